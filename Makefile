@@ -1,0 +1,82 @@
+# One entry point for authors, CI and the README.
+#   make serve   set everything up, then serve the site with live reload on 127.0.0.1:8000
+#   make test    set everything up, then run the whole test suite (what CI runs)
+# Every set-up step is idempotent: a stamp file records what was installed from
+# which pinned file, so a second run does nothing unless that file changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
+VENDOR := docs/assets/vendor
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: help setup venv assets browser serve build test record extract check bench clean
+
+help:
+	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
+	@echo "make test     set up, then run every test (snippets, site build, browser)"
+	@echo "make build    strict site build into site/"
+	@echo "make record   re-run stale snippets and record their outputs (cpu profile)"
+	@echo "make extract  regenerate snippets/ from the Markdown"
+	@echo "make check    fail if snippets/, recordings or notebooks are stale"
+	@echo "make bench    time the pipeline (extract, check, cold and cached runs, build)"
+	@echo "make clean    remove the venv, node_modules, fetched assets and build output"
+
+setup: venv assets
+
+# Python: a virtualenv with the pinned requirements (torch==2.13.0 is the CPU wheel).
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# Front-end: KaTeX and mermaid from the npm registry, pinned by package-lock.json,
+# copied into docs/assets/vendor/ (git-ignored) so the site makes no CDN request.
+assets: $(VENDOR)/.installed
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/katex/contrib $(VENDOR)/katex/fonts $(VENDOR)/mermaid
+	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css $(VENDOR)/katex/
+	cp node_modules/katex/dist/contrib/auto-render.min.js $(VENDOR)/katex/contrib/
+	cp node_modules/katex/dist/fonts/*.woff2 $(VENDOR)/katex/fonts/
+	cp node_modules/mermaid/dist/mermaid.min.js $(VENDOR)/mermaid/
+	@touch $@
+
+# Browser tests use Debian's Chromium (never a browser downloaded by Playwright)
+# and a CJK font so Chinese pages render with real glyphs.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
+
+serve: setup
+	$(MKDOCS) serve --dev-addr 127.0.0.1:8000 --livereload
+
+build: setup
+	$(MKDOCS) build --strict
+
+test: setup browser
+	$(PY) -m tools check
+	$(PY) -m pytest
+
+record: setup
+	$(PY) -m tools run
+	$(PY) -m tools notebooks
+
+extract: venv
+	$(PY) -m tools extract
+
+check: venv
+	$(PY) -m tools check
+
+bench: setup
+	$(PY) -m tools bench
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) site build .pytest_cache

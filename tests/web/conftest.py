@@ -1,0 +1,65 @@
+"""Fixtures for the site tests: one strict build of the real site per session
+(per xdist worker), served on loopback, and a Chromium page that records every
+request it makes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from site_helpers import CHROMIUM, CHROMIUM_ARGS, build_site, serve_directory
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site_dir = tmp_path_factory.mktemp("site")
+    result = build_site(site_dir)
+    assert result.returncode == 0, (
+        "mkdocs build --strict failed:\n" + result.stdout[-4000:] + result.stderr[-8000:]
+    )
+    return site_dir
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    with serve_directory(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: run `make browser` (Debian chromium + fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class RecordedPage:
+    """A Playwright page plus the URL of every request it made."""
+
+    def __init__(self, page: object) -> None:
+        self.page = page
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on(
+            "console",
+            lambda message: self.console_errors.append(message.text)
+            if message.type == "error"
+            else None,
+        )
+
+
+@pytest.fixture()
+def recorded_page(browser: object) -> Iterator[RecordedPage]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield RecordedPage(page)
+    context.close()
