@@ -5,10 +5,12 @@ words, diagrams and formulas render, and nothing is fetched from another host.""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 MERMAID_MARK = 'class="mermaid"'
@@ -74,13 +76,24 @@ def test_language_switcher_keeps_the_page(recorded_page, site_url: str, built_si
     assert page.locator("html").get_attribute("lang") == target_lang
 
 
-def _search(page, query: str) -> list[str]:
-    page.locator('label[for="__search"]').first.click()
+def _search(page, query: str, *, timeout_s: float = 30.0) -> list[str]:
+    """Type `query` into Material's search box and return the result texts.
+
+    The search worker builds its index after the page loads; a query typed
+    before it is ready is dropped, so retype until results appear or time runs out."""
     box = page.locator("input.md-search__input")
-    box.fill(query)
+    box.click()
     items = page.locator(".md-search-result__item")
-    items.first.wait_for(state="attached", timeout=20_000)
-    return items.all_inner_texts()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        box.fill("")
+        box.press_sequentially(query, delay=20)
+        try:
+            items.first.wait_for(state="attached", timeout=2_000)
+            return items.all_inner_texts()
+        except PlaywrightTimeoutError:
+            continue
+    return []
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,100 @@
+"""Measure what a reader downloads for a page: every request Chromium makes,
+with the gzip-compressed size of each local file (what a gzip-serving host
+would transfer).
+
+    python -m tools.page_weight site/ "" "open-or-closed/"
+
+Prints one row per page: requests, raw bytes, gzip bytes, and any request that
+left the site's own host.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def _local_file(site: Path, url: str) -> Path | None:
+    path = unquote(urlparse(url).path).lstrip("/")
+    candidate = site / path
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    return candidate if candidate.is_file() else None
+
+
+def measure(site: Path, pages: list[str], *, chromium: str = "/usr/bin/chromium") -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    rows = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            for page_path in pages:
+                context = browser.new_context()
+                page = context.new_page()
+                urls: list[str] = []
+                page.on("request", lambda request: urls.append(request.url))
+                page.goto(base + page_path, wait_until="networkidle")
+                raw = compressed = 0
+                foreign = []
+                for url in dict.fromkeys(urls):
+                    if not url.startswith(base):
+                        if urlparse(url).scheme in {"http", "https"}:
+                            foreign.append(url)
+                        continue
+                    local = _local_file(site, url)
+                    if local is None:
+                        continue
+                    data = local.read_bytes()
+                    raw += len(data)
+                    compressed += len(gzip.compress(data, compresslevel=6))
+                rows.append(
+                    {"page": "/" + page_path, "requests": len(urls), "raw": raw, "gzip": compressed, "foreign": foreign}
+                )
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("site", type=Path, help="a built site directory (mkdocs build)")
+    parser.add_argument("pages", nargs="+", help='page paths relative to the site root ("" for the home page)')
+    args = parser.parse_args()
+    print(f"{'page':40} {'requests':>8} {'raw KiB':>9} {'gzip KiB':>9}  foreign")
+    for row in measure(args.site, args.pages):
+        print(
+            f"{row['page']:40} {row['requests']:>8} {row['raw'] / 1024:>9.1f} {row['gzip'] / 1024:>9.1f}  "
+            f"{len(row['foreign'])}"
+        )
+
+
+if __name__ == "__main__":
+    main()
