@@ -101,3 +101,28 @@ def script_problems(root: Path, programs: dict[str, Program]) -> list[str]:
             problems.append(f"{SNIPPETS_DIR}/{path.name}:1: no fence has id \"{path.stem}\" any "
                             "more; run `python -m tools extract` to remove it")
     return problems
+
+
+HELP = "write snippets/<id>.py from the executable fences of docs/zh/"
+
+
+def add_arguments(parser) -> None:  # noqa: ANN001 - argparse parser
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+
+
+def run(args) -> int:  # noqa: ANN001 - argparse namespace
+    import sys
+
+    from tools.snippets import scan_programs
+
+    programs, errors = scan_programs(args.root, lang="zh")
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if errors:
+        print(f"extract: {len(errors)} problem(s); snippets/ left unchanged", file=sys.stderr)
+        return 1
+    written, unchanged, removed = extract_scripts(args.root, programs)
+    if not args.quiet:
+        print(f"extracted {len(programs)} snippets to {SNIPPETS_DIR}/ "
+              f"({written} written, {unchanged} unchanged, {removed} removed)")
+    return 0

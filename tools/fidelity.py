@@ -120,6 +120,27 @@ def heading_alternatives(text: str) -> set[str]:
     return {full, normalise_heading(label)} if label != text else {full}
 
 
+def source_paragraphs(text: str, *, path: str = "<source>", min_han: int = 6) -> list[tuple[int, str]]:
+    """(line, text) of each source prose line with at least min_han Han characters (glued headings cut off)."""
+    found = []
+    for block in _blocks(text, path):
+        if block.kind != "text":
+            continue
+        for offset, line in enumerate(block.text.splitlines()):
+            if ATX_HEADING.match(line):
+                continue
+            glued = GLUED_HEADING.search(line)
+            prose = line[: glued.start()] if glued else line
+            if han_count(prose) >= min_han:
+                found.append((block.line + offset, prose.strip()))
+    return found
+
+
+def han_signature(text: str) -> str:
+    """Only the Han characters of a text: survives re-wrapping, punctuation and markup changes."""
+    return "".join(HAN.findall(text))
+
+
 def han_count(text: str) -> int:
     return len(HAN.findall(text))
 
@@ -130,7 +151,10 @@ def source_han(text: str, *, path: str = "<source>") -> int:
 
 
 def edition_prose(text: str, *, path: str) -> str:
-    """An edition page's text as counted for fidelity: no front matter, code, HTML comments or editorial admonitions."""
+    """An edition page's text as counted for fidelity, with its line numbers kept.
+
+    Front matter, fenced code, HTML comments and editorial admonitions become empty lines.
+    """
     lines = text.splitlines(keepends=True)
     keep = [True] * len(lines)
     for block in _blocks(text, path):
@@ -156,8 +180,8 @@ def edition_prose(text: str, *, path: str) -> str:
                 index += 1
             continue
         index += 1
-    prose = "".join(line for line, kept in zip(lines, keep) if kept)
-    return re.sub(r"<!--.*?-->", "", prose, flags=re.S)
+    prose = "".join(line if kept else "\n" for line, kept in zip(lines, keep))  # line numbers survive
+    return re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), prose, flags=re.S)
 
 
 def edition_han(root: Path, number: str) -> int:
@@ -179,8 +203,11 @@ def _cell(value: object) -> str:
     return str(value or "").replace("|", "\\|").replace("\n", " ")
 
 
-def render_code_block_table(root: Path) -> str:
-    """Every source code block and what became of it, as a Markdown table."""
+def render_code_block_table(root: Path, *, link_prefix: str = "") -> str:
+    """Every source code block and what became of it, as a Markdown table.
+
+    Page links are `link_prefix + page` (page is relative to docs/zh/).
+    """
     rows = ["| Article | Line | Language | Fate | Snippet / reason | Page |", "| --- | --- | --- | --- | --- | --- |"]
     for number in ARTICLES:
         if not (root / "sources" / "code-blocks" / f"{number}.yml").is_file():
@@ -190,18 +217,19 @@ def render_code_block_table(root: Path) -> str:
             page = entry.get("page", "")
             rows.append(
                 f"| {number} | {entry.get('line', '')} | {_cell(entry.get('lang')) or '–'} | {_cell(entry.get('fate'))} "
-                f"| {detail} | [{page}]({page}) |"
+                f"| {detail} | [{page}]({link_prefix}{page}) |"
             )
     return "\n".join(rows) + "\n"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
+    parser.add_argument("--link-prefix", default="", help="prefix of the page links, e.g. ../ (default: none)")
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        sys.stdout.write(render_code_block_table(args.root))
+        sys.stdout.write(render_code_block_table(args.root, link_prefix=args.link_prefix))
     except (OSError, ValueError, yaml.YAMLError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -1,0 +1,264 @@
+"""Build a tiny bilingual MkDocs site with the snippet hook and check the HTML it produces.
+
+The fixture has the production layout (docs/zh + docs/en, mkdocs-static-i18n folder structure,
+mkdocs-jupyter, superfences/tabbed/md_in_html), one two-cell program "demo" with a CPU and a GPU
+recording and a figure, the execution report page and generated notebooks. Each build takes ~1-2 s.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from tools.notebooks import write_notebooks
+from tools.recording import current_env
+from tools.snippets import code_hash, scan_programs
+
+REPO = Path(__file__).resolve().parent.parent
+HOOK = REPO / "tools" / "mkdocs_hooks.py"
+# A 1x1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+MKDOCS_YML = f"""\
+site_name: Fixture
+docs_dir: docs
+theme:
+  name: material
+  language: zh
+  features: [content.tabs.link]
+plugins:
+  - i18n:
+      docs_structure: folder
+      fallback_to_default: false
+      languages:
+        - locale: zh
+          name: 中文
+          default: true
+          build: true
+        - locale: en
+          name: English
+          build: true
+  # Notebook pages; the hook re-marks them as pages after mkdocs-static-i18n (static-i18n#198).
+  - mkdocs-jupyter:
+      include: ["notebooks/*.ipynb"]
+      execute: false
+      cache: false
+markdown_extensions:
+  - admonition
+  - attr_list
+  - md_in_html
+  - pymdownx.highlight
+  - pymdownx.superfences
+  - pymdownx.tabbed:
+      alternate_style: true
+hooks:
+  - {HOOK.as_posix()}
+"""
+
+PAGES = {
+    "zh": dedent(
+        """\
+        # 演示页面
+
+        开头的文字。
+
+        ## 第一节
+
+        运行下面的代码：
+
+        ```python exec="demo"
+        print("<script>alert(1)</script>")  # 打印
+        ```
+
+        中间的文字。
+
+        ```python exec="demo"
+        x = 1  # 画图
+        ```
+
+        结尾。
+        """
+    ),
+    "en": dedent(
+        """\
+        # Demo page
+
+        Opening words.
+
+        ## Part one
+
+        Run this code:
+
+        ```python exec="demo"
+        print("<script>alert(1)</script>")  # print
+        ```
+
+        Words in between.
+
+        ```python exec="demo"
+        x = 1  # plot
+        ```
+
+        The end.
+        """
+    ),
+}
+
+
+def _recording(root: Path, profile: str, device: str) -> dict:
+    programs, errors = scan_programs(root, lang="zh")
+    assert not errors
+    return {
+        "schema": 1,
+        "id": "demo",
+        "profile": profile,
+        "status": "ok",
+        "fingerprint": {"code": code_hash(programs["demo"]), "env": current_env(profile), "data": {}},
+        "cells": [
+            {"index": 1, "line": 10, "output": "<script>alert(1)</script>\n", "figures": []},
+            {"index": 2, "line": 16, "output": "", "figures": ["demo/cell2-fig1.png"]},
+        ],
+        "provenance": {
+            "device": device,
+            "python": "3.11.7",
+            "torch": "2.13.0+cpu",
+            "transformers": "5.23.0",
+            "threads": 2,
+            "duration_s": 1.25,
+            "date": "2026-11-23T05:00:00+00:00",
+            "commit": "abc1234",
+        },
+    }
+
+
+def write_recording(root: Path, recording: dict) -> None:
+    folder = root / "docs" / "assets" / "recordings" / recording["profile"]
+    (folder / "demo").mkdir(parents=True, exist_ok=True)
+    (folder / "demo.json").write_text(json.dumps(recording), encoding="utf-8")
+    (folder / "demo" / "cell2-fig1.png").write_bytes(PNG)
+
+
+def make_site(root: Path, *, cuda: bool = True) -> Path:
+    (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    for lang, home, report in (("zh", "首页", "执行报告"), ("en", "Home", "Execution report")):
+        docs = root / "docs" / lang
+        docs.mkdir(parents=True)
+        (docs / "index.md").write_text(f"# {home}\n", encoding="utf-8")
+        (docs / "demo.md").write_text(PAGES[lang], encoding="utf-8")
+        (docs / "report.md").write_text(f"# {report}\n\n<!-- snippet-report -->\n", encoding="utf-8")
+    (root / "snippets").mkdir()
+    (root / "snippets" / "demo.py").write_text("print('demo')\n", encoding="utf-8")
+    write_recording(root, _recording(root, "cpu", "CPU: Fixture (2 threads)"))
+    if cuda:
+        write_recording(root, _recording(root, "cuda", "NVIDIA H200"))
+    write_notebooks(root)
+    return root
+
+
+def build(root: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", "site"] + (["--strict"] if strict else [])
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+
+
+def html(root: Path, path: str) -> str:
+    return (root / "site" / path).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_site(tmp_path_factory.mktemp("site"))
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.mark.parametrize("page", ["demo/index.html", "en/demo/index.html"])
+def test_outputs_are_embedded_escaped_with_figures_in_both_languages(built_site: Path, page: str) -> None:
+    text = html(built_site, page)
+    assert 'class="snippet-output"' in text and 'data-snippet="demo"' in text
+    assert 'data-profile="cpu"' in text and 'data-profile="cuda"' in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>alert(1)</script>" not in text
+    assert 'exec="demo"' not in text
+    images = re.findall(r'<img src="([^"]+cell2-fig1\.png)"', text)
+    assert images, "figure not embedded"
+    page_dir = (built_site / "site" / page).parent
+    for src in images:
+        assert (page_dir / src).resolve().is_file(), f"{src} does not resolve from {page}"
+
+
+def test_gpu_output_sits_in_a_tab_beside_cpu(built_site: Path) -> None:
+    text = html(built_site, "en/demo/index.html")
+    tabs = re.findall(r'<div class="tabbed-set tabbed-alternate snippet-tabs".*?<div class="tabbed-labels">(.*?)</div>', text)
+    assert tabs and all(">CPU</label>" in labels and ">GPU · NVIDIA H200</label>" in labels for labels in tabs)
+    assert "Recorded on NVIDIA H200, 2026-11-23" in text
+
+
+def test_provenance_line_in_each_language(built_site: Path) -> None:
+    assert "记录于 CPU: Fixture (2 threads)，2026-11-23" in html(built_site, "demo/index.html")
+    assert "Recorded on CPU: Fixture (2 threads), 2026-11-23" in html(built_site, "en/demo/index.html")
+
+
+@pytest.mark.parametrize(("page", "prefix"), [("demo/index.html", ""), ("en/demo/index.html", "en/")])
+def test_download_links_resolve(built_site: Path, page: str, prefix: str) -> None:
+    text = html(built_site, page)
+    links = re.findall(r'<div class="snippet-downloads".*?</div>', text, re.S)
+    hrefs = re.findall(r'href="([^"]+)"', links[0])
+    page_dir = (built_site / "site" / page).parent
+    targets = [(page_dir / href).resolve() for href in hrefs]
+    assert [t.name for t in targets] == ["demo.py", "demo.ipynb", "index.html"]
+    assert all(t.is_file() for t in targets), targets
+    assert targets[1] == (built_site / "site" / prefix / "downloads" / "demo.ipynb").resolve()
+
+
+@pytest.mark.parametrize(("page", "title"), [("notebooks/demo/index.html", "演示页面"), ("en/notebooks/demo/index.html", "Demo page")])
+def test_notebook_pages_render_in_both_languages(built_site: Path, page: str, title: str) -> None:
+    text = html(built_site, page)
+    assert "jp-CodeCell" in text and "jp-MarkdownCell" in text
+    assert '"cell_type"' not in text
+    assert title in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+@pytest.mark.parametrize(("page", "fresh"), [("report/index.html", "最新"), ("en/report/index.html", "fresh")])
+def test_report_lists_each_recording_with_a_link(built_site: Path, page: str, fresh: str) -> None:
+    text = html(built_site, page)
+    rows = re.findall(r"<tr>.*?</tr>", text, re.S)[1:]
+    assert len(rows) == 2  # CPU + GPU
+    assert all('href="../demo/#snippet-demo"' in row and f">{fresh}</span>" in row for row in rows)
+    assert "NVIDIA H200" in rows[1]
+
+
+def test_missing_recording_fails_strict_build(tmp_path: Path) -> None:
+    root = make_site(tmp_path, cuda=False)
+    (root / "docs" / "assets" / "recordings" / "cpu" / "demo.json").unlink()
+    result = build(root)
+    assert result.returncode != 0
+    assert "docs/zh/demo.md:9: snippet 'demo'" in result.stderr
+    assert "docs/en/demo.md:9: snippet 'demo'" in result.stderr
+    assert "python -m tools run demo" in result.stderr
+
+
+def test_stale_recording_fails_strict_build_and_warns_on_the_page(tmp_path: Path) -> None:
+    root = make_site(tmp_path, cuda=False)
+    for lang in ("zh", "en"):
+        page = root / "docs" / lang / "demo.md"
+        page.write_text(page.read_text(encoding="utf-8").replace("x = 1", "x = 2"), encoding="utf-8")
+    result = build(root)
+    assert result.returncode != 0
+    assert "docs/zh/demo.md:9: snippet 'demo': stale cpu recording (code changed)" in result.stderr
+    assert "python -m tools run demo" in result.stderr
+    relaxed = build(root, strict=False)
+    assert relaxed.returncode == 0, relaxed.stderr
+    text = html(root, "en/demo/index.html")
+    assert "Recorded output is stale" in text and 'class="snippet-output"' not in text
