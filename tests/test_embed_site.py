@@ -61,6 +61,8 @@ markdown_extensions:
   - pymdownx.superfences
   - pymdownx.tabbed:
       alternate_style: true
+extra_css:
+  - assets/stylesheets/snippets.css
 hooks:
   - {HOOK.as_posix()}
 """
@@ -156,6 +158,9 @@ def make_site(root: Path, *, cuda: bool = True) -> Path:
         (docs / "index.md").write_text(f"# {home}\n", encoding="utf-8")
         (docs / "demo.md").write_text(PAGES[lang], encoding="utf-8")
         (docs / "report.md").write_text(f"# {report}\n\n<!-- snippet-report -->\n", encoding="utf-8")
+    css = root / "docs" / "assets" / "stylesheets" / "snippets.css"
+    css.parent.mkdir(parents=True)
+    css.write_bytes((REPO / "docs" / "assets" / "stylesheets" / "snippets.css").read_bytes())
     (root / "snippets").mkdir()
     (root / "snippets" / "demo.py").write_text("print('demo')\n", encoding="utf-8")
     write_recording(root, _recording(root, "cpu", "CPU: Fixture (2 threads)"))
@@ -216,7 +221,7 @@ def test_download_links_resolve(built_site: Path, page: str, prefix: str) -> Non
     links = re.findall(r'<div class="snippet-downloads".*?</div>', text, re.S)
     hrefs = re.findall(r'href="([^"]+)"', links[0])
     page_dir = (built_site / "site" / page).parent
-    targets = [(page_dir / href).resolve() for href in hrefs]
+    targets = [(page_dir / href / ("index.html" if href.endswith("/") else "")).resolve() for href in hrefs]
     assert [t.name for t in targets] == ["demo.py", "demo.ipynb", "index.html"]
     assert all(t.is_file() for t in targets), targets
     assert targets[1] == (built_site / "site" / prefix / "downloads" / "demo.ipynb").resolve()

@@ -27,7 +27,8 @@ def article(number: str) -> tuple[str, str, list[tuple[str, str]]]:
     """(source path, source text, [(page path, page text)]) of one article."""
     source = fidelity.source_path(ROOT, number)
     folder = f"docs/zh/{fidelity.ARTICLES[number]}/"
-    pages = [(p.relative_to(ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in fidelity.zh_pages(ROOT, number)]
+    pages = [(p.relative_to(ROOT).as_posix(), p.read_text(encoding="utf-8"))
+             for p in fidelity.zh_pages(ROOT, number)]
     if not pages:
         pytest.fail(f"{folder} has no pages yet: write the Chinese edition of {source.relative_to(ROOT)}")
     return source.relative_to(ROOT).as_posix(), source.read_text(encoding="utf-8"), pages
@@ -35,7 +36,9 @@ def article(number: str) -> tuple[str, str, list[tuple[str, str]]]:
 
 def missing_headings(source_path: str, source: str, pages: list[tuple[str, str]]) -> list[str]:
     available = Counter(
-        fidelity.normalise_heading(text) for path, page in pages for _, text in fidelity.page_headings(page, path=path)
+        fidelity.normalise_heading(text)
+        for path, page in pages
+        for _, text in fidelity.page_headings(page, path=path)
     )
     everything = fidelity.normalise_heading("".join(page for _, page in pages))
     source_lines = source.splitlines()

@@ -11,7 +11,7 @@ from textwrap import dedent
 
 import pytest
 
-from tools import parity
+from tools import parity, parity_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -256,7 +256,7 @@ def test_unterminated_fence_is_reported_with_its_line(tmp_path: Path, capsys: py
 
 
 def test_headings_formulas_and_tables_ignore_code() -> None:
-    page = parity.Page.parse("x.md", dedent(
+    page = parity_page.Page.parse("x.md", dedent(
         """\
         ---
         title: $not math$
@@ -272,9 +272,9 @@ def test_headings_formulas_and_tables_ignore_code() -> None:
         Price: `$5` and `$6`, math $a+b$ and \\$7.
         """
     ))
-    assert [(i.line, i.text) for i in parity.headings(page)] == [(4, "Real heading")]
-    assert [i.text for i in parity.inline_formulas(page)] == ["$a+b$"]
-    assert parity.tables(page) == []
+    assert [(i.line, i.text) for i in parity_page.headings(page)] == [(4, "Real heading")]
+    assert [i.text for i in parity_page.inline_formulas(page)] == ["$a+b$"]
+    assert parity_page.tables(page) == []
 
 
 def test_comment_only_differences_are_the_same_program() -> None:

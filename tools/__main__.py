@@ -18,6 +18,9 @@ SUBCOMMANDS: dict[str, str] = {
     "check": "tools.cli_check",
     "run": "tools.cli_run",
     "bench": "tools.bench",
+    "notebooks": "tools.notebooks",
+    "parity": "tools.parity",
+    "codeblocks": "tools.fidelity",
 }
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -62,8 +62,8 @@ class AfterImport(importlib.abc.MetaPathFinder):
         return spec
 
 
-class ReadRecorder:
-    """Audit hook on "open": remember files read before the snippet wrote them."""
+class OpenRecorder:
+    """Audit hook on "open": remember whether each file was first read or first written."""
 
     def __init__(self) -> None:
         self.first_use: dict[str, str] = {}
@@ -84,12 +84,13 @@ class ReadRecorder:
                 writes = flags & os.O_ACCMODE == os.O_WRONLY or bool(flags & os.O_CREAT)
             self.first_use[full] = "write" if writes else "read"
 
-    def data_files(self, root: Path, exclude: Path) -> list[str]:
+    def files(self, root: Path, exclude: Path, *, use: str) -> list[str]:
+        """Repository files whose first use was `use` ("read": data files; "write": outputs)."""
         root, exclude = root.resolve(), exclude.resolve()
         found = set()
-        for full, use in self.first_use.items():
+        for full, first_use in self.first_use.items():
             path = Path(os.path.realpath(full))
-            if use != "read" or not path.is_file() or not path.is_relative_to(root):
+            if first_use != use or not path.is_file() or not path.is_relative_to(root):
                 continue
             rel = path.relative_to(root)
             if path.is_relative_to(exclude) or rel.parts[0] in IGNORED_TOP \
@@ -229,10 +230,11 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.meta_path.insert(0, AfterImport({"torch": seed_torch,
                                          "numpy": lambda numpy: numpy.random.seed(0)}))
-    reads = ReadRecorder()
+    reads = OpenRecorder()
     sys.addaudithook(reads)
     result = run_cells(cells, out=args.out, threads=args.threads)
-    result["data_files"] = reads.data_files(args.root, exclude=args.out)
+    result["data_files"] = reads.files(args.root, exclude=args.out, use="read")
+    result["written_files"] = reads.files(args.root, exclude=args.out, use="write")
     result["env"] = current_env(args.profile)
     result["provenance"] = {
         "device": device_name(args.profile, args.threads), "python": platform.python_version(),

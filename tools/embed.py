@@ -43,10 +43,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return (
-            f"{self.page}:{self.line}: snippet '{self.snippet_id}': {self.message}. "
-            f"Refresh it with `{refresh_command(self.snippet_id, self.profile)}`"
-        )
+        fix = f"Refresh it with `{refresh_command(self.snippet_id, self.profile)}`"
+        if self.profile != "cpu":
+            fix += f" on a GPU machine, or delete docs/assets/recordings/{self.profile}/{self.snippet_id}.json"
+        return f"{self.page}:{self.line}: snippet '{self.snippet_id}': {self.message}. {fix}"
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,8 @@ def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
     summary = _SUMMARY.get(lang, _SUMMARY["en"]).format(
         total=sum(cpu.values()), fresh=cpu["fresh"], stale=cpu["stale"], missing=cpu["missing"], gpu=gpu
     )
+    if not rows:
+        return summary + "\n"
     headers = _HEADERS.get(lang, _HEADERS["en"])
     lines = [summary, "", "| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
     for row in rows:

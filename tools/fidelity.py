@@ -38,8 +38,11 @@ ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 # A heading glued to the end of the previous paragraph ("…的指导。### 2. 核心概念与联系"), a
 # conversion defect of the sources: it is a real chapter heading all the same.
 GLUED_HEADING = re.compile(r"(?<=[。！？.!?）)」”])[ \t]*(#{1,6})[ \t]+(\S.*?)[ \t]*$")
-PUNCTUATION = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "、": ",", "。": ".", "【": "[",
-                             "】": "]", "《": "<", "》": ">", "〈": "<", "〉": ">", "—": "-", "–": "-"})
+# Chinese punctuation that NFKC leaves alone.
+PUNCTUATION = str.maketrans({
+    "“": '"', "”": '"', "‘": "'", "’": "'", "、": ",", "。": ".", "【": "[", "】": "]",
+    "《": "<", "》": ">", "〈": "<", "〉": ">", "—": "-", "–": "-",
+})
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ class SourceFence:
 def source_path(root: Path, number: str) -> Path:
     matches = sorted((root / "sources").glob(f"{number}_*.txt"))
     if len(matches) != 1:
-        raise FileNotFoundError(f"sources/{number}_*.txt: expected exactly one source article, found {len(matches)}")
+        raise FileNotFoundError(
+            f"sources/{number}_*.txt: expected exactly one source article, found {len(matches)}"
+        )
     return matches[0]
 
 
@@ -121,7 +126,10 @@ def heading_alternatives(text: str) -> set[str]:
 
 
 def source_paragraphs(text: str, *, path: str = "<source>", min_han: int = 6) -> list[tuple[int, str]]:
-    """(line, text) of each source prose line with at least min_han Han characters (glued headings cut off)."""
+    """(line, text) of each source prose line with at least min_han Han characters.
+
+    A heading glued to the end of the line is cut off (it is checked as a heading).
+    """
     found = []
     for block in _blocks(text, path):
         if block.kind != "text":
@@ -208,23 +216,31 @@ def render_code_block_table(root: Path, *, link_prefix: str = "") -> str:
 
     Page links are `link_prefix + page` (page is relative to docs/zh/).
     """
-    rows = ["| Article | Line | Language | Fate | Snippet / reason | Page |", "| --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| Article | Line | Language | Fate | Snippet / reason | Page |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for number in ARTICLES:
         if not (root / "sources" / "code-blocks" / f"{number}.yml").is_file():
             continue
         for entry in sorted(load_manifest(root, number), key=lambda e: e.get("line", 0)):
             detail = f"`{entry['snippet']}`" if entry.get("snippet") else _cell(entry.get("reason"))
             page = entry.get("page", "")
+            lang = _cell(entry.get("lang")) or "–"
             rows.append(
-                f"| {number} | {entry.get('line', '')} | {_cell(entry.get('lang')) or '–'} | {_cell(entry.get('fate'))} "
+                f"| {number} | {entry.get('line', '')} | {lang} | {_cell(entry.get('fate'))} "
                 f"| {detail} | [{page}]({link_prefix}{page}) |"
             )
     return "\n".join(rows) + "\n"
 
 
+HELP = "print every source code block and its fate (sources/code-blocks/*.yml) as a Markdown table"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
-    parser.add_argument("--link-prefix", default="", help="prefix of the page links, e.g. ../ (default: none)")
+    """Options of the subcommand (`python -m tools` adds --root)."""
+    parser.add_argument("--link-prefix", default="",
+                        help="prefix of the page links, e.g. ../ (default: none)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -237,7 +253,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools codeblocks", description=render_code_block_table.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools codeblocks", description=HELP)
+    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

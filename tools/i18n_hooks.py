@@ -55,7 +55,7 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str | None:  # no
         return None
     rel = PurePosixPath(*parts[1:])
     zh_file = Path(config["docs_dir"]) / SOURCE_LANG / rel
-    if not zh_file.is_file():
+    if not zh_file.is_file() or not page.file.abs_src_path:
         return None  # `python -m tools parity` reports the missing original
     current = hashlib.sha256(zh_file.read_bytes()).hexdigest()[:HASH_LENGTH]
     recorded = recorded_source_hash(Path(page.file.abs_src_path).read_text(encoding="utf-8"))

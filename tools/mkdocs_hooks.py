@@ -196,11 +196,13 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     missing_figures: list[str] = []
 
     def figure_url(profile: str, figure: str) -> str:
-        file = files.get_file_from_path(f"{RECORDINGS}/{profile}/{figure}")
-        if file is None:
-            missing_figures.append(f"{RECORDINGS}/{profile}/{figure}")
-            return get_relative_url(f"{RECORDINGS}/{profile}/{figure}", page.url)
-        return file.url_relative_to(page.file)
+        src_uri = f"{RECORDINGS}/{profile}/{figure}"
+        if not (Path(config.docs_dir) / src_uri).is_file():
+            missing_figures.append(src_uri)
+        # With fallback_to_default: false, mkdocs-static-i18n copies shared assets only in the
+        # default language's build (to the site root): link there from every language.
+        file = files.get_file_from_path(src_uri)
+        return file.url_relative_to(page.file) if file else get_relative_url(src_uri, page.url)
 
     context = PageContext(
         page=page_path,

@@ -15,6 +15,7 @@ import argparse
 import base64
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,7 @@ from tools.markdown import Block, MarkdownError, split_blocks
 from tools.recording import RecordingError, load_recording, recordings_dir
 from tools.snippets import Program, scan_programs
 
-__all__ = ["build_notebook", "expected_files", "main", "notebook_problems", "write_notebooks"]
+__all__ = ["HELP", "add_arguments", "build_notebook", "expected_files", "notebook_problems", "run", "write_notebooks"]
 
 LANGUAGES = ("zh", "en")
 NOTEBOOKS = "notebooks"
@@ -34,7 +35,7 @@ _HEADING = re.compile(r"^#{1,6} ", re.M)
 _H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
 # "!!! note", "??? tip "Title"", "=== "Tab"": Jupyter knows none of them; see _plain_markdown.
 _CONTAINER = re.compile(r'^(?:!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>[^"]*)")?\s*$')
-_EXEC_ATTRS = re.compile(r"""\s+(?:exec|timeout)=(?:"[^"]*"|'[^']*')""")
+_EXEC_INFO = re.compile(r"^((?:`{3,}|~{3,})\s*python)\b.*\bexec=.*$", re.M)
 _INTRO = {
     "zh": "本笔记本由网站页面《{title}》中的程序 `{id}` 生成（`python -m tools notebooks`），"
     "输出为 CPU 上的运行记录。",
@@ -51,19 +52,25 @@ def _plain_markdown(text: str) -> str:
     """Admonitions and tabs as blockquotes, exec fences as plain ones: Markdown Jupyter renders."""
     out: list[str] = []
     inside = False
+    blanks = 0  # blank lines seen inside a container, emitted once we know whether it goes on
     for line in text.splitlines():
         match = _CONTAINER.match(line)
         if match:
+            out += [""] * blanks
             title = match["title"] if match["title"] is not None else match["type"].capitalize()
             out.append(f"> **{title}**" if title else ">")
-            inside = True
-        elif inside and (line.startswith("    ") or not line.strip()):
-            out.append(("> " + line[4:]).rstrip())
+            inside, blanks = True, 0
+        elif inside and not line.strip():
+            blanks += 1
+        elif inside and line.startswith("    "):
+            out += [">"] * blanks + [("> " + line[4:]).rstrip()]
+            blanks = 0
         else:
-            inside = False
-            out.append(line)
+            out += [""] * blanks + [line]
+            inside, blanks = False, 0
+    out += [""] * blanks
     plain = "\n".join(out)
-    return re.sub(r"^(\s*(?:`{3,}|~{3,})\s*python)[^\n]*", r"\1", plain, flags=re.M) if "exec=" in plain else plain
+    return _EXEC_INFO.sub(r"\1", plain)
 
 
 def _prose(blocks: list[Block], start: int, end: int) -> str:
@@ -229,20 +236,23 @@ def notebook_problems(root: Path) -> list[str]:
     return problems
 
 
-def main(argv: list[str] | None = None, *, root: Path | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools notebooks", description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="list stale notebooks and exit 1, write nothing")
-    args = parser.parse_args(argv)
-    root = root or Path.cwd()
+HELP = "write docs/<lang>/notebooks/<id>.ipynb (prose + code + recorded cpu outputs) for every program"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--check", action="store_true", help="list stale notebooks and exit 1; write nothing")
+
+
+def run(args: argparse.Namespace) -> int:
     if args.check:
-        problems = notebook_problems(root)
+        problems = notebook_problems(args.root)
         for problem in problems:
             print(problem)
         return 1 if problems else 0
     try:
-        written, unchanged, removed = write_notebooks(root)
+        written, unchanged, removed = write_notebooks(args.root)
     except (MarkdownError, OSError) as error:
-        print(f"error: {error}")
+        print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"notebooks: {written} written, {unchanged} unchanged, {removed} removed")
     return 0

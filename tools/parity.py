@@ -14,41 +14,37 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
-import hashlib
 import io
-import os
-import re
 import sys
-import tempfile
 import tokenize
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from tools.markdown import Block, MarkdownError, split_blocks
-
-SOURCE_LANG = "zh"
-TARGET_LANG = "en"
-HASH_LENGTH = 12
-
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
-HAN_RUN = re.compile(f"[{HAN}][{HAN}\u3000-\u303f\uff00-\uffef]*")
-HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.M)
-INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
-DISPLAY_MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$", re.S)
-INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^\\$\n])+?)(?<![\s\\])\$(?!\d)")
-ADMONITION = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)", re.M)
-IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*<?([^)\s>]*)[^)]*\)|<img\b[^>]*?\bsrc=[\"']([^\"']*)", re.I)
-PLACEHOLDER = re.compile(r"<!--\s*snippet:\s*([A-Za-z0-9_-]+)\s*-->")
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
-ZH_SPAN = re.compile(r"<span\b[^>]*\blang=[\"']zh[^\"']*[\"'][^>]*>.*?</span>", re.S | re.I)
-QUOTATIONS = re.compile(
-    r"\"[^\"\n]*\"|“[^”\n]*”|「[^」\n]*」|‘[^’\n]*’|(?<![\w'])'[^'\n]*'(?!\w)"
+from tools.markdown import MarkdownError
+from tools.parity_page import (
+    SOURCE_LANG,
+    TARGET_LANG,
+    Item,
+    Page,
+    admonitions,
+    chinese_in_prose,
+    diagrams,
+    display_formulas,
+    exec_cells,
+    headings,
+    images,
+    inline_formulas,
+    pages,
+    placeholders,
+    recorded_hash,
+    source_hash,
+    stamp,
+    tables,
 )
-GLOSSARY_HEADERS = {"中文", "chinese"}
-SOURCE_HASH_LINE = re.compile(r"^source_hash:[ \t]*[\"']?([^\"'\s]*)[\"']?[ \t]*$", re.M)
+
+__all__ = ["Issue", "Page", "check_pair", "check_site", "main", "source_hash", "stamp"]
 
 
 @dataclass(frozen=True)
@@ -60,189 +56,6 @@ class Issue:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.severity}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Page:
-    """One Markdown page, split into text and fence blocks."""
-
-    path: str  # repo-relative, e.g. docs/en/open-or-closed/index.md
-    text: str
-    blocks: tuple[Block, ...]
-    front_matter_end: int  # number of lines taken by the YAML front matter (0 if none)
-
-    @classmethod
-    def parse(cls, path: str, text: str) -> Page:
-        return cls(path, text, tuple(split_blocks(text, path=path)), _front_matter_lines(text))
-
-    @classmethod
-    def load(cls, root: Path, path: str) -> Page:
-        # bytes → str without newline translation, so the text hashes to the file's bytes
-        return cls.parse(path, (root / path).read_bytes().decode("utf-8"))
-
-    @property
-    def front_matter(self) -> str:
-        return "".join(self.text.splitlines(keepends=True)[1 : max(self.front_matter_end - 1, 1)])
-
-    def prose(self) -> list[tuple[int, str]]:
-        """(first line, text) of each text block, with front matter and inline code blanked."""
-        result = []
-        for block in self.blocks:
-            if block.kind != "text":
-                continue
-            text = INLINE_CODE.sub(_blank, block.text)
-            skip = self.front_matter_end - block.line + 1
-            if skip > 0:
-                lines = text.splitlines(keepends=True)
-                text = "".join(_blank_text(x) for x in lines[:skip]) + "".join(lines[skip:])
-            result.append((block.line, text))
-        return result
-
-    def fences(self) -> list[Block]:
-        return [b for b in self.blocks if b.kind == "fence"]
-
-
-@dataclass(frozen=True)
-class Item:
-    """One countable thing on a page (a heading, a formula, a table, …)."""
-
-    line: int
-    key: Hashable  # what aligns it with its twin (language-neutral where possible)
-    text: str
-
-
-# ---------------------------------------------------------------- feature extraction
-
-
-def _blank_text(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
-
-
-def _blank(match: re.Match[str]) -> str:
-    return _blank_text(match.group(0))
-
-
-def _front_matter_lines(text: str) -> int:
-    lines = text.splitlines()
-    if not lines or lines[0].rstrip() != "---":
-        return 0
-    for index, line in enumerate(lines[1:], start=2):
-        if line.rstrip() in ("---", "..."):
-            return index
-    return 0
-
-
-def _line_of(block_line: int, text: str, offset: int) -> int:
-    return block_line + text.count("\n", 0, offset)
-
-
-def _without_math(text: str) -> str:
-    return INLINE_MATH.sub(_blank, DISPLAY_MATH.sub(_blank, text))
-
-
-def headings(page: Page) -> list[Item]:
-    items = []
-    for line, text in page.prose():
-        for m in HEADING.finditer(_without_math(text)):
-            title = text[m.start(2) : m.end(2)] if m.group(2) else ""
-            number = re.search(r"\d+(?:\.\d+)*", title)
-            level = len(m.group(1))
-            items.append(Item(_line_of(line, text, m.start()), (level, number and number.group(0)), title))
-    return items
-
-
-def display_formulas(page: Page) -> list[Item]:
-    return [
-        Item(_line_of(line, text, m.start()), re.sub(r"\s+", "", m.group(1)), m.group(0))
-        for line, text in page.prose()
-        for m in DISPLAY_MATH.finditer(text)
-    ]
-
-
-def inline_formulas(page: Page) -> list[Item]:
-    items = []
-    for line, text in page.prose():
-        masked = DISPLAY_MATH.sub(_blank, text)
-        for m in INLINE_MATH.finditer(masked):
-            items.append(Item(_line_of(line, text, m.start()), re.sub(r"\s+", "", m.group(1)), m.group(0)))
-    return items
-
-
-def diagrams(page: Page) -> list[Item]:
-    return [Item(b.line, "mermaid", b.info) for b in page.fences() if b.lang == "mermaid"]
-
-
-def _cell_spans(line: str) -> list[tuple[int, int]]:
-    """Character spans of the cells of a Markdown table row."""
-    pipes = [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
-    stripped = line.strip()
-    start = 0
-    if stripped.startswith("|"):
-        start, pipes = pipes[0] + 1, pipes[1:]
-    spans = []
-    for pipe in pipes:
-        spans.append((start, pipe))
-        start = pipe + 1
-    if line[start:].strip():
-        spans.append((start, len(line)))
-    return spans
-
-
-def _is_delimiter_row(line: str) -> bool:
-    if "|" not in line:
-        return False
-    cells = [line[a:b] for a, b in _cell_spans(line)]
-    return bool(cells) and all(re.fullmatch(r"\s*:?-+:?\s*", c) for c in cells)
-
-
-def _tables(text: str) -> list[tuple[int, int]]:
-    """(header line index, last row index) of each table in a text block."""
-    lines = text.split("\n")
-    found = []
-    for index in range(1, len(lines)):
-        if _is_delimiter_row(lines[index]) and "|" in lines[index - 1]:
-            end = index
-            while end + 1 < len(lines) and "|" in lines[end + 1] and lines[end + 1].strip():
-                end += 1
-            found.append((index - 1, end))
-    return found
-
-
-def tables(page: Page) -> list[Item]:
-    items = []
-    for line, text in page.prose():
-        lines = text.split("\n")
-        for header, _ in _tables(text):
-            items.append(Item(line + header, len(_cell_spans(lines[header])), lines[header].strip()))
-    return items
-
-
-def admonitions(page: Page) -> list[Item]:
-    return [
-        Item(_line_of(line, text, m.start()), m.group(1), m.group(0).strip())
-        for line, text in page.prose()
-        for m in ADMONITION.finditer(text)
-    ]
-
-
-def images(page: Page) -> list[Item]:
-    return [
-        Item(_line_of(line, text, m.start()), os.path.basename(m.group(1) or m.group(2) or ""), m.group(0))
-        for line, text in page.prose()
-        for m in IMAGE.finditer(text)
-    ]
-
-
-def placeholders(page: Page) -> list[Item]:
-    return [
-        Item(_line_of(line, text, m.start()), m.group(1), m.group(0))
-        for line, text in page.prose()
-        for m in PLACEHOLDER.finditer(text)
-    ]
-
-
-def exec_cells(page: Page) -> list[Block]:
-    return [b for b in page.fences() if b.attrs.get("exec")]
 
 
 # ---------------------------------------------------------------- checks over a page pair
@@ -326,10 +139,13 @@ def check_headings(zh: Page, en: Page) -> list[Issue]:
 
 
 def check_placeholders(zh: Page, en: Page) -> list[Issue]:
-    return _check_id_sequence("snippet placeholders <!-- snippet: ID -->", placeholders(zh), placeholders(en), zh, en)
+    name = "snippet placeholders <!-- snippet: ID -->"
+    return _check_id_sequence(name, placeholders(zh), placeholders(en), zh, en)
 
 
-def _check_id_sequence(name: str, zh_items: list[Item], en_items: list[Item], zh: Page, en: Page) -> list[Issue]:
+def _check_id_sequence(
+    name: str, zh_items: list[Item], en_items: list[Item], zh: Page, en: Page
+) -> list[Issue]:
     zh_ids, en_ids = [i.key for i in zh_items], [i.key for i in en_items]
     if zh_ids == en_ids:
         return []
@@ -340,117 +156,80 @@ def _check_id_sequence(name: str, zh_items: list[Item], en_items: list[Item], zh
                           f"(ids and order must match: {zh_ids} vs {en_ids})")]
     if len(zh_ids) > len(en_ids):
         missing = zh_items[len(en_ids)]
-        return [Issue("error", zh.path, missing.line,
-                      f"{name}: {missing.key!r} has no counterpart in {en.path} (add it there in the same place)")]
+        return [Issue("error", zh.path, missing.line, f"{name}: {missing.key!r} has no counterpart in "
+                      f"{en.path} (add it there in the same place)")]
     extra = en_items[len(zh_ids)]
-    return [Issue("error", en.path, extra.line,
-                  f"{name}: {extra.key!r} has no counterpart in {zh.path} (remove it or add it to the zh page)")]
+    return [Issue("error", en.path, extra.line, f"{name}: {extra.key!r} has no counterpart in {zh.path} "
+                  f"(remove it or add it to the zh page)")]
 
 
-def _code_lines(code: str) -> list[tuple[int, str]]:
-    """(1-based line, tokens joined) of each line with code, comments and layout ignored."""
-    lines: dict[int, list[str]] = {}
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-            if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                            tokenize.DEDENT, tokenize.ENDMARKER):
-                continue
-            lines.setdefault(tok.start[0], []).append(tok.string)
-    except (tokenize.TokenError, SyntaxError):
-        return [(n, line.strip()) for n, line in enumerate(code.splitlines(), 1) if line.strip()]
-    return [(n, " ".join(toks)) for n, toks in sorted(lines.items())]
+@dataclass(frozen=True)
+class CodeLine:
+    line: int  # 1-based, within the cell
+    tokens: str  # the line's tokens, comments and layout left out
+    text: str  # the line as written
 
 
-def _ast_dump(code: str) -> str | None:
+def _code_lines(code: str) -> list[CodeLine]:
+    source = code.splitlines()
+    tokens: dict[int, list[str]] = {}
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+            tokenize.ENDMARKER}
+    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+        if tok.type not in skip:
+            tokens.setdefault(tok.start[0], []).append(tok.string)
+    return [CodeLine(n, " ".join(t), source[n - 1].strip()) for n, t in sorted(tokens.items())]
+
+
+def _first_code_difference(zh_code: str, en_code: str) -> tuple[CodeLine, CodeLine]:
+    """The first zh and en lines whose code differs (the cells parse, and their ASTs differ)."""
+    zh_lines, en_lines = _code_lines(zh_code), _code_lines(en_code)
+    zh_end = CodeLine(len(zh_code.splitlines()) + 1, "", "<end of cell>")
+    en_end = CodeLine(len(en_code.splitlines()) + 1, "", "<end of cell>")
+    for index in range(max(len(zh_lines), len(en_lines))):
+        a = zh_lines[index] if index < len(zh_lines) else zh_end
+        b = en_lines[index] if index < len(en_lines) else en_end
+        if a.tokens != b.tokens:
+            return a, b
+    return zh_lines[0] if zh_lines else zh_end, en_lines[0] if en_lines else en_end  # e.g. 1 vs 1.0
+
+
+def _parse(code: str) -> str | SyntaxError:
     try:
         return ast.dump(ast.parse(code))
-    except SyntaxError:
-        return None
+    except SyntaxError as error:
+        return error
 
 
 def check_snippets(zh: Page, en: Page) -> list[Issue]:
     zh_cells, en_cells = exec_cells(zh), exec_cells(en)
-    as_items = lambda cells: [Item(b.line, b.attrs["exec"], b.info) for b in cells]  # noqa: E731
-    issues = _check_id_sequence('executable snippets ```python exec="ID"', as_items(zh_cells), as_items(en_cells), zh, en)
+    zh_items = [Item(b.line, b.attrs["exec"], b.info) for b in zh_cells]
+    en_items = [Item(b.line, b.attrs["exec"], b.info) for b in en_cells]
+    issues = _check_id_sequence('executable snippets ```python exec="ID"', zh_items, en_items, zh, en)
     if issues:
         return issues
     for zh_cell, en_cell in zip(zh_cells, en_cells):
-        if _ast_dump(zh_cell.body) == _ast_dump(en_cell.body) and _ast_dump(zh_cell.body) is not None:
+        name = en_cell.attrs["exec"]
+        zh_tree, en_tree = _parse(zh_cell.body), _parse(en_cell.body)
+        for page, cell, tree in ((zh, zh_cell, zh_tree), (en, en_cell, en_tree)):
+            if isinstance(tree, SyntaxError):
+                issues.append(Issue("error", page.path, cell.line + (tree.lineno or 1),
+                                    f"snippet {name!r}: Python syntax error: {tree.msg}"))
+        if isinstance(zh_tree, SyntaxError) or isinstance(en_tree, SyntaxError) or zh_tree == en_tree:
             continue
-        if _ast_dump(en_cell.body) is None or _ast_dump(zh_cell.body) is None:
-            bad, cell = (en, en_cell) if _ast_dump(en_cell.body) is None else (zh, zh_cell)
-            error = _syntax_error(cell.body)
-            issues.append(Issue("error", bad.path, cell.line + error[0],
-                                f"snippet {cell.attrs['exec']!r}: Python syntax error: {error[1]}"))
-            continue
-        zh_lines, en_lines = _code_lines(zh_cell.body), _code_lines(en_cell.body)
-        for index in range(max(len(zh_lines), len(en_lines))):
-            a = zh_lines[index] if index < len(zh_lines) else (0, "<end of cell>")
-            b = en_lines[index] if index < len(en_lines) else (len(en_cell.body.splitlines()) + 1, "<end of cell>")
-            if a[1] != b[1]:
-                zh_text = zh_cell.body.splitlines()[a[0] - 1].strip() if a[0] else a[1]
-                en_text = en_cell.body.splitlines()[b[0] - 1].strip() if b[0] <= len(en_cell.body.splitlines()) else b[1]
-                issues.append(Issue(
-                    "error", en.path, en_cell.line + b[0],
-                    f"snippet {en_cell.attrs['exec']!r} is not the same program as {zh.path}:"
-                    f"{zh_cell.line + a[0]} (only comments may differ): en has {en_text!r}, zh has {zh_text!r}",
-                ))
-                break
-        else:  # same tokens, different AST: should not happen, report the cell
-            issues.append(Issue("error", en.path, en_cell.line + 1,
-                                f"snippet {en_cell.attrs['exec']!r}: Python AST differs from {zh.path}:{zh_cell.line + 1}"))
+        a, b = _first_code_difference(zh_cell.body, en_cell.body)
+        issues.append(Issue("error", en.path, en_cell.line + b.line,
+                            f"snippet {name!r} is not the same program as {zh.path}:{zh_cell.line + a.line} "
+                            f"(only comments may differ): en has {b.text!r}, zh has {a.text!r}"))
     return issues
-
-
-def _syntax_error(code: str) -> tuple[int, str]:
-    try:
-        ast.parse(code)
-    except SyntaxError as error:
-        return error.lineno or 1, error.msg
-    return 1, "unknown"
-
-
-def _mask_for_han(text: str) -> str:
-    text = _without_math(HTML_COMMENT.sub(_blank, text))  # formulas are not prose
-    text = ZH_SPAN.sub(_blank, text)
-    text = LINK_TARGET.sub(_blank, text)
-    lines = text.split("\n")
-    for header, end in _tables(text):
-        spans = _cell_spans(lines[header])
-        columns = [i for i, (a, b) in enumerate(spans)
-                   if lines[header][a:b].strip().strip("*_").strip().lower() in GLOSSARY_HEADERS]
-        for row in range(header, end + 1):
-            row_spans = _cell_spans(lines[row])
-            for column in columns:
-                if column < len(row_spans):
-                    a, b = row_spans[column]
-                    lines[row] = lines[row][:a] + " " * (b - a) + lines[row][b:]
-    return QUOTATIONS.sub(_blank, "\n".join(lines))
 
 
 def check_chinese_in_english(en: Page) -> list[Issue]:
-    issues = []
-    for line, text in en.prose():
-        masked = _mask_for_han(text)
-        reported: set[int] = set()
-        for m in HAN_RUN.finditer(masked):
-            at = _line_of(line, masked, m.start())
-            if at in reported:
-                continue
-            reported.add(at)
-            issues.append(Issue("error", en.path, at,
-                                f"Chinese text in English prose: {m.group(0)!r}; translate it, or mark a "
-                                f"deliberate quotation with quotes or <span lang=\"zh\">…</span>"))
-    return issues
-
-
-def source_hash(zh_bytes: bytes) -> str:
-    return hashlib.sha256(zh_bytes).hexdigest()[:HASH_LENGTH]
-
-
-def recorded_hash(page: Page) -> str | None:
-    m = SOURCE_HASH_LINE.search(page.front_matter)
-    return m.group(1) if m else None
+    return [
+        Issue("error", en.path, line, f"Chinese text in English prose: {text!r}; translate it, or mark a "
+              f'deliberate quotation with quotes or <span lang="zh">…</span>')
+        for line, text in chinese_in_prose(en)
+    ]
 
 
 def check_source_hash(zh: Page, en: Page) -> list[Issue]:
@@ -482,14 +261,9 @@ def check_pair(zh: Page, en: Page) -> list[Issue]:
 # ---------------------------------------------------------------- whole site
 
 
-def _pages(root: Path, lang: str) -> set[str]:
-    base = root / "docs" / lang
-    return {p.relative_to(base).as_posix() for p in base.rglob("*.md")} if base.is_dir() else set()
-
-
 def check_site(root: Path) -> tuple[list[Issue], int]:
     """All issues for docs/zh ↔ docs/en under root, and the number of complete pairs."""
-    zh_pages, en_pages = _pages(root, SOURCE_LANG), _pages(root, TARGET_LANG)
+    zh_pages, en_pages = pages(root, SOURCE_LANG), pages(root, TARGET_LANG)
     issues = []
     for rel in sorted(zh_pages - en_pages):
         issues.append(Issue("error", f"docs/{SOURCE_LANG}/{rel}", 1,
@@ -509,62 +283,27 @@ def check_site(root: Path) -> tuple[list[Issue], int]:
     return issues, len(pairs)
 
 
-def stamp(root: Path, page: str) -> str:
-    """Write the current hash of the zh original into the en page's front matter (atomically)."""
-    rel = Path(page).as_posix()
-    if rel.startswith(f"docs/{SOURCE_LANG}/"):
-        rel = f"docs/{TARGET_LANG}/" + rel[len(f"docs/{SOURCE_LANG}/"):]
-    if not rel.startswith(f"docs/{TARGET_LANG}/") or not rel.endswith(".md"):
-        raise ValueError(f"{page}: not an English page; pass a path like docs/{TARGET_LANG}/<article>/<page>.md")
-    en_path = root / rel
-    zh_path = root / "docs" / SOURCE_LANG / rel[len(f"docs/{TARGET_LANG}/"):]
-    if not en_path.is_file() or not zh_path.is_file():
-        missing = en_path if not en_path.is_file() else zh_path
-        raise ValueError(f"{page}: cannot stamp, {missing.relative_to(root)} does not exist")
-    digest = source_hash(zh_path.read_bytes())
-    text = en_path.read_text(encoding="utf-8")
-    end = _front_matter_lines(text)
-    lines = text.splitlines(keepends=True)
-    entry = f"source_hash: {digest}\n"
-    if end == 0:
-        new = f"---\n{entry}---\n\n{text}"
-    else:
-        body = "".join(lines[1 : end - 1])
-        body = SOURCE_HASH_LINE.sub(entry.rstrip("\n"), body, count=1) if SOURCE_HASH_LINE.search(body) else body + entry
-        new = lines[0] + body + "".join(lines[end - 1 :])
-    _atomic_write(en_path, new)
-    return digest
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 # ---------------------------------------------------------------- command line
 
 
+HELP = "check that docs/zh and docs/en say the same things (file:line per problem); --stamp after translating"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
+    """Options of the subcommand (`python -m tools` adds --root)."""
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings (stale translations) too")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--stamp", nargs="+", metavar="PAGE",
                        help="record the current zh hash in these en pages (after updating their translation)")
-    group.add_argument("--stamp-all", action="store_true", help="stamp every en page (after a full translation)")
+    group.add_argument("--stamp-all", action="store_true",
+                       help="stamp every en page (after a full translation)")
 
 
 def run(args: argparse.Namespace) -> int:
     root: Path = args.root
     if args.stamp or args.stamp_all:
         targets: Iterable[str] = args.stamp or [
-            f"docs/{TARGET_LANG}/{rel}" for rel in sorted(_pages(root, TARGET_LANG) & _pages(root, SOURCE_LANG))
+            f"docs/{TARGET_LANG}/{rel}" for rel in sorted(pages(root, TARGET_LANG) & pages(root, SOURCE_LANG))
         ]
         try:
             for target in targets:
@@ -584,6 +323,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools parity", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

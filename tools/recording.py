@@ -102,8 +102,9 @@ def clean_output(text: str, *, limit: int = OUTPUT_LIMIT) -> str:
     """Recorded text: ANSI escapes stripped, \\r applied, progress bars dropped, size capped."""
     lines = []
     for line in _ANSI.sub("", text.replace("\r\n", "\n")).split("\n"):
-        if "\r" in line:
-            line = _apply_carriage_returns(line)
+        if "\r" in line:  # keep what a terminal shows, minus the bars drawn over each other
+            line = _apply_carriage_returns("\r".join(
+                part for part in line.split("\r") if not _BAR.search(part)))
             if not line.strip():
                 continue  # a bar erased with "\r   \r"
         if not _BAR.search(line):

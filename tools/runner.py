@@ -11,7 +11,6 @@ import ast
 import collections
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -146,14 +145,17 @@ def _watch(proc: subprocess.Popen, *, label: str, timeout: float, progress: Prog
 def _read_output(proc: subprocess.Popen, *, label: str, progress: Progress | None, state: dict,
                  tail: collections.deque) -> None:
     assert proc.stdout is not None
-    for raw in proc.stdout:
-        line = raw.decode("utf-8", errors="replace").rstrip("\n")
-        if line.startswith(PROGRESS_PREFIX):
-            state["cell"], state["where"] = line[len(PROGRESS_PREFIX):].split(" ", 1)
-            if progress:
-                progress(f"[{label}] cell {state['cell']} started ({state['where']})")
-        else:
-            tail.append(line)
+    try:
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", errors="replace").rstrip("\n")
+            if line.startswith(PROGRESS_PREFIX):
+                state["cell"], state["where"] = line[len(PROGRESS_PREFIX):].split(" ", 1)
+                if progress:
+                    progress(f"[{label}] cell {state['cell']} started ({state['where']})")
+            else:
+                tail.append(line)
+    except (OSError, ValueError):  # the pipe was closed under us after a kill
+        pass
 
 
 def _failure_message(program: Program, result: dict) -> str:
@@ -168,7 +170,9 @@ def _failure_message(program: Program, result: dict) -> str:
 
 def _recording(root: Path, program: Program, result: dict, *, profile: str, duration: float,
                commit: str) -> dict:
-    data_files = result.get("data_files", []) + literal_data_files(root, program)
+    written = set(result.get("written_files", []))
+    literal = [rel for rel in literal_data_files(root, program) if rel not in written]
+    data_files = result.get("data_files", []) + literal
     return {
         "schema": SCHEMA, "id": program.id, "profile": profile, "status": "ok",
         "fingerprint": {"code": code_hash(program), "env": result["env"],
@@ -214,6 +218,8 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
             with _active_lock:
                 _active.discard(proc)
             reader.join(timeout=5)
+            if proc.stdout is not None:
+                proc.stdout.close()
         duration = time.monotonic() - start
         first = program.cells[0]
         where = state.get("where", f"{first.page}:{first.line}")

@@ -195,9 +195,10 @@ def _first_difference(zh: object, en: object, zh_line: int, en_line: int) -> tup
                 return found
         if len(zh) == len(en):
             return None
-        extra_zh, extra_en = zh[len(en):], en[len(zh):]
-        return (getattr(extra_zh[0], "lineno", zh_line) if extra_zh else zh_line,
-                getattr(extra_en[0], "lineno", en_line) if extra_en else en_line)
+        # The first extra item of the longer list; the last item of the shorter one.
+        zh_at = zh[len(en)] if len(zh) > len(en) else (zh[-1] if zh else None)
+        en_at = en[len(zh)] if len(en) > len(zh) else (en[-1] if en else None)
+        return getattr(zh_at, "lineno", zh_line), getattr(en_at, "lineno", en_line)
     return None if repr(zh) == repr(en) else (zh_line, en_line)
 
 

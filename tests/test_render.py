@@ -1,0 +1,218 @@
+"""Rendering recorded outputs into pages, with fake recordings (no MkDocs build, no PyTorch)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from textwrap import dedent
+from types import SimpleNamespace
+
+import pytest
+
+from tools import mkdocs_hooks
+from tools.embed import DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
+from tools.render import RecordingState, cell_output_html, provenance_line
+
+PAGE = dedent(
+    """\
+    # Title
+
+    ```python exec="demo" timeout="300"
+    print("<b>hi</b>")
+    ```
+
+    Between.
+
+    ```python exec="demo" hl_lines="1"
+    quiet = True
+    ```
+
+    ```python exec="demo"
+    plot()
+    ```
+    """
+)
+
+
+def recording(profile: str = "cpu", *, device: str = "CPU: Test (2 threads)") -> dict:
+    return {
+        "schema": 1,
+        "id": "demo",
+        "profile": profile,
+        "status": "ok",
+        "cells": [
+            {"index": 1, "line": 4, "output": "<b>hi</b> & *not emphasis*\n\nafter a blank line\n", "figures": []},
+            {"index": 2, "line": 10, "output": "", "figures": []},
+            {"index": 3, "line": 14, "output": "", "figures": ["demo/cell3-fig1.png"]},
+        ],
+        "provenance": {
+            "device": device,
+            "python": "3.11.7",
+            "torch": "2.13.0+cpu",
+            "transformers": "5.23.0",
+            "threads": 2,
+            "duration_s": 12.34,
+            "date": "2026-11-23T05:00:00+00:00",
+            "commit": "abc1234",
+        },
+    }
+
+
+CPU = RecordingState("cpu", recording(), True)
+GPU = RecordingState("cuda", recording("cuda", device="NVIDIA H200"), True)
+
+
+def figure_url(profile: str, path: str) -> str:
+    return f"../assets/recordings/{profile}/{path}"
+
+
+def embed(states: list[RecordingState], *, lang: str = "en", page: str = PAGE, **kwargs: object):
+    context = PageContext(page=f"docs/{lang}/demo.md", lang=lang, states=lambda _id: states,
+                          figure_url=figure_url, **kwargs)
+    return embed_outputs(page, context)
+
+
+def test_output_text_is_escaped_not_injected() -> None:
+    html, problems = embed([CPU])
+    assert problems == []
+    assert "&lt;b&gt;hi&lt;/b&gt; &amp; *not emphasis*\n\nafter a blank line</code></pre>" in html
+    assert "<b>hi</b> &" not in html
+
+
+def test_exec_attributes_become_a_plain_fence_with_a_title() -> None:
+    html, _ = embed([CPU])
+    assert '```python title="demo.py (1/3)"\n' in html
+    assert '```python hl_lines="1" title="demo.py (2/3)"\n' in html
+    assert "exec=" not in html and "timeout=" not in html
+
+
+def test_each_cell_gets_its_output_and_only_the_last_the_provenance() -> None:
+    html, _ = embed([CPU])
+    assert html.count('class="snippet-output"') == 2  # cell 2 printed nothing: no box
+    assert 'data-cell="2"' not in html
+    assert html.count('class="snippet-provenance"') == 1
+    assert html.index('data-cell="1"') < html.index("Between.") < html.index('data-cell="3"')
+    assert html.index('data-cell="3"') < html.index("snippet-provenance")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figure_url_comes_from_the_page_context(lang: str) -> None:
+    html, _ = embed([CPU], lang=lang)
+    assert '<img src="../assets/recordings/cpu/demo/cell3-fig1.png"' in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh", "记录于 CPU: Test (2 threads)，2026-11-23 · Python 3.11.7 · torch 2.13.0+cpu · "
+               "transformers 5.23.0 · 用时 12.3 秒 · 提交 abc1234"),
+        ("en", "Recorded on CPU: Test (2 threads), 2026-11-23 · Python 3.11.7 · torch 2.13.0+cpu · "
+               "transformers 5.23.0 · took 12.3 s · commit abc1234"),
+    ],
+)
+def test_provenance_line_in_each_language(lang: str, expected: str) -> None:
+    assert provenance_line(recording(), lang=lang) == expected
+    assert expected in embed([CPU], lang=lang)[0]
+
+
+def test_cpu_and_gpu_recordings_become_content_tabs() -> None:
+    html = cell_output_html([CPU, GPU], snippet_id="demo", cell_index=3, last=True, figure_url=figure_url, lang="en")
+    assert html.startswith('<div class="tabbed-set tabbed-alternate snippet-tabs" data-tabs="0:2">')
+    assert '<label for="snippet-demo-3-1">CPU</label><label for="snippet-demo-3-2">GPU · NVIDIA H200</label>' in html
+    assert 'data-profile="cpu"' in html and 'data-profile="cuda"' in html
+    assert "Recorded on NVIDIA H200, 2026-11-23" in html
+    assert "\n    " not in html  # raw HTML stays at column 0, or Markdown would re-parse it
+
+
+def test_only_cpu_recording_means_no_tabs() -> None:
+    html = cell_output_html([CPU], snippet_id="demo", cell_index=1, last=False, figure_url=figure_url, lang="en")
+    assert html.startswith('<div class="snippet-output" data-snippet="demo" data-profile="cpu" data-cell="1">')
+    assert "tabbed" not in html
+
+
+def test_a_cell_without_output_renders_nothing() -> None:
+    assert cell_output_html([CPU, GPU], snippet_id="demo", cell_index=2, last=False,
+                            figure_url=figure_url, lang="en") == ""
+
+
+def test_last_cell_without_output_still_shows_the_provenance() -> None:
+    page = '# T\n\n```python exec="demo"\npass\n```\n'
+    rec = {**recording(), "cells": [{"index": 1, "line": 4, "output": "", "figures": []}]}
+    html, _ = embed([RecordingState("cpu", rec, True)], page=page)
+    assert 'class="snippet-output snippet-output--empty"' in html and "<pre>" not in html
+
+
+def test_missing_recording_is_a_problem_and_a_visible_warning() -> None:
+    missing = RecordingState("cpu", None, False, "docs/assets/recordings/cpu/demo.json does not exist")
+    html, problems = embed([missing], lang="zh")
+    assert [str(p) for p in problems] == [
+        "docs/zh/demo.md:3: snippet 'demo': no recording (docs/assets/recordings/cpu/demo.json does not exist). "
+        "Refresh it with `python -m tools run demo`"
+    ]
+    assert '!!! warning "缺少运行记录"' in html and "python -m tools run demo" in html
+    assert "snippet-output" not in html
+
+
+def test_stale_cuda_recording_is_dropped_and_reported() -> None:
+    stale = RecordingState("cuda", recording("cuda", device="NVIDIA H200"), False, "code changed")
+    html, problems = embed([CPU, stale])
+    assert len(problems) == 1 and problems[0].profile == "cuda"
+    assert "python -m tools run demo --profile cuda" in str(problems[0])
+    assert "tabbed-set" not in html and 'data-profile="cuda"' not in html
+    assert '!!! warning "Recorded output is stale"' in html
+
+
+def test_missing_gpu_recording_is_fine() -> None:
+    _, problems = embed([CPU, RecordingState("cuda", None, False, "no file")])
+    assert problems == []
+
+
+def test_cell_count_mismatch_makes_the_recording_stale() -> None:
+    rec = {**recording(), "cells": recording()["cells"][:2]}
+    html, problems = embed([RecordingState("cpu", rec, True)])
+    assert "it has 2 cells but the page has 3 fences" in str(problems[0])
+    assert "snippet-output" not in html
+
+
+def test_download_buttons_follow_the_first_cell() -> None:
+    links = DownloadLinks(py_url="../downloads/demo.py", ipynb_url=None, notebook_url="../notebooks/demo/")
+    html, _ = embed([CPU], downloads=lambda _id: links)
+    bar = html.index('class="snippet-downloads"')
+    assert html.index('data-cell="1"') < bar < html.index("Between.")
+    assert 'href="../downloads/demo.py" download>' in html and ".ipynb" not in html
+
+
+def test_report_table_has_a_row_per_recording() -> None:
+    stale = RecordingState("cpu", recording(), False, "code changed")
+    rows = [
+        ReportRow("demo", "a/b.md#snippet-demo", "Page | One", CPU),
+        ReportRow("demo", "a/b.md#snippet-demo", "Page | One", GPU),
+        ReportRow("other", "c.md#snippet-other", "C", stale),
+        ReportRow("gone", "c.md#snippet-gone", "C", RecordingState("cpu", None, False, "no file")),
+    ]
+    table = report_markdown(rows, lang="en")
+    assert table.startswith("3 snippets (CPU recordings): 1 fresh, 1 stale, 1 missing; plus 1 GPU recordings.")
+    lines = table.splitlines()
+    assert lines[2] == "| Snippet | Page | Profile | Status | Duration | Device | Recorded |"
+    assert "[Page &#124; One](a/b.md#snippet-demo)" in lines[4]
+    assert "| GPU |" in lines[5] and "NVIDIA H200" in lines[5]
+    assert 'snippet-status--stale" title="code changed">stale<' in lines[6]
+    assert lines[7].endswith("missing</span> | — | — | — |")
+    assert "最新" in report_markdown(rows, lang="zh")
+
+
+def test_hook_logs_an_error_naming_page_line_and_command(caplog: pytest.LogCaptureFixture) -> None:
+    missing = RecordingState("cpu", None, False, "no file")
+    state = SimpleNamespace(root=Path("."), programs={}, states=lambda _id: [missing])
+    config = SimpleNamespace(docs_dir="docs", plugins={}, theme={"language": "en"})
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="en/demo.md"), url="demo/")
+    files = SimpleNamespace(get_file_from_path=lambda _path: None)
+    original, mkdocs_hooks._STATE = mkdocs_hooks._STATE, state
+    try:
+        with caplog.at_level(logging.ERROR, logger="mkdocs.plugins.snippets"):
+            mkdocs_hooks.on_page_markdown(PAGE, page, config, files)
+    finally:
+        mkdocs_hooks._STATE = original
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert messages == ["docs/en/demo.md:3: snippet 'demo': no recording (no file). "
+                        "Refresh it with `python -m tools run demo`"]

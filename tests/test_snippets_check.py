@@ -1,0 +1,137 @@
+"""`python -m tools check` and `run` on a fixture tree: stale, fresh, and why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import tools.recording
+
+ZH = """\
+# 演示
+
+```python exec="demo"
+# 读取数据
+from pathlib import Path
+words = Path("sources/words.txt").read_text().split()
+print(len(words), "words")
+```
+"""
+EN = ZH.replace("演示", "Demo").replace("读取数据", "read the data")
+FILES = {"docs/zh/a/p.md": ZH, "docs/en/a/p.md": EN, "sources/words.txt": "one two three\n"}
+WHERE = "docs/zh/a/p.md:3"
+
+
+@pytest.fixture
+def recorded(make_repo, tools_cli) -> Path:
+    """A fixture tree whose snippet has been extracted and run."""
+    root = make_repo(FILES)
+    assert tools_cli(root, "extract").code == 0
+    result = tools_cli(root, "run")
+    assert result.code == 0, result.err
+    return root
+
+
+def test_extract_check_run_check_edit_check(make_repo, tools_cli) -> None:
+    root = make_repo(FILES)
+    result = tools_cli(root, "check")
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        f"{WHERE}: snippets/demo.py is missing; run `python -m tools extract`",
+        f'{WHERE}: snippet "demo" has no cpu recording; run `python -m tools run demo`',
+    ]
+    assert tools_cli(root, "extract").code == 0
+    result = tools_cli(root, "run")
+    assert (result.code, result.out.splitlines()[0]) == (
+        0, "1 of 1 snippets are outdated; running 1 (profile cpu, 2 threads, 1 jobs)")
+    assert "[demo] cell 1/1 started (docs/zh/a/p.md:4)" in result.err
+    result = tools_cli(root, "check")
+    assert (result.code, result.out) == (0, "1 snippets, 1 recordings checked, all fresh\n")
+    assert tools_cli(root, "run").out.startswith("0 of 1 snippets are outdated; running 0")
+
+    for lang, text in (("zh", ZH), ("en", EN)):
+        (root / f"docs/{lang}/a/p.md").write_text(text.replace('"words")', '"words!")'))
+    result = tools_cli(root, "check")
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        "snippets/demo.py:1: out of date with docs/zh/a/p.md; run `python -m tools extract`",
+        f'{WHERE}: cpu recording of "demo" is stale (code changed); run `python -m tools run demo`',
+    ]
+
+
+def test_comment_edit_keeps_the_recording_fresh(recorded, tools_cli) -> None:
+    page = recorded / "docs/zh/a/p.md"
+    page.write_text(page.read_text().replace("# 读取数据", "# 读取数据（新注释）"))
+    assert tools_cli(recorded, "extract").code == 0
+    assert tools_cli(recorded, "check").code == 0
+
+
+def test_recording_content(recorded) -> None:
+    recording = json.loads((recorded / "docs/assets/recordings/cpu/demo.json").read_text())
+    assert recording["cells"] == [{"index": 1, "line": 4, "output": "3 words\n", "figures": []}]
+    assert list(recording["fingerprint"]["data"]) == ["sources/words.txt"]
+    assert recording["fingerprint"]["env"]["profile"] == "cpu"
+    assert recording["provenance"]["threads"] == 2
+    assert recording["provenance"]["device"].startswith("CPU: ")
+    leftovers = [p.name for p in (recorded / "docs/assets/recordings/cpu").iterdir()]
+    assert leftovers == ["demo.json"]
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [("edit", "data file sources/words.txt changed"), ("delete", "data file sources/words.txt is missing")],
+)
+def test_changed_data_file_makes_the_recording_stale(recorded, tools_cli, change, reason) -> None:
+    data = recorded / "sources/words.txt"
+    data.write_text("one two three four\n") if change == "edit" else data.unlink()
+    result = tools_cli(recorded, "check")
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        f'{WHERE}: cpu recording of "demo" is stale ({reason}); run `python -m tools run demo`']
+
+
+def test_changed_env_makes_a_cpu_recording_stale(recorded, tools_cli, monkeypatch) -> None:
+    real = tools.recording.current_env
+    monkeypatch.setattr(tools.recording, "current_env", lambda profile: {**real(profile), "torch": "9.9.9"})
+    result = tools_cli(recorded, "check")
+    assert result.code == 1
+    assert "is stale (env changed: torch 2.13.0 -> 9.9.9)" in result.out
+    assert tools_cli(recorded, "run", "-q").out.startswith("1 of 1 snippets are outdated")
+
+
+def test_cuda_recording_keeps_only_code_and_data(recorded, tools_cli) -> None:
+    cpu = json.loads((recorded / "docs/assets/recordings/cpu/demo.json").read_text())
+    cuda = {**cpu, "profile": "cuda", "fingerprint": {**cpu["fingerprint"], "env": {
+        "python": "3.12", "torch": "2.11.0", "transformers": "5.17.0", "profile": "cuda"}}}
+    (recorded / "docs/assets/recordings/cuda").mkdir()
+    (recorded / "docs/assets/recordings/cuda/demo.json").write_text(json.dumps(cuda))
+    assert tools_cli(recorded, "check").out == "1 snippets, 2 recordings checked, all fresh\n"
+    cuda["fingerprint"]["code"] = "0" * 64
+    (recorded / "docs/assets/recordings/cuda/demo.json").write_text(json.dumps(cuda))
+    result = tools_cli(recorded, "check")
+    assert result.code == 0  # a stale GPU recording cannot be redone on CPU: warn only
+    assert 'warning: docs/zh/a/p.md:3: cuda recording of "demo" is stale (code changed)' in result.err
+
+
+def test_corrupt_and_orphan_recordings(recorded, tools_cli) -> None:
+    (recorded / "docs/assets/recordings/cpu/old.json").write_text("{}")
+    (recorded / "docs/assets/recordings/cpu/demo.json").write_text("{not json")
+    result = tools_cli(recorded, "check")
+    assert result.code == 1
+    assert result.out.startswith("docs/assets/recordings/cpu/demo.json: not valid JSON")
+    assert 'docs/assets/recordings/cpu/old.json:1: no fence has id "old"' in result.err
+
+
+def test_check_reports_translation_problems(recorded, tools_cli) -> None:
+    (recorded / "docs/en/a/p.md").write_text(EN.replace('"words"', '"Wörter"'))
+    result = tools_cli(recorded, "check")
+    assert result.code == 1
+    assert result.out.startswith('docs/en/a/p.md:7: snippet "demo" differs from docs/zh/a/p.md:7')
+
+
+def test_run_unknown_id(recorded, tools_cli) -> None:
+    result = tools_cli(recorded, "run", "nope")
+    assert result.code == 2
+    assert "unknown snippet id(s) nope; known ids: demo" in result.err
