@@ -233,6 +233,10 @@ def test_notebook_pages_render_in_both_languages(built_site: Path, page: str, ti
     assert "jp-CodeCell" in text and "jp-MarkdownCell" in text
     assert '"cell_type"' not in text
     assert title in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    # JupyterLab's stylesheet is shared between notebook pages instead of inlined in each.
+    assert len(text) < 100_000
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]*assets/notebooks/jupyter-[0-9a-f]+\.css)">', text)
+    assert len(sheets) == 1 and ((built_site / "site" / page).parent / sheets[0]).resolve().is_file()
 
 
 @pytest.mark.parametrize(("page", "fresh"), [("report/index.html", "最新"), ("en/report/index.html", "fresh")])

@@ -89,7 +89,7 @@ def notebook(root: Path, lang: str) -> nbformat.NotebookNode:
 
 
 def test_notebook_holds_prose_code_and_recorded_outputs(root: Path) -> None:
-    assert write_notebooks(root) == (4, 0, 0)  # two notebooks + two index pages
+    assert write_notebooks(root) == (2, 0, 0)
     nb = notebook(root, "zh")
     nbformat.validate(nb)
     kinds = [cell.cell_type for cell in nb.cells]
@@ -109,14 +109,12 @@ def test_english_notebook_uses_english_prose_and_comments(root: Path) -> None:
     nb = notebook(root, "en")
     assert nb.cells[1].source == "## 2.1 Training\n\nFirst the data:\n\n> **Note**\n> A note."
     assert nb.cells[2].source == 'print("hello")  # print'
-    index = (root / "docs" / "en" / "notebooks" / "index.md").read_text(encoding="utf-8")
-    assert "- [Demo page](demo.ipynb) · `demo`" in index
 
 
 def test_generation_is_deterministic_and_atomic(root: Path) -> None:
     write_notebooks(root)
     first = (root / "docs" / "zh" / "notebooks" / "demo.ipynb").read_bytes()
-    assert write_notebooks(root) == (0, 4, 0)
+    assert write_notebooks(root) == (0, 2, 0)
     assert (root / "docs" / "zh" / "notebooks" / "demo.ipynb").read_bytes() == first
     assert not list(root.rglob("*.tmp"))
 
@@ -124,9 +122,7 @@ def test_generation_is_deterministic_and_atomic(root: Path) -> None:
 def test_problems_name_missing_stale_and_orphaned_notebooks(root: Path) -> None:
     assert notebook_problems(root) == [
         "docs/zh/notebooks/demo.ipynb: missing; run `python -m tools notebooks`",
-        "docs/zh/notebooks/index.md: missing; run `python -m tools notebooks`",
         "docs/en/notebooks/demo.ipynb: missing; run `python -m tools notebooks`",
-        "docs/en/notebooks/index.md: missing; run `python -m tools notebooks`",
     ]
     write_notebooks(root)
     assert notebook_problems(root) == []
@@ -137,7 +133,7 @@ def test_problems_name_missing_stale_and_orphaned_notebooks(root: Path) -> None:
         "docs/en/notebooks/demo.ipynb: out of date with its page or recording; run `python -m tools notebooks`",
         "docs/zh/notebooks/gone.ipynb: no program needs it; run `python -m tools notebooks` to remove it",
     ]
-    assert write_notebooks(root) == (1, 3, 1)
+    assert write_notebooks(root) == (1, 1, 1)
     assert notebook_problems(root) == []
 
 

@@ -216,3 +216,40 @@ def test_hook_logs_an_error_naming_page_line_and_command(caplog: pytest.LogCaptu
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert messages == ["docs/en/demo.md:3: snippet 'demo': no recording (no file). "
                         "Refresh it with `python -m tools run demo`"]
+
+
+def test_output_survives_the_site_markdown_extensions() -> None:
+    """Raw HTML at column 0 is kept verbatim: no emphasis, includes, abbreviations or math inside."""
+    import markdown
+
+    tricky = "a *b* $x$ [^1] --8<-- \"nope.md\"\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note\n"
+    rec = {**recording(), "cells": [{"index": 1, "line": 4, "output": tricky, "figures": []}]}
+    gpu = {**rec, "profile": "cuda", "provenance": {"device": "NVIDIA H200", "date": "2026-11-23"}}
+    fragment = cell_output_html([RecordingState("cpu", rec, True), RecordingState("cuda", gpu, True)],
+                                snippet_id="demo", cell_index=1, last=False, figure_url=figure_url, lang="en")
+    extensions = ["abbr", "admonition", "attr_list", "footnotes", "md_in_html", "tables", "pymdownx.arithmatex",
+                  "pymdownx.snippets", "pymdownx.superfences", "pymdownx.tabbed"]
+    configs = {"pymdownx.snippets": {"check_paths": True}, "pymdownx.tabbed": {"alternate_style": True}}
+    html = markdown.markdown(f"HTML text\n\n{fragment}\n\nafter\n", extensions=extensions, extension_configs=configs)
+    expected = 'a *b* $x$ [^1] --8&lt;-- &quot;nope.md&quot;\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note</code>'
+    assert html.count(expected) == 2
+    assert "<abbr" not in html and "<em>" not in html
+
+
+def test_recordings_are_read_once_for_all_language_builds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    reads: list[tuple[str, str]] = []
+    monkeypatch.setattr(mkdocs_hooks, "load_recording", lambda _root, sid, profile: reads.append((sid, profile)))
+    i18n = SimpleNamespace(building=False)
+    config = SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"), plugins={"i18n": i18n})
+    monkeypatch.setattr(mkdocs_hooks, "_STATE", None)
+    mkdocs_hooks.on_pre_build(config)  # zh build
+    first = mkdocs_hooks._STATE
+    first.states("demo")
+    i18n.building = True  # mkdocs-static-i18n's nested en build
+    mkdocs_hooks.on_pre_build(config)
+    assert mkdocs_hooks._STATE is first
+    mkdocs_hooks._STATE.states("demo")
+    assert reads == [("demo", "cpu"), ("demo", "cuda")]
+    i18n.building = False  # the next `mkdocs serve` rebuild reads again
+    mkdocs_hooks.on_pre_build(config)
+    assert mkdocs_hooks._STATE is not first

@@ -78,9 +78,9 @@ import sys
 for i in range(0, 101, 50):
     sys.stderr.write(f"\rLoading weights: {i:3d}%|{'#' * (i // 10):10s}| {i}/100 [00:00<00:00, 9.1it/s]")
 sys.stderr.write("\n")
-print("\x1b[32mgreen\x1b[0m and <script>alert(1)</script>")
+print("\x1b[32mgreen\x1b[0m and <script>alert(1)</script> 中文")
 """)
-    assert outputs(result) == ["green and <script>alert(1)</script>\n"]
+    assert outputs(result) == ["green and <script>alert(1)</script> 中文\n"]
 
 
 def test_huge_output_is_truncated(make_repo) -> None:
@@ -257,3 +257,23 @@ print(np.random.rand() == np.random.RandomState(0).rand())
 """, threads=1)
     assert outputs(result) == ["1 True\nTrue\n"]
     assert result.recording["fingerprint"]["env"]["torch"] == result.recording["provenance"]["torch"].split("+")[0]
+
+
+def test_progress_lines_and_heartbeat(make_repo, monkeypatch) -> None:
+    monkeypatch.setattr("tools.runner.HEARTBEAT_S", 0.2)
+    lines: list[str] = []
+    root = make_repo({"docs/zh/p.md": fences("x = 1", "import time\ntime.sleep(1)")})
+    [program] = collect_programs(root).values()
+    assert run_program(root, program, progress=lines.append, commit="test").ok
+    assert lines[:2] == ["[demo] cell 1/2 started (docs/zh/p.md:4)",
+                         "[demo] cell 2/2 started (docs/zh/p.md:8)"]
+    assert any(line.startswith("[demo] cell 2/2 running, ") and line.endswith(" s elapsed")
+               for line in lines[2:])
+
+
+def test_run_removes_work_folders_of_a_killed_run(make_repo, tools_cli) -> None:
+    root = make_repo({"docs/zh/p.md": fences("print(1)"),
+                      f"{RECORDINGS}/.run-demo-abc123/result.json": "{}",
+                      f"{RECORDINGS}/.run-other-abc123/result.json": "{}"})
+    assert tools_cli(root, "run").code == 0
+    assert sorted(p.name for p in (root / RECORDINGS).iterdir()) == [".run-other-abc123", "demo.json"]

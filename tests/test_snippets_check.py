@@ -135,3 +135,27 @@ def test_run_unknown_id(recorded, tools_cli) -> None:
     result = tools_cli(recorded, "run", "nope")
     assert result.code == 2
     assert "unknown snippet id(s) nope; known ids: demo" in result.err
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        ({"docs/zh/p.md": '# t\n```python exec="demo"\nx = 1\n'}, "docs/zh/p.md:2: unterminated"),
+        ({"docs/zh/a.md": '```python exec="demo"\nx = 1\n```\n',
+          "docs/zh/b.md": '```python exec="demo"\nx = 1\n```\n'}, "docs/zh/b.md:1: snippet id"),
+        ({"docs/zh/p.md": b'```python exec="demo"\nprint("\xe4")\n```\n'}, "docs/zh/p.md:2: not valid UTF-8"),
+        ({"docs/zh/p.md": ZH, "docs/en/p.md": ZH.replace('"demo"', '"demo2"')},
+         'docs/en/p.md:3: unknown id "demo2"'),
+    ],
+    ids=["unterminated", "duplicate-id", "non-utf8", "unknown-id"],
+)
+def test_bad_pages_fail_check_extract_and_run(make_repo, tools_cli, files, expected) -> None:
+    root = make_repo(files)
+    result = tools_cli(root, "check")
+    assert result.code == 1
+    assert any(line.startswith(expected) for line in result.out.splitlines()), result.out
+    if "unknown id" not in expected:  # en problems do not stop extract/run of the zh programs
+        for command in ("extract", "run"):
+            result = tools_cli(root, command)
+            assert result.code == 1
+            assert f"error: {expected}" in result.err

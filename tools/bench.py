@@ -10,7 +10,9 @@ import argparse
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+TOOLS_PARENT = str(Path(__file__).resolve().parent.parent)
 HELP = "time extract, check, a cold run and a cached run of all snippets (re-records them)"
 
 
@@ -21,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _timed(label: str, argv: list[str], root: str) -> tuple[str, float, int]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "tools", *argv, "--root", root], cwd=root,
+    done = subprocess.run([sys.executable, "-m", "tools", *argv, "--root", root], cwd=TOOLS_PARENT,
                           capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode:

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from tools.cli_extract import extract_scripts
-from tools.recording import PROFILES, RecordingError, freshness, load_recording
-from tools.runner import RunResult, detect_profile, run_programs
+from tools.recording import PROFILES, RecordingError, freshness, load_recording, recordings_dir
+from tools.runner import RunResult, detect_profile, remove_leftovers, run_programs
 from tools.snippets import scan_programs
 
 HELP = "run snippets (all, or the given ids) and record their outputs; fresh ones are skipped"
@@ -48,7 +48,12 @@ def run(args: argparse.Namespace) -> int:
               f"{', '.join(programs) or '(none)'}", file=sys.stderr)
         return 2
     extract_scripts(args.root, programs)  # the scripts we run are those of the current pages
-    profile = args.profile or detect_profile()
+    detected = detect_profile()
+    if args.profile == "cuda" and detected != "cuda":
+        print("error: --profile cuda needs a GPU that torch can see (torch.cuda.is_available() "
+              "is False here); drop --profile to record the cpu profile", file=sys.stderr)
+        return 2
+    profile = args.profile or detected
     selected = [programs[snippet_id] for snippet_id in (args.ids or programs)]
     todo = []
     for program in selected:
@@ -64,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
             todo.append(program)
     print(f"{len(todo)} of {len(selected)} snippets are outdated; running {len(todo)} "
           f"(profile {profile}, {args.threads} threads, {args.jobs} jobs)", flush=True)
+    for program in todo:
+        remove_leftovers(recordings_dir(args.root, profile), program.id)
     results = run_programs(args.root, todo, jobs=args.jobs, on_done=_report, profile=profile,
                            threads=args.threads, timeout=args.timeout,
                            progress=None if args.quiet else _progress)

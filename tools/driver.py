@@ -180,7 +180,7 @@ def device_name(profile: str, threads: int) -> str:
     return f"CPU: {cpu_name()} ({threads} threads)"
 
 
-def run_cells(cells: list[ScriptCell], *, out: Path, threads: int) -> dict:
+def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
     """Exec the cells in one fresh __main__ namespace; stop at the first error."""
     pages = {cell.page for cell in cells}
     results: list[dict] = []
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                                          "numpy": lambda numpy: numpy.random.seed(0)}))
     reads = OpenRecorder()
     sys.addaudithook(reads)
-    result = run_cells(cells, out=args.out, threads=args.threads)
+    result = run_cells(cells, out=args.out)
     result["data_files"] = reads.files(args.root, exclude=args.out, use="read")
     result["written_files"] = reads.files(args.root, exclude=args.out, use="write")
     result["env"] = current_env(args.profile)

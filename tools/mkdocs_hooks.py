@@ -10,6 +10,7 @@ disk is kept in `_BuildState`, which the nested per-language builds reuse.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import posixpath
 import re
@@ -20,7 +21,6 @@ from typing import Any
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import Section
 from mkdocs.utils import get_relative_url
 
 # MkDocs loads hooks by file path: make the repository's `tools` package importable.
@@ -35,8 +35,9 @@ from tools.snippets import Program, scan_programs  # noqa: E402
 log = logging.getLogger("mkdocs.plugins.snippets")
 
 RECORDINGS = "assets/recordings"  # inside docs_dir
-NOTEBOOK_SECTION = {"zh": "笔记本", "en": "Notebooks"}
 _H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
+_STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.S)
+SHARED_STYLE_MIN = 20_000  # characters: mkdocs-jupyter inlines ~570 kB of JupyterLab CSS per page
 
 
 class _BuildState:
@@ -151,19 +152,23 @@ def on_files(files: Files, config: Any) -> Files:
     return files
 
 
-def on_nav(nav: Any, config: Any, files: Files) -> Any:
-    """Give the auto-generated notebooks section its title in the language being built."""
-    _, lang = _languages(config)
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Move the large stylesheets mkdocs-jupyter inlines into each notebook page to a shared file."""
+    if not isinstance(page.file, NotebookPageFile):
+        return output
 
-    def visit(items: list[Any]) -> None:
-        for item in items:
-            if isinstance(item, Section):
-                if item.title.lower() == "notebooks" and lang in NOTEBOOK_SECTION:
-                    item.title = NOTEBOOK_SECTION[lang]
-                visit(item.children)
+    def shared(match: re.Match[str]) -> str:
+        css = match["css"]
+        if len(css) < SHARED_STYLE_MIN:
+            return match.group(0)
+        name = f"assets/notebooks/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+        path = Path(config.site_dir) / name
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(css, encoding="utf-8")
+        return f'<link rel="stylesheet" href="{get_relative_url(name, page.url)}">'
 
-    visit(nav.items)
-    return nav
+    return _STYLE.sub(shared, output)
 
 
 def _page_lang(src_uri: str, config: Any) -> str:

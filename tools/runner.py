@@ -29,7 +29,8 @@ from tools.driver import IGNORED_TOP, PROGRESS_PREFIX
 from tools.recording import SCHEMA, clean_output, data_fingerprint, recordings_dir, write_recording
 from tools.snippets import Program, code_hash
 
-__all__ = ["RunResult", "child_env", "detect_profile", "git_commit", "run_program", "run_programs"]
+__all__ = ["RunResult", "child_env", "detect_profile", "git_commit", "kill_all", "remove_leftovers",
+           "run_program", "run_programs"]
 
 HEARTBEAT_S = 10.0
 TOOLS_PARENT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,8 @@ def child_env(*, threads: int, profile: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTHONHASHSEED="0", MPLBACKEND="Agg", OMP_NUM_THREADS=str(threads),
                MKL_NUM_THREADS=str(threads), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               HF_HUB_DISABLE_TELEMETRY="1", TOKENIZERS_PARALLELISM="false", PYTHONUNBUFFERED="1")
+               HF_HUB_DISABLE_TELEMETRY="1", TOKENIZERS_PARALLELISM="false", PYTHONUNBUFFERED="1",
+               PYTHONIOENCODING="utf-8")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TOOLS_PARENT), env.get("PYTHONPATH")]))
     if profile == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""  # a cpu recording must not silently use a GPU
@@ -186,6 +188,13 @@ def _recording(root: Path, program: Program, result: dict, *, profile: str, dura
     }
 
 
+def remove_leftovers(out_dir: Path, snippet_id: str) -> None:
+    """Delete work folders that a killed `tools run` left beside the recordings."""
+    for pattern in (f".run-{snippet_id}-*", f".write-{snippet_id}-*"):
+        for path in out_dir.glob(pattern):
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: int = 2,
                 timeout: float | None = None, out_dir: Path | None = None,
                 progress: Progress | None = None, commit: str | None = None) -> RunResult:
@@ -250,10 +259,11 @@ def run_programs(root: Path, programs: list[Program], *, jobs: int = 1,
     """Run several programs, `jobs` at a time; Ctrl-C kills them all and re-raises."""
     commit = options.pop("commit", None) or git_commit(root)
     results: list[RunResult] = []
+    interrupted = threading.Event()
 
     def one(program: Program) -> RunResult:
         result = run_program(root, program, commit=commit, **options)
-        if on_done:
+        if on_done and not interrupted.is_set():  # no "killed" noise after Ctrl-C
             on_done(result)
         return result
 
@@ -262,6 +272,7 @@ def run_programs(root: Path, programs: list[Program], *, jobs: int = 1,
         try:
             results = [future.result() for future in futures]
         except BaseException:
+            interrupted.set()
             for future in futures:
                 future.cancel()
             kill_all()

@@ -2,7 +2,10 @@ import csv
 import glob
 import os
 import random
+import re
 import socket
+import string
+from collections import Counter
 
 import torch
 from torch.utils.data import Dataset
@@ -31,12 +34,20 @@ print(f"{len(rows)} sentences -> {len(train_rows)} train / {len(val_rows)} valid
 
 checkpoint = os.environ.get("BERT_CHECKPOINT", "build/checkpoints/bert-articles-mlm")
 if "BERT_CHECKPOINT" not in os.environ:
-    # No hub here: train a WordPiece vocabulary on the articles (+ training sentences, for English words).
-    # handle_chinese_chars splits Chinese text into single characters, like bert-base-chinese does.
+    # No hub here: build a WordPiece vocabulary from the articles (+ training sentences, for English words):
+    # every Chinese character is a token (as in bert-base-chinese), English words seen twice or more are
+    # tokens, and anything else is spelled with single letters/digits ("##x" pieces).
+    # (Built by counting, not with WordPieceTrainer, whose result changes from run to run on ties.)
     corpus = [open(p, encoding="utf-8").read() for p in sorted(glob.glob("sources/0*.txt"))]
     corpus += [r["text"] for r in train_rows]
-    wordpiece = BertWordPieceTokenizer(lowercase=True, handle_chinese_chars=True)
-    wordpiece.train_from_iterator(corpus, vocab_size=3000, show_progress=False)
+    text = "\n".join(corpus).lower()
+    chars = Counter(c for c in text if not c.isspace() and not (c.isascii() and c.isalnum()))
+    words = Counter(re.findall(r"[a-z]+|[0-9]+", text))
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sorted(chars, key=lambda c: (-chars[c], c))
+    vocab += sorted((w for w in words if words[w] >= 2), key=lambda w: (-words[w], w))
+    vocab += [piece for c in string.ascii_lowercase + string.digits for piece in (c, "##" + c)]
+    vocab = {token: i for i, token in enumerate(dict.fromkeys(vocab))}
+    wordpiece = BertWordPieceTokenizer(vocab, lowercase=True, handle_chinese_chars=True)
     BertTokenizerFast(tokenizer_object=wordpiece._tokenizer).save_pretrained(checkpoint)
 tokenizer = AutoTokenizer.from_pretrained(checkpoint)
 print("tokens:", tokenizer.tokenize(val_rows[0]["text"])[:12])
