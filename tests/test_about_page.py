@@ -20,8 +20,8 @@ ARTICLES = [  # (manifest, folder) in the order of the About tables
 ]
 # An editor's note is an admonition titled 编者注 / Editor's note (any type).
 NOTE_HEADERS = {
-    "zh": re.compile(r'^\s*[!?]{3}\+? \w+ "编者注"', re.M),
-    "en": re.compile(r'^\s*[!?]{3}\+? \w+ "Editor\'s note"', re.M),
+    "zh": re.compile(r'^\s*[!?]{3}\+? \w+ "编者注[^"]*"', re.M),
+    "en": re.compile(r'^\s*[!?]{3}\+? \w+ "Editor\'s note[^"]*"', re.M),
 }
 FATES = ["executable", "shell", "illustrative", "diagram"]
 
