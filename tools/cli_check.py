@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 from tools.cli_extract import script_problems
+from tools.notebooks import notebook_problems
 from tools.recording import PROFILES, RecordingError, freshness, load_recording, recordings_dir
 from tools.snippets import Program, scan_all
 
-HELP = "fail (one line per problem, file:line) if snippets/ or a cpu recording is stale"
+HELP = "fail (one line per problem, file:line) if snippets/, a cpu recording or a notebook is stale"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_recordings:
         more, warnings, checked = recording_problems(args.root, programs)
         problems += more
+        if not problems:  # notebooks are derived from fresh recordings; judge them only then
+            problems += notebook_problems(args.root)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in problems:
