@@ -66,7 +66,7 @@ def test_extract_writes_keeps_and_removes(make_repo, tools_cli) -> None:
     root = make_repo({"docs/zh/a/p.md": PAGE, "snippets/old.py": "print('gone')\n",
                       "snippets/README.txt": "not a snippet\n"})
     result = tools_cli(root, "extract")
-    assert result.out == "extracted 1 snippets to snippets/ (1 written, 0 unchanged, 1 removed)\n"
+    assert result.out.splitlines()[0] == "extracted 1 snippets to snippets/ (1 written, 0 unchanged, 1 removed)"
     assert sorted(p.name for p in (root / "snippets").iterdir()) == ["README.txt", "demo.py"]
     mtime = (root / "snippets/demo.py").stat().st_mtime_ns
     assert "(0 written, 1 unchanged, 0 removed)" in tools_cli(root, "extract").out

@@ -125,4 +125,11 @@ def run(args) -> int:  # noqa: ANN001 - argparse namespace
     if not args.quiet:
         print(f"extracted {len(programs)} snippets to {SNIPPETS_DIR}/ "
               f"({written} written, {unchanged} unchanged, {removed} removed)")
+    # Notebooks hold each page's prose and code next to the recorded outputs, so
+    # they are derived from the Markdown too: refresh them in the same step.
+    from tools.notebooks import write_notebooks
+
+    written, unchanged, removed = write_notebooks(args.root)
+    if not args.quiet:
+        print(f"notebooks: {written} written, {unchanged} unchanged, {removed} removed")
     return 0

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from tools.cli_extract import extract_scripts
+from tools.notebooks import write_notebooks
 from tools.recording import PROFILES, RecordingError, freshness, load_recording, recordings_dir
 from tools.runner import RunResult, detect_profile, remove_leftovers, run_programs
 from tools.snippets import scan_programs
@@ -75,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
                            threads=args.threads, timeout=args.timeout,
                            progress=None if args.quiet else _progress)
     failed = [result.id for result in results if not result.ok]
+    if len(failed) < len(results):
+        # Notebooks carry the recorded outputs: keep them in step with the recordings.
+        written, unchanged, removed = write_notebooks(args.root)
+        print(f"notebooks: {written} written, {unchanged} unchanged, {removed} removed", flush=True)
     if failed:
         print(f"{len(failed)} of {len(todo)} failed: {', '.join(failed)}; their previous "
               "recordings are kept", file=sys.stderr)

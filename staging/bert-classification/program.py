@@ -133,7 +133,7 @@ print(type(model).__name__, f"{sum(p.numel() for p in model.parameters()) / 1e6:
 from torch.utils.data import DataLoader
 
 
-def train(model, epochs=15, lr=3e-4):
+def train(model, epochs=10, lr=3e-4):
     model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     loader = DataLoader(train_dataset, batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(0))
