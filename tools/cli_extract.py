@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.files import write_text_atomic
 from tools.snippets import Program
 
 __all__ = ["ScriptCell", "extract_scripts", "parse_script", "render_script", "script_problems"]
@@ -51,19 +50,6 @@ def parse_script(text: str) -> list[ScriptCell]:
     return cells
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write through a temporary file in the same folder, then os.replace: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def extract_scripts(root: Path, programs: dict[str, Program]) -> tuple[int, int, int]:
     """Bring snippets/ in line with the programs; return (written, unchanged, removed)."""
     folder = root / SNIPPETS_DIR
@@ -74,7 +60,7 @@ def extract_scripts(root: Path, programs: dict[str, Program]) -> tuple[int, int,
         if path.is_file() and path.read_text(encoding="utf-8") == content:
             unchanged += 1
         else:
-            write_atomic(path, content)
+            write_text_atomic(path, content)
             written += 1
     for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
         if path.stem not in programs:

@@ -30,7 +30,7 @@ from tools.embed import REPORT_MARKER, DownloadLinks, PageContext, ReportRow, em
 from tools.markdown import MarkdownError  # noqa: E402
 from tools.recording import RecordingError, freshness, load_recording, recording_path  # noqa: E402
 from tools.render import PROFILES, RecordingState, fence_anchor  # noqa: E402
-from tools.snippets import Program, scan_programs  # noqa: E402
+from tools.snippets import scan_programs  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.snippets")
 

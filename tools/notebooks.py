@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import argparse
 import base64
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from tools.files import write_text_atomic
 from tools.markdown import Block, MarkdownError, split_blocks
 from tools.recording import RecordingError, load_recording, recordings_dir
 from tools.snippets import Program, scan_programs
@@ -173,18 +172,6 @@ def _existing(root: Path) -> Iterator[Path]:
             yield from sorted(folder.glob("*.ipynb"))
 
 
-def _write_atomic(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def write_notebooks(root: Path) -> tuple[int, int, int]:
     """Bring docs/<lang>/notebooks/ in line with the pages; return (written, unchanged, removed)."""
     expected = expected_files(root)
@@ -193,7 +180,7 @@ def write_notebooks(root: Path) -> tuple[int, int, int]:
         if path.is_file() and path.read_text(encoding="utf-8") == content:
             unchanged += 1
         else:
-            _write_atomic(path, content)
+            write_text_atomic(path, content)
             written += 1
     for path in _existing(root):
         if path not in expected:

@@ -18,16 +18,8 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tools.browser import CHROMIUM, CHROMIUM_ARGS
+
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -43,7 +35,7 @@ def _local_file(site: Path, url: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def measure(site: Path, pages: list[str], *, chromium: str = "/usr/bin/chromium") -> list[dict]:
+def measure(site: Path, pages: list[str], *, chromium: Path = CHROMIUM) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(_QuietHandler, directory=str(site))
@@ -53,7 +45,7 @@ def measure(site: Path, pages: list[str], *, chromium: str = "/usr/bin/chromium"
     rows = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
             for page_path in pages:
                 context = browser.new_context()
                 page = context.new_page()

@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.files import write_text_atomic
 from tools.markdown import Block, split_blocks
 
 SOURCE_LANG = "zh"
@@ -305,17 +305,7 @@ def stamp(root: Path, page: str) -> str:
         else:
             body += entry
         new = lines[0] + body + "".join(lines[end - 1 :])
-    _atomic_write(en_path, new)
+    write_text_atomic(en_path, new)
     return digest
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

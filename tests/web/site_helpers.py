@@ -13,20 +13,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from tools.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 - re-exported for the tests
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-# Flags measured on this machine kind: without the background-networking ones
-# Chromium keeps trying to reach Google hosts, which the closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def build_site(site_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -76,7 +76,7 @@ def test_language_switcher_keeps_the_page(recorded_page, site_url: str, built_si
     assert page.locator("html").get_attribute("lang") == target_lang
 
 
-def _search(page, query: str, *, timeout_s: float = 30.0) -> list[str]:
+def _search(page, query: str, *, timeout_s: float = 60.0) -> list[str]:
     """Type `query` into Material's search box and return the result texts.
 
     The search worker builds its index after the page loads; a query typed
@@ -89,7 +89,7 @@ def _search(page, query: str, *, timeout_s: float = 30.0) -> list[str]:
         box.fill("")
         box.press_sequentially(query, delay=20)
         try:
-            items.first.wait_for(state="attached", timeout=2_000)
+            items.first.wait_for(state="attached", timeout=4_000)
             return items.all_inner_texts()
         except PlaywrightTimeoutError:
             continue

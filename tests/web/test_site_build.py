@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from site_helpers import ROOT, html_pages
 
 
@@ -33,16 +35,20 @@ def test_no_page_loads_assets_from_another_host(built_site: Path) -> None:
     assert not offenders, offenders
 
 
-def test_mermaid_is_loaded_only_on_pages_with_a_diagram(built_site: Path) -> None:
-    with_diagram = without_diagram = 0
+@pytest.mark.parametrize(
+    ("marker", "script"),
+    [('class="mermaid"', "mermaid.min.js"), ('class="arithmatex"', "katex.min.js")],
+    ids=["mermaid", "katex"],
+)
+def test_heavy_scripts_load_only_on_pages_that_need_them(built_site: Path, marker: str, script: str) -> None:
+    with_it = without_it = 0
     for path in built_site.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        has_diagram = 'class="mermaid"' in text
-        loads_mermaid = "mermaid.min.js" in text
-        assert has_diagram == loads_mermaid, path.relative_to(built_site)
-        with_diagram += has_diagram
-        without_diagram += not has_diagram
-    assert with_diagram and without_diagram
+        needs_it = marker in text
+        assert needs_it == (script in text), f"{path.relative_to(built_site)}: {marker} vs {script}"
+        with_it += needs_it
+        without_it += not needs_it
+    assert with_it and without_it
 
 
 def test_vendored_assets_are_not_committed() -> None:
