@@ -37,6 +37,10 @@ log = logging.getLogger("mkdocs.plugins.snippets")
 RECORDINGS = "assets/recordings"  # inside docs_dir
 _H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
 _STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.S)
+# nbconvert's template adds a module script that imports mermaid from a CDN when a
+# notebook has diagrams. The site never requests another host, and the generated
+# notebooks carry no diagrams, so that loader is dropped.
+_REMOTE_SCRIPT = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>", re.S)
 SHARED_STYLE_MIN = 20_000  # characters: mkdocs-jupyter inlines ~570 kB of JupyterLab CSS per page
 
 
@@ -153,7 +157,8 @@ def on_files(files: Files, config: Any) -> Files:
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
-    """Move the large stylesheets mkdocs-jupyter inlines into each notebook page to a shared file."""
+    """Move the large stylesheets mkdocs-jupyter inlines into each notebook page to a shared
+    file, and drop scripts that would load code from another host."""
     if not isinstance(page.file, NotebookPageFile):
         return output
 
@@ -168,7 +173,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
             path.write_text(css, encoding="utf-8")
         return f'<link rel="stylesheet" href="{get_relative_url(name, page.url)}">'
 
-    return _STYLE.sub(shared, output)
+    return _REMOTE_SCRIPT.sub("", _STYLE.sub(shared, output))
 
 
 def _page_lang(src_uri: str, config: Any) -> str:

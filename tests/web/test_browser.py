@@ -135,3 +135,18 @@ def test_formula_is_rendered(recorded_page, site_url: str, built_site: Path) -> 
     assert "\\frac" not in raw and "\\(" not in raw
     page.wait_for_load_state("networkidle")
     _assert_only_local_requests(recorded_page.requests)
+
+
+@pytest.mark.parametrize("lang_prefix", ["", "en/"])
+def test_notebook_page_renders_cells_with_local_requests_only(
+    recorded_page, site_url: str, built_site: Path, lang_prefix: str
+) -> None:
+    notebooks = sorted((built_site / lang_prefix / "notebooks").glob("*/index.html"))
+    assert notebooks, f"no notebook pages under {lang_prefix}notebooks/"
+    page = recorded_page.page
+    rel = notebooks[0].relative_to(built_site).as_posix().removesuffix("index.html")
+    page.goto(f"{site_url}/{rel}")
+    page.locator(".jp-CodeCell").first.wait_for(timeout=20_000)
+    assert '"cell_type"' not in page.locator("article").first.inner_text()
+    page.wait_for_load_state("networkidle")
+    _assert_only_local_requests(recorded_page.requests)
