@@ -13,6 +13,16 @@
         throwOnError: false
       });
     });
+    // Notebook pages: Markdown cells carry plain $…$ / $$…$$ math.
+    document.querySelectorAll(".jp-MarkdownCell .jp-RenderedMarkdown").forEach(function (el) {
+      renderMathInElement(el, {
+        delimiters: [
+          { left: "$$", right: "$$", display: true },
+          { left: "$", right: "$", display: false }
+        ],
+        throwOnError: false
+      });
+    });
   }
   if (typeof document$ !== "undefined") {
     document$.subscribe(renderMath);
