@@ -126,7 +126,7 @@ def test_cpu_and_gpu_recordings_become_content_tabs() -> None:
 
 def test_only_cpu_recording_means_no_tabs() -> None:
     html = cell_output_html([CPU], snippet_id="demo", cell_index=1, last=False, figure_url=figure_url, lang="en")
-    assert html.startswith('<div class="snippet-output" data-snippet="demo" data-profile="cpu" data-cell="1">')
+    assert html.startswith('<div class="snippet-output" data-snippet="demo" data-profile="cpu" data-cell="1" data-search-exclude>')
     assert "tabbed" not in html
 
 

@@ -156,6 +156,15 @@ def on_files(files: Files, config: Any) -> Files:
     return files
 
 
+def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
+    """Keep notebook pages out of the search index (set before the search plugin reads
+    page.meta in on_page_context): they repeat their article's prose and code, and
+    every page downloads the index."""
+    if isinstance(page.file, NotebookPageFile):
+        page.meta.setdefault("search", {})["exclude"] = True
+    return html
+
+
 def on_post_page(output: str, page: Any, config: Any) -> str:
     """Move the large stylesheets mkdocs-jupyter inlines into each notebook page to a shared
     file, and drop scripts that would load code from another host."""

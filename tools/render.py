@@ -174,7 +174,9 @@ def _profile_box(
     classes = "snippet-output" if has_output else "snippet-output snippet-output--empty"
     return (
         f'<div class="{classes}" data-snippet="{_attr(snippet_id)}" '
-        f'data-profile="{_attr(state.profile)}" data-cell="{cell_index}">\n' + "\n".join(parts) + "\n</div>"
+        f'data-profile="{_attr(state.profile)}" data-cell="{cell_index}" data-search-exclude>\n'
+        + "\n".join(parts)
+        + "\n</div>"
     )
 
 
