@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from tools.markdown import Block, split_blocks
+from tools.parity_page import HAN as HAN_RANGES
 
 # Section folder of each source article (the table in CONTRIBUTING.md).
 ARTICLES: dict[str, str] = {
@@ -33,7 +34,7 @@ SHELL_LANGS = ("bash", "sh", "shell", "console")
 # Admonitions written by the editors, not translated from the source (their text does not count).
 EDITORIAL_TITLE = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+[\w-]+[ \t]+"编者[^"]*"')
 
-HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+HAN = re.compile(f"[{HAN_RANGES}]")
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 # A heading glued to the end of the previous paragraph ("…的指导。### 2. 核心概念与联系"), a
 # conversion defect of the sources: it is a real chapter heading all the same.

@@ -11,20 +11,11 @@ left the site's own host.
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from tools.browser import CHROMIUM, CHROMIUM_ARGS
-
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+from tools.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
 
 def _local_file(site: Path, url: str) -> Path | None:
@@ -38,40 +29,34 @@ def _local_file(site: Path, url: str) -> Path | None:
 def measure(site: Path, pages: list[str], *, chromium: Path = CHROMIUM) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     rows = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-            for page_path in pages:
-                context = browser.new_context()
-                page = context.new_page()
-                urls: list[str] = []
-                page.on("request", lambda request: urls.append(request.url))
-                page.goto(base + page_path, wait_until="networkidle")
-                raw = compressed = 0
-                foreign = []
-                for url in dict.fromkeys(urls):
-                    if not url.startswith(base):
-                        if urlparse(url).scheme in {"http", "https"}:
-                            foreign.append(url)
-                        continue
-                    local = _local_file(site, url)
-                    if local is None:
-                        continue
-                    data = local.read_bytes()
-                    raw += len(data)
-                    compressed += len(gzip.compress(data, compresslevel=6))
-                rows.append(
-                    {"page": "/" + page_path, "requests": len(urls), "raw": raw, "gzip": compressed, "foreign": foreign}
-                )
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with serve_directory(site) as url, sync_playwright() as playwright:
+        base = url + "/"
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        for page_path in pages:
+            context = browser.new_context()
+            page = context.new_page()
+            urls: list[str] = []
+            page.on("request", lambda request: urls.append(request.url))
+            page.goto(base + page_path, wait_until="networkidle")
+            raw = compressed = 0
+            foreign = []
+            for requested in dict.fromkeys(urls):
+                if not requested.startswith(base):
+                    if urlparse(requested).scheme in {"http", "https"}:
+                        foreign.append(requested)
+                    continue
+                local = _local_file(site, requested)
+                if local is None:
+                    continue
+                data = local.read_bytes()
+                raw += len(data)
+                compressed += len(gzip.compress(data, compresslevel=6))
+            rows.append(
+                {"page": "/" + page_path, "requests": len(urls), "raw": raw, "gzip": compressed, "foreign": foreign}
+            )
+            context.close()
+        browser.close()
     return rows
 
 

@@ -1,19 +1,14 @@
-"""Shared helpers for the site tests: build the real site once, serve it on
-loopback, and drive Debian's Chromium through Playwright."""
+"""Shared helpers for the site tests: build the real site once; serving it on
+loopback and driving Debian's Chromium come from tools.browser."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-from tools.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 - re-exported for the tests
+from tools.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,22 +35,3 @@ def html_pages(site_dir: Path) -> list[str]:
             continue
         pages.append(rel)
     return sorted(pages)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
-        pass
-
-
-@contextlib.contextmanager
-def serve_directory(directory: Path) -> Iterator[str]:
-    """Serve `directory` on a free loopback port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
