@@ -27,24 +27,33 @@ help:
 
 setup: venv assets
 
-# Python: a virtualenv with the pinned requirements (torch==2.13.0 is the CPU wheel).
+# Python: a virtualenv with the pinned requirements. On Linux the CPU build of torch comes
+# first (requirements-torch-cpu.txt: a local wheel if pip's find-links has it, else PyTorch's
+# CPU index, hash-checked), so requirements.txt's torch==2.13.0 pulls no CUDA packages.
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt
+	@# The repository's `tools` package importable by mkdocs, zensical and pytest (a .pth file).
+	@$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "project-tools.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
+$(VENV)/.installed: requirements.txt requirements-torch-cpu.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	if [ "$$(uname -s)" = Linux ]; then \
+	  $(PY) -m pip install --quiet --no-deps --no-index -r requirements-torch-cpu.txt 2>/dev/null \
+	  || $(PY) -m pip install --quiet --no-deps -r requirements-torch-cpu.txt; fi
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-# Front-end: KaTeX and mermaid from the npm registry, pinned by package-lock.json,
-# copied into docs/assets/vendor/ (git-ignored) so the site makes no CDN request.
+# Front-end: KaTeX, mermaid and axe-core from the npm registry, pinned by
+# package-lock.json. KaTeX is copied into docs/assets/vendor/ (git-ignored) so the
+# site makes no CDN request; axe-core goes there for the browser tests (excluded from
+# the site); mermaid stays in node_modules/ for `python -m tools diagrams`.
 assets: $(VENDOR)/.installed
 $(VENDOR)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/katex/contrib $(VENDOR)/katex/fonts $(VENDOR)/mermaid
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/katex/contrib $(VENDOR)/katex/fonts $(VENDOR)/axe-core
 	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css $(VENDOR)/katex/
 	cp node_modules/katex/dist/contrib/auto-render.min.js $(VENDOR)/katex/contrib/
 	cp node_modules/katex/dist/fonts/*.woff2 $(VENDOR)/katex/fonts/
-	cp node_modules/mermaid/dist/mermaid.min.js $(VENDOR)/mermaid/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe-core/
 	@touch $@
 
 # Browser tests use Debian's Chromium (never a browser downloaded by Playwright)

@@ -3,7 +3,7 @@
 # `python -m tools extract`. Run this script from the repository root:
 #     python snippets/bert-classification.py
 
-# %% [1] docs/zh/llm-fundamentals/05-practice.md:83
+# %% [1] docs/zh/llm-fundamentals/05-practice.md:89
 import csv
 import glob
 import os
@@ -79,7 +79,7 @@ train_dataset = TextDataset(train_rows, tokenizer)
 val_dataset = TextDataset(val_rows, tokenizer)
 print("one example:", {k: tuple(v.shape) for k, v in train_dataset[0].items()})
 
-# %% [2] docs/zh/llm-fundamentals/05-practice.md:179
+# %% [2] docs/zh/llm-fundamentals/05-practice.md:186
 import math
 
 from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig, BertForMaskedLM, DataCollatorForLanguageModeling
@@ -137,7 +137,7 @@ torch.manual_seed(0)
 scratch = AutoModelForSequenceClassification.from_config(AutoConfig.from_pretrained(checkpoint, num_labels=2, id2label=id2label, label2id=label2id))
 print(type(model).__name__, f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters")
 
-# %% [3] docs/zh/llm-fundamentals/05-practice.md:275
+# %% [3] docs/zh/llm-fundamentals/05-practice.md:283
 from torch.utils.data import DataLoader
 
 
@@ -176,7 +176,7 @@ train(model)
 print("from scratch:")
 train(scratch)
 
-# %% [4] docs/zh/llm-fundamentals/05-practice.md:317
+# %% [4] docs/zh/llm-fundamentals/05-practice.md:325
 from sklearn.metrics import accuracy_score, classification_report
 
 y_true = val_dataset.labels
@@ -189,7 +189,7 @@ for name, pred in [("MLM-pre-trained", pred_pretrained), ("from scratch", pred_s
 print("\nMLM-pre-trained, per class:")
 print(classification_report(y_true, pred_pretrained, target_names=labels, digits=3))
 
-# %% [5] docs/zh/llm-fundamentals/05-practice.md:333
+# %% [5] docs/zh/llm-fundamentals/05-practice.md:341
 import matplotlib.pyplot as plt
 from sklearn.metrics import ConfusionMatrixDisplay
 

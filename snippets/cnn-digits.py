@@ -3,7 +3,7 @@
 # `python -m tools extract`. Run this script from the repository root:
 #     python snippets/cnn-digits.py
 
-# %% [1] docs/zh/model-comparison/05-practice.md:159
+# %% [1] docs/zh/model-comparison/05-practice.md:160
 import torch
 import torch.nn as nn
 import torch.optim as optim
@@ -44,7 +44,7 @@ class Net(nn.Module):
 net = Net().to(device)
 print("output shape:", tuple(net(x_train[:2].to(device)).shape), f"{sum(p.numel() for p in net.parameters()):,} parameters")
 
-# %% [2] docs/zh/model-comparison/05-practice.md:205
+# %% [2] docs/zh/model-comparison/05-practice.md:207
 criterion = nn.CrossEntropyLoss()
 optimizer = optim.Adam(net.parameters(), lr=0.001)
 
@@ -69,7 +69,7 @@ for epoch in range(10):
     val_acc = (predict(val_loader) == y_val).float().mean().item()
     print("Epoch %d loss: %.3f  validation accuracy: %.3f" % (epoch + 1, running_loss / len(train_loader), val_acc))
 
-# %% [3] docs/zh/model-comparison/05-practice.md:235
+# %% [3] docs/zh/model-comparison/05-practice.md:238
 import matplotlib.pyplot as plt
 
 predictions = predict(val_loader)

@@ -3,7 +3,7 @@
 # `python -m tools extract`. Run this script from the repository root:
 #     python snippets/env-check.py
 
-# %% [1] docs/zh/commercialization/05-practice.md:33
+# %% [1] docs/zh/commercialization/05-practice.md:34
 import platform
 
 import torch

@@ -3,7 +3,7 @@
 # `python -m tools extract`. Run this script from the repository root:
 #     python snippets/gpt2-pretrain-finetune.py
 
-# %% [1] docs/zh/commercialization/05-practice.md:134
+# %% [1] docs/zh/commercialization/05-practice.md:150
 import glob
 import math
 import os
@@ -71,7 +71,7 @@ print(f"pre-training text: {len(pretrain_train):,} chars train, {len(pretrain_va
 print(f"FAQ pairs (held out of pre-training): {len(faq_train)} train, {len(faq_val)} validation")
 print("example:", faq_val[0].replace("\n", " | ")[:70], "...")
 
-# %% [2] docs/zh/commercialization/05-practice.md:205
+# %% [2] docs/zh/commercialization/05-practice.md:222
 from tokenizers import ByteLevelBPETokenizer
 from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
@@ -158,7 +158,7 @@ if "GPT2_CHECKPOINT" not in os.environ:
     print("saved to", checkpoint)
 check_checkpoint(checkpoint)
 
-# %% [3] docs/zh/commercialization/05-practice.md:295
+# %% [3] docs/zh/commercialization/05-practice.md:313
 from torch.utils.data import DataLoader, Dataset
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -226,7 +226,7 @@ before_loss, before_ppl = evaluate(model, val_loader)
 before_answers = [answer(model, p) for p in prompts]
 print(f"before fine-tuning: FAQ validation loss {before_loss:.3f}, perplexity {before_ppl:.1f}")
 
-# %% [4] docs/zh/commercialization/05-practice.md:366
+# %% [4] docs/zh/commercialization/05-practice.md:385
 optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.finetune_lr, weight_decay=0.01)
 finetune_log = {"epoch": [0], "train": [None], "val": [before_loss]}
 for epoch in range(1, cfg.finetune_epochs + 1):
@@ -252,7 +252,7 @@ for prompt, before, after in zip(prompts, before_answers, [answer(model, p) for 
     print("  before:", before)
     print("  after: ", after)
 
-# %% [5] docs/zh/commercialization/05-practice.md:395
+# %% [5] docs/zh/commercialization/05-practice.md:415
 import matplotlib.pyplot as plt
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
@@ -269,11 +269,11 @@ ax2.legend()
 fig.tight_layout()
 plt.show()
 
-# %% [6] docs/zh/commercialization/05-practice.md:467
+# %% [6] docs/zh/commercialization/05-practice.md:479
 for epoch, train_loss, val_loss in zip(finetune_log["epoch"][1:], finetune_log["train"][1:], finetune_log["val"][1:]):
     print(f"Epoch: {epoch}, Loss: {train_loss:.4f}, Validation loss: {val_loss:.4f}")
 
-# %% [7] docs/zh/commercialization/05-practice.md:485
+# %% [7] docs/zh/commercialization/05-practice.md:502
 model.eval()
 correct = total = 0
 with torch.no_grad():
@@ -290,7 +290,7 @@ accuracy = correct / total
 print(f"Validation next-token accuracy: {accuracy:.3f} ({correct}/{total} tokens)")
 print(f"Validation perplexity: {after_ppl:.1f}")
 
-# %% [8] docs/zh/commercialization/05-practice.md:519
+# %% [8] docs/zh/commercialization/05-practice.md:535
 model.save_pretrained("build/checkpoints/gpt2-articles-faq")
 tokenizer.save_pretrained("build/checkpoints/gpt2-articles-faq")
 reloaded = AutoModelForCausalLM.from_pretrained("build/checkpoints/gpt2-articles-faq").to(device)

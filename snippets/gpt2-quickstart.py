@@ -3,7 +3,7 @@
 # `python -m tools extract`. Run this script from the repository root:
 #     python snippets/gpt2-quickstart.py
 
-# %% [1] docs/zh/commercialization/03-algorithms.md:65
+# %% [1] docs/zh/commercialization/03-algorithms.md:66
 import torch
 
 torch.manual_seed(0)
@@ -12,7 +12,7 @@ device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
 print("device:", device)
 
-# %% [2] docs/zh/commercialization/03-algorithms.md:87
+# %% [2] docs/zh/commercialization/03-algorithms.md:92
 import glob
 import os
 import socket
@@ -64,7 +64,7 @@ print("checkpoint:", checkpoint)
 print("model class:", type(model).__name__)
 print(f"parameters: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M")
 
-# %% [3] docs/zh/commercialization/03-algorithms.md:158
+# %% [3] docs/zh/commercialization/03-algorithms.md:165
 from transformers import AutoTokenizer
 
 tokenizer = AutoTokenizer.from_pretrained(checkpoint)
@@ -76,13 +76,13 @@ print("attention_mask[0]:", inputs["attention_mask"][0].tolist())
 print("tokens of sentence 0:", [tokenizer.decode([i]) for i in inputs["input_ids"][0][:4]])
 print("round trip:", tokenizer.decode(inputs["input_ids"][0], skip_special_tokens=True))
 
-# %% [4] docs/zh/commercialization/03-algorithms.md:187
+# %% [4] docs/zh/commercialization/03-algorithms.md:193
 # a from-scratch tiny model needs a much larger learning rate than fine-tuning gpt2 (1e-5 .. 5e-5)
 lr = 1e-3 if "GPT2_CHECKPOINT" not in os.environ else 5e-5
 optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
 print(optimizer.__class__.__name__, "lr =", lr)
 
-# %% [5] docs/zh/commercialization/03-algorithms.md:209
+# %% [5] docs/zh/commercialization/03-algorithms.md:219
 from torch.utils.data import DataLoader
 
 text = open("sources/001_f3caae6a4a910e4a.txt", encoding="utf-8").read()
@@ -107,7 +107,7 @@ for epoch in range(num_epochs):
         optimizer.step()
     print(f"epoch {epoch}: last batch loss {loss.item():.3f}")
 
-# %% [6] docs/zh/commercialization/03-algorithms.md:254
+# %% [6] docs/zh/commercialization/03-algorithms.md:266
 import math
 
 from sklearn.metrics import accuracy_score

@@ -3,7 +3,7 @@
 # `python -m tools extract`. Run this script from the repository root:
 #     python snippets/self-attention.py
 
-# %% [1] docs/zh/open-or-closed/index.md:248
+# %% [1] docs/zh/open-or-closed/index.md:249
 import math
 
 import matplotlib.pyplot as plt
@@ -55,7 +55,7 @@ with torch.no_grad():
     ref_mha, _ = mha(x, x, x, need_weights=False)
 print(f"vs nn.MultiheadAttention:                        max abs diff = {(mine - ref_mha).abs().max().item():.1e}")
 
-# %% [2] docs/zh/open-or-closed/index.md:303
+# %% [2] docs/zh/open-or-closed/index.md:305
 # attention weights over the characters of a sentence from the articles
 plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"]
 plt.rcParams["axes.unicode_minus"] = False

@@ -3,7 +3,7 @@
 # `python -m tools extract`. Run this script from the repository root:
 #     python snippets/transformer-encoder.py
 
-# %% [1] docs/zh/open-or-closed/index.md:178
+# %% [1] docs/zh/open-or-closed/index.md:183
 import math
 from dataclasses import dataclass
 

@@ -62,3 +62,87 @@ def test_editor_note_table_matches_docs(lang: str) -> None:
         assert row[1:] == [str(len(pages)), str(notes)], (
             f"docs/{lang}/about.md row {row[0]!r}: {row[1:]} != docs ({len(pages)} pages, {notes} notes)"
         )
+
+
+# ---------------------------------------------------------------- one title per article and language
+
+# Articles 000 and 001 share their Chinese title; the labels that list the articles side by side
+# (home table, nav, About tables) tell them apart by this suffix, the same way in both languages.
+SUFFIX = {
+    "zh": {"000": "（短篇）", "001": "（长篇）"},
+    "en": {"000": " (short)", "001": " (long)"},
+}
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml with its MkDocs-specific tags (!ENV, !!python/...) read as None: not needed here."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)  # any tag YAML itself does not know
+
+
+def _config() -> dict:
+    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)  # noqa: S506
+
+
+def _nav_sections(nav: list) -> dict[str, str]:
+    """{first page of a section: section title} over the whole nav tree."""
+    found: dict[str, str] = {}
+    for entry in nav:
+        if isinstance(entry, dict):
+            for title, children in entry.items():
+                if isinstance(children, list):
+                    if children and isinstance(children[0], str):
+                        found[children[0]] = title
+                    found.update(_nav_sections(children))
+    return found
+
+
+def _h1(path: Path) -> str:
+    return next(line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+
+
+def _labels(lang: str) -> dict[str, str]:
+    """{folder: the article's label}: its H1, plus the suffix that tells 000 from 001."""
+    return {
+        folder: _h1(ROOT / "docs" / lang / folder / "index.md") + SUFFIX[lang].get(number, "")
+        for number, folder in ARTICLES
+    }
+
+
+def test_articles_000_and_001_have_distinct_labels() -> None:
+    for lang in ("zh", "en"):
+        labels = _labels(lang)
+        assert len(set(labels.values())) == len(labels), f"docs/{lang}: two articles share a label: {labels}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_home_table_uses_the_article_titles(lang: str) -> None:
+    home = (ROOT / "docs" / lang / "index.md").read_text(encoding="utf-8")
+    for folder, label in _labels(lang).items():
+        linked = re.findall(rf"^\|\s*\[([^\]]+)\]\({re.escape(folder)}/index\.md\)", home, re.M)
+        assert linked == [label], f"docs/{lang}/index.md: the row of {folder}/ should link {label!r}, not {linked}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_about_tables_use_the_article_titles(lang: str) -> None:
+    text = (ROOT / "docs" / lang / "about.md").read_text(encoding="utf-8")
+    labels = list(_labels(lang).values())
+    for header in (("原文 | 代码块", "原文 | 页数") if lang == "zh" else ("Article | Code blocks", "Article | Pages")):
+        names = [row[0] for row in _table_rows(text, header)]
+        assert names == labels, f"docs/{lang}/about.md table {header!r}: first column {names} != {labels}"
+
+
+def test_nav_uses_the_article_titles() -> None:
+    config = _config()
+    sections = _nav_sections(config["nav"])
+    i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
+    english = next(lang for lang in i18n["languages"] if lang["locale"] == "en")
+    translations = english.get("nav_translations", {})
+    zh_labels, en_labels = _labels("zh"), _labels("en")
+    for _number, folder in ARTICLES:
+        title = sections.get(f"{folder}/index.md")
+        assert title == zh_labels[folder], f"mkdocs.yml nav: section of {folder}/ is {title!r}, not {zh_labels[folder]!r}"
+        assert translations.get(title) == en_labels[folder], (
+            f"mkdocs.yml nav_translations[{title!r}] is {translations.get(title)!r}, not {en_labels[folder]!r}"
+        )

@@ -14,13 +14,15 @@ from pathlib import Path
 from tools.markdown import MarkdownError
 
 SUBCOMMANDS: dict[str, str] = {
-    "extract": "tools.cli_extract",
+    "extract": "tools.scripts",
     "check": "tools.cli_check",
     "run": "tools.cli_run",
     "bench": "tools.bench",
-    "notebooks": "tools.notebooks",
+    "site-files": "tools.site.files",
     "parity": "tools.parity",
     "codeblocks": "tools.fidelity",
+    "diagrams": "tools.diagrams",
+    "fidelity": "tools.cli_fidelity",
 }
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,8 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _outside_venv(error: ImportError) -> int:
+    print(f"error: {error}. The tools need the project's virtualenv: run `make setup` once, then "
+          "`.venv/bin/python -m tools …` (or `make check`, `make record`)", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except ImportError as error:
+        return _outside_venv(error)
+    args = parser.parse_args(argv)
     args.root = args.root.resolve()
     try:
         return int(args.handler(args))

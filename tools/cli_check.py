@@ -6,66 +6,86 @@ import argparse
 import sys
 from pathlib import Path
 
-from tools.cli_extract import script_problems
-from tools.notebooks import notebook_problems
-from tools.recording import PROFILES, RecordingError, freshness, load_recording, recordings_dir
-from tools.snippets import Program, scan_all
+from tools.programs import Program, scan_all
+from tools.recordings import (
+    BROKEN, ENV_DRIFT, FRESH, MISSING, PROFILES, RecordingState, recording_state, recordings_dir,
+    repair_command,
+)
+from tools.scripts import script_problems
 
-HELP = "fail (one line per problem, file:line) if snippets/, a cpu recording or a notebook is stale"
+HELP = ("fail (one line per problem, file:line) if snippets/ or a cpu recording is stale; "
+        "environment drift is a note")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-recordings", action="store_true",
                         help="check the pages and snippets/ only, not the recordings")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print the state of every recording (a table)")
 
 
-def recording_problems(root: Path, programs: dict[str, Program]) -> tuple[list[str], list[str], int]:
-    """(problems, warnings, recordings checked). A missing or stale cpu recording is a problem;
-    a stale cuda recording or a recording without a fence is a warning."""
-    problems, warnings, checked = [], [], 0
-    for program in programs.values():
-        where = f"{program.page}:{program.cells[0].line - 1}"
-        for profile in PROFILES:
-            try:
-                recording = load_recording(root, program.id, profile)
-            except RecordingError as error:
-                problems.append(str(error))
+def states(root: Path, programs: dict[str, Program]) -> dict[str, list[RecordingState]]:
+    """Every program's recording state per profile (the one decision, tools.recordings)."""
+    return {snippet_id: [recording_state(root, program, snippet_id, profile)
+                         for profile in PROFILES]
+            for snippet_id, program in programs.items()}
+
+
+def recording_problems(root: Path, programs: dict[str, Program]
+                       ) -> tuple[list[str], list[str], list[str], dict[str, list[RecordingState]]]:
+    """(problems, warnings, notes, states). cpu: anything but fresh or env-drift is a problem;
+    cuda: broken is a problem, stale a warning (not shown), missing is fine (optional)."""
+    problems, warnings, notes = [], [], []
+    table = states(root, programs)
+    for snippet_id, program_states in table.items():
+        where = programs[snippet_id].where
+        for state in program_states:
+            fix = f"run `{repair_command(snippet_id, state.profile)}`"
+            if state.state == FRESH or (state.state == MISSING and state.profile != "cpu"):
                 continue
-            if recording is None:
-                if profile == "cpu":
-                    problems.append(f'{where}: snippet "{program.id}" has no cpu recording; run '
-                                    f"`python -m tools run {program.id}`")
-                continue
-            checked += 1
-            fresh, reason = freshness(root, program, recording, check_env=True)
-            if fresh:
-                continue
-            if profile == "cpu":
-                problems.append(f'{where}: cpu recording of "{program.id}" is stale ({reason}); '
-                                f"run `python -m tools run {program.id}`")
+            if state.state == ENV_DRIFT:
+                notes.append(f'{where}: {state.profile} recording of "{snippet_id}" was '
+                             f"{state.reason}; it is still shown (its provenance says so). "
+                             f"To re-record: `python -m tools run --env-drift`")
+            elif state.profile == "cpu" or state.state == BROKEN:
+                problems.append(f'{where}: {state.profile} recording of "{snippet_id}" is '
+                                f"{state.state} ({state.reason}); {fix}")
             else:
-                warnings.append(f'{where}: cuda recording of "{program.id}" is stale ({reason}) '
-                                "and will not be shown; re-run it on a GPU with "
-                                f"`python -m tools run {program.id} --profile cuda`")
+                warnings.append(f'{where}: {state.profile} recording of "{snippet_id}" is '
+                                f"{state.state} ({state.reason}) and will not be shown; re-record "
+                                f"it on a GPU with `{repair_command(snippet_id, state.profile)}`, "
+                                "or delete it")
     for profile in PROFILES:
         folder = recordings_dir(root, profile)
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
             if path.stem not in programs:
                 warnings.append(f"{path.relative_to(root)}:1: no fence has id \"{path.stem}\"; "
                                 "delete this recording (and its figure folder)")
-    return problems, warnings, checked
+    return problems, warnings, notes, table
+
+
+def format_table(table: dict[str, list[RecordingState]]) -> str:
+    width = max((len(snippet_id) for snippet_id in table), default=7)
+    lines = [f"{'snippet':<{width}}  " + "  ".join(f"{profile:<13}" for profile in PROFILES)]
+    for snippet_id, program_states in table.items():
+        lines.append(f"{snippet_id:<{width}}  " + "  ".join(f"{s.state:<13}" for s in program_states))
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     programs, errors = scan_all(args.root)
     problems = [str(error) for error in errors] + script_problems(args.root, programs)
     warnings: list[str] = []
+    notes: list[str] = []
     checked = 0
     if not args.no_recordings:
-        more, warnings, checked = recording_problems(args.root, programs)
+        more, warnings, notes, table = recording_problems(args.root, programs)
         problems += more
-        if not problems:  # notebooks are derived from fresh recordings; judge them only then
-            problems += notebook_problems(args.root)
+        checked = sum(1 for row in table.values() for s in row if s.state != MISSING)
+        if args.verbose:
+            print(format_table(table))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in problems:
@@ -73,5 +93,6 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         print(f"check: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"{len(programs)} snippets, {checked} recordings checked, all fresh")
+    drift = f", {len(notes)} with environment drift (shown, see notes)" if notes else ""
+    print(f"{len(programs)} snippets, {checked} recordings checked, all usable{drift}")
     return 0

@@ -1,15 +1,16 @@
-"""python -m tools run [IDS…]: execute snippets whose recording is missing or stale."""
+"""python -m tools run [IDS…]: execute snippets whose recording is missing, stale or broken."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from tools.cli_extract import extract_scripts
-from tools.notebooks import write_notebooks
-from tools.recording import PROFILES, RecordingError, freshness, load_recording, recordings_dir
-from tools.runner import RunResult, detect_profile, remove_leftovers, run_programs
-from tools.snippets import scan_programs
+from tools.programs import scan_all
+from tools.recordings import (
+    ENV_DRIFT, FRESH, PROFILES, RunLockedError, recording_lock, recording_state,
+)
+from tools.execution.runner import RunResult, detect_profile, run_programs
+from tools.scripts import extract_scripts
 
 HELP = "run snippets (all, or the given ids) and record their outputs; fresh ones are skipped"
 
@@ -17,6 +18,8 @@ HELP = "run snippets (all, or the given ids) and record their outputs; fresh one
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ids", nargs="*", metavar="ID", help="snippet ids (default: all)")
     parser.add_argument("--force", action="store_true", help="run even if the recording is fresh")
+    parser.add_argument("--env-drift", action="store_true",
+                        help="also re-record recordings made with other versions or another device")
     parser.add_argument("--profile", choices=PROFILES,
                         help="device profile (default: cuda if torch sees a GPU, else cpu)")
     parser.add_argument("--timeout", type=float, help="seconds per snippet (default: the "
@@ -38,48 +41,44 @@ def _report(result: RunResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    programs, errors = scan_programs(args.root, lang="zh")
+    programs, errors = scan_all(args.root)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     if errors:
+        print(f"run: {len(errors)} problem(s) in the pages; nothing was run", file=sys.stderr)
         return 1
     unknown = [snippet_id for snippet_id in args.ids if snippet_id not in programs]
     if unknown:
         print(f"error: unknown snippet id(s) {', '.join(unknown)}; known ids: "
               f"{', '.join(programs) or '(none)'}", file=sys.stderr)
         return 2
-    extract_scripts(args.root, programs)  # the scripts we run are those of the current pages
     detected = detect_profile()
     if args.profile == "cuda" and detected != "cuda":
         print("error: --profile cuda needs a GPU that torch can see (torch.cuda.is_available() "
               "is False here); drop --profile to record the cpu profile", file=sys.stderr)
         return 2
     profile = args.profile or detected
+    extract_scripts(args.root, programs)  # the scripts we run are those of the current pages
     selected = [programs[snippet_id] for snippet_id in (args.ids or programs)]
+    rerun = {FRESH, ENV_DRIFT} if args.force else ({FRESH} if args.env_drift else set())
     todo = []
     for program in selected:
-        if args.force:
+        state = recording_state(args.root, program, program.id, profile)
+        if state.state not in (FRESH, ENV_DRIFT) or state.state in rerun:
             todo.append(program)
-            continue
-        try:
-            recording = load_recording(args.root, program.id, profile)
-        except RecordingError as error:
-            print(f"warning: {error}", file=sys.stderr)
-            recording = None
-        if recording is None or not freshness(args.root, program, recording, check_env=True)[0]:
-            todo.append(program)
-    print(f"{len(todo)} of {len(selected)} snippets are outdated; running {len(todo)} "
+    print(f"{len(todo)} of {len(selected)} snippets need a run; running {len(todo)} "
           f"(profile {profile}, {args.threads} threads, {args.jobs} jobs)", flush=True)
-    for program in todo:
-        remove_leftovers(recordings_dir(args.root, profile), program.id)
-    results = run_programs(args.root, todo, jobs=args.jobs, on_done=_report, profile=profile,
-                           threads=args.threads, timeout=args.timeout,
-                           progress=None if args.quiet else _progress)
+    if not todo:
+        return 0
+    try:
+        with recording_lock(args.root, profile):
+            results = run_programs(args.root, todo, jobs=args.jobs, on_done=_report,
+                                   profile=profile, threads=args.threads, timeout=args.timeout,
+                                   progress=None if args.quiet else _progress)
+    except RunLockedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     failed = [result.id for result in results if not result.ok]
-    if len(failed) < len(results):
-        # Notebooks carry the recorded outputs: keep them in step with the recordings.
-        written, unchanged, removed = write_notebooks(args.root)
-        print(f"notebooks: {written} written, {unchanged} unchanged, {removed} removed", flush=True)
     if failed:
         print(f"{len(failed)} of {len(todo)} failed: {', '.join(failed)}; their previous "
               "recordings are kept", file=sys.stderr)

@@ -1,17 +1,29 @@
 """Content fidelity: does the Chinese edition keep everything of its source article?
 
-Helpers for tests/test_fidelity.py and tests/test_code_blocks.py: the source articles' headings
-and fenced code blocks, Han-character counts of source and edition, and the code-block manifests
-(`sources/code-blocks/NNN.yml`). `python -m tools codeblocks` prints the manifests as one Markdown
-table (for the About page).
+The rules (each finding names a file and line):
+
+- every heading of the source has a heading with the same text in the edition (any level);
+- every source line with 6+ Han characters keeps them, in order, in the edition's prose;
+- every Latin-script word of a source line (names, API identifiers: "PyTorch", "from_pretrained")
+  is kept: a line anchored by its Han characters keeps its words, as often, in the same place of
+  the edition; any other line's words appear somewhere in the article;
+- the edition has at least as many Han characters as its source.
+
+"The edition's prose" is the article's docs/zh pages without front matter, fenced code, HTML
+comments and the editors' admonitions (titles starting 编者), so an editors' note never makes up
+for a dropped author sentence. `python -m tools fidelity` runs the rules (tests/test_fidelity.py
+calls the same functions); `python -m tools codeblocks` prints the code-block manifests
+(`sources/code-blocks/NNN.yml`, checked by tests/test_code_blocks.py) as one Markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,6 +209,218 @@ def edition_han(root: Path, number: str) -> int:
     return sum(
         han_count(edition_prose(p.read_text(encoding="utf-8"), path=p.relative_to(root).as_posix()))
         for p in zh_pages(root, number)
+    )
+
+
+# ---------------------------------------------------------------- the fidelity rules
+
+# A label heading whose content is the next source line ("### 文章标题" + title): the title
+# itself becomes the article's H1.
+TITLE_LABELS = {"文章标题"}
+MIN_HAN = 6  # source lines with fewer Han characters are too short to locate in the edition
+# A Latin-script word: letters and digits, joined by - _ . inside the word ("GPT-3",
+# "from_pretrained", "huggingface.co"); it starts with a letter, so "2.1" is not a word.
+LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*")
+# Chat-template markers the generator left in the sources ("…再次感谢！<|im_end|>"): not the
+# authors' words, and removed by the edition (About page, "Clean Markdown").
+GENERATION_MARKER = re.compile(r"<\|im_(?:start|end)\|>")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One breach of a fidelity rule, located at path:line."""
+
+    rule: str  # "heading" | "text" | "latin" | "length"
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.rule}: {self.message}"
+
+
+def latin_words(text: str) -> Counter[str]:
+    """The Latin-script words of a text and how often each occurs (case kept)."""
+    return Counter(LATIN_WORD.findall(text))
+
+
+@dataclass
+class Edition:
+    """The prose of an article's zh pages, concatenated, with a map back to path:line."""
+
+    pages: list[tuple[str, str]]  # (path, page text)
+
+    def __post_init__(self) -> None:
+        self.prose = ""
+        self.starts: list[tuple[int, str]] = []  # (offset in prose, path) of each page
+        for path, page in self.pages:
+            self.starts.append((len(self.prose), path))
+            text = edition_prose(page, path=path)
+            self.prose += text if text.endswith("\n") or not text else text + "\n"
+        self.han_at = [m.start() for m in HAN.finditer(self.prose)]
+        self.signature = "".join(self.prose[i] for i in self.han_at)
+        self.words = latin_words(self.prose)
+
+    def where(self, offset: int) -> tuple[str, int]:
+        """(path, 1-based line) of an offset of the concatenated prose."""
+        start, path = next((s, p) for s, p in reversed(self.starts) if s <= offset)
+        return path, self.prose.count("\n", start, offset) + 1
+
+    def occurrences(self, signature: str) -> list[tuple[int, int]]:
+        """(start, end) prose offsets of each place the Han signature occurs.
+
+        The span runs from the first to the last Han character and is widened to the Latin text
+        around them on the same line, up to the neighbouring Han characters: "使用PyTorch" and
+        "PyTorch是…" keep their words inside the span.
+        """
+        found, index = [], self.signature.find(signature)
+        while index >= 0 and signature:
+            first, last = self.han_at[index], self.han_at[index + len(signature) - 1]
+            line_start = self.prose.rfind("\n", 0, first) + 1
+            line_end = self.prose.find("\n", last)
+            line_end = len(self.prose) if line_end < 0 else line_end
+            before = self.han_at[index - 1] + 1 if index > 0 else 0
+            following = index + len(signature)
+            after = self.han_at[following] if following < len(self.han_at) else len(self.prose)
+            found.append((max(line_start, before), min(line_end, after)))
+            index = self.signature.find(signature, index + 1)
+        return found
+
+
+def article_edition(root: Path, number: str) -> Edition:
+    return Edition([
+        (p.relative_to(root).as_posix(), p.read_text(encoding="utf-8")) for p in zh_pages(root, number)
+    ])
+
+
+def source_lines(text: str, *, path: str = "<source>") -> list[tuple[int, str]]:
+    """(line, text) of every non-empty source line outside fenced code, headings included."""
+    return [
+        (block.line + offset, line.strip())
+        for block in _blocks(text, path)
+        if block.kind == "text"
+        for offset, line in enumerate(block.text.splitlines())
+        if line.strip()
+    ]
+
+
+def missing_headings(source_path: str, source: str, edition: Edition) -> list[Finding]:
+    """Source headings with no edition heading of the same (normalised) text."""
+    available = Counter(
+        normalise_heading(text) for path, page in edition.pages for _, text in page_headings(page, path=path)
+    )
+    everything = normalise_heading("".join(page for _, page in edition.pages))
+    lines = source.splitlines()
+    missing = []
+    for heading in source_headings(source, path=source_path):
+        wanted = normalise_heading(heading.text)
+        parts = re.split(r"[:：]", heading.text, maxsplit=1)
+        label, rest = (parts[0], parts[1]) if len(parts) == 2 else (heading.text, "")
+        if heading.text.strip() in TITLE_LABELS:
+            title = next((line for line in lines[heading.line :] if line.strip()), "")
+            wanted = normalise_heading(title)
+        if available[wanted]:
+            available[wanted] -= 1
+            continue
+        label_form = normalise_heading(label)
+        if rest.strip() and available[label_form] and normalise_heading(rest) in everything:
+            available[label_form] -= 1  # "## 关键词：A，B" written as "## 关键词" + "A，B"
+            continue
+        missing.append(Finding("heading", source_path, heading.line,
+                               f"no heading {'#' * heading.level} {heading.text} in the edition"))
+    return missing
+
+
+def closest_line(signature: str, edition: Edition) -> str:
+    """path:line and text of the edition line whose Han characters best match, if any is close."""
+    best, where = 0.6, ""
+    for path, page in edition.pages:
+        for number, line in enumerate(edition_prose(page, path=path).splitlines(), start=1):
+            candidate = han_signature(line)
+            matcher = difflib.SequenceMatcher(None, signature, candidate, autojunk=False)
+            if len(candidate) >= MIN_HAN and matcher.quick_ratio() > best and matcher.ratio() > best:
+                best, where = matcher.ratio(), f"{path}:{number}: {line.strip()[:80]}"
+    return where
+
+
+def missing_text(source_path: str, source: str, edition: Edition, *, closest: bool = True) -> list[Finding]:
+    """Source lines of 6+ Han characters whose Han characters are not in the edition, in order."""
+    missing = []
+    for line, text in source_paragraphs(source, path=source_path, min_han=MIN_HAN):
+        signature = han_signature(text)
+        if signature in edition.signature:
+            continue
+        near = closest_line(signature, edition) if closest else ""
+        missing.append(Finding("text", source_path, line,
+                               f"not kept word for word: {text[:80]}" + (f"\n      closest: {near}" if near else "")))
+    return missing
+
+
+def missing_latin_words(source_path: str, source: str, edition: Edition) -> list[Finding]:
+    """Latin-script words of source lines that the edition drops.
+
+    A line with 6+ Han characters is located by them; the edition must keep the line's words,
+    at least as often, at one of the places where those Han characters occur, and a line the
+    source repeats needs as many such places. (A line whose Han characters are missing is
+    reported by missing_text.) Any other line's words must each appear somewhere in the edition.
+    """
+    findings = []
+    used: dict[str, set[int]] = {}  # signature → starts of the edition places already matched
+    for line, text in source_lines(source, path=source_path):
+        words = latin_words(GENERATION_MARKER.sub("", re.sub(r"^#{1,6}[ \t]+", "", text)))
+        if not words:
+            continue
+        signature = han_signature(text)
+        if len(signature) < MIN_HAN:
+            lost = sorted(w for w in words if not edition.words[w])
+            if lost:
+                findings.append(Finding("latin", source_path, line, f"{', '.join(lost)} nowhere in the edition: {text[:80]}"))
+            continue
+        spans = edition.occurrences(signature)
+        if not spans:
+            continue
+        taken = used.setdefault(signature, set())
+        best: tuple[list[str], int] | None = None
+        for start, end in spans:
+            kept = latin_words(edition.prose[start:end])
+            lost = sorted(w + (f" ({n - kept[w]} of {n})" if n > 1 else "") for w, n in words.items() if kept[w] < n)
+            if not lost and start not in taken:
+                taken.add(start)
+                best = None
+                break
+            if best is None or len(lost) < len(best[0]) or (start not in taken and not best[0]):
+                best = (lost, start)
+        if best is not None:
+            page, page_line = edition.where(best[1])
+            what = (f"drops {', '.join(best[0])}" if best[0]
+                    else "keeps this repeated line's words fewer times than the source repeats it")
+            findings.append(Finding("latin", page, page_line, f"{what} of {source_path}:{line}: {text[:80]}"))
+    return findings
+
+
+def length_shortfall(source_path: str, source: str, edition: Edition, folder: str) -> list[Finding]:
+    """The edition's Han characters (prose only) against the source's (outside code)."""
+    wanted, got = source_han(source, path=source_path), len(edition.signature)
+    if got >= wanted:
+        return []
+    return [Finding("length", f"docs/zh/{folder}/", 0,
+                    f"{got} Han characters outside code and editors' admonitions, fewer than the "
+                    f"{wanted} of {source_path} outside code blocks: text of the source is missing")]
+
+
+def check_article(root: Path, number: str, *, closest: bool = True) -> list[Finding]:
+    """Every fidelity finding for one source article (ARTICLES key)."""
+    source = source_path(root, number)
+    rel = source.relative_to(root).as_posix()
+    text = source.read_text(encoding="utf-8")
+    edition = article_edition(root, number)
+    if not edition.pages:
+        return [Finding("text", f"docs/zh/{ARTICLES[number]}/", 0, f"no pages yet: write the edition of {rel}")]
+    return (
+        missing_headings(rel, text, edition)
+        + missing_text(rel, text, edition, closest=closest)
+        + missing_latin_words(rel, text, edition)
+        + length_shortfall(rel, text, edition, ARTICLES[number])
     )
 
 

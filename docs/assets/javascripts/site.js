@@ -1,0 +1,54 @@
+// Small fixes to Material's behavior, on every page (no dependencies).
+(function () {
+  // 1. Search results: Material puts the terms a result matched into `?h=` so the
+  //    target page highlights them. A page's own entry often matched nothing itself
+  //    (its sections did), which leaves `?h=` empty and nothing highlighted on
+  //    arrival: use the query as typed instead.
+  function fillEmptyHighlights(root) {
+    var input = document.querySelector("input.md-search__input");
+    var query = input ? input.value.trim() : "";
+    if (!query) return;
+    root.querySelectorAll("a.md-search-result__link").forEach(function (link) {
+      var url = new URL(link.href, location.href);
+      if (url.searchParams.has("h") && !url.searchParams.get("h").trim()) {
+        url.searchParams.set("h", query);
+        link.href = url.toString();
+      }
+    });
+  }
+
+  // 2. A box that scrolls must be reachable by keyboard (axe
+  //    scrollable-region-focusable): notebook cells, wide tables, formulas and
+  //    diagrams get tabindex="0" when, and only when, they actually scroll.
+  var SCROLLERS = ".md-content pre, .md-content div, .md-content table, .md-content .arithmatex";
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+
+  function makeScrollersFocusable() {
+    document.querySelectorAll(SCROLLERS).forEach(function (el) {
+      if (el.hasAttribute("tabindex")) return;
+      var style = getComputedStyle(el);
+      var scrollsX = /(auto|scroll)/.test(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
+      var scrollsY = /(auto|scroll)/.test(style.overflowY) && el.scrollHeight > el.clientHeight + 1;
+      if ((scrollsX || scrollsY) && !el.querySelector(FOCUSABLE)) {
+        el.setAttribute("tabindex", "0");
+      }
+    });
+  }
+
+  function setUp() {
+    var results = document.querySelector(".md-search-result");
+    if (results && !results.dataset.highlightFix) {
+      results.dataset.highlightFix = "1";
+      new MutationObserver(function () { fillEmptyHighlights(results); })
+        .observe(results, { childList: true, subtree: true });
+    }
+    makeScrollersFocusable();
+  }
+
+  if (typeof document$ !== "undefined") {
+    document$.subscribe(setUp);
+  } else {
+    document.addEventListener("DOMContentLoaded", setUp);
+  }
+  window.addEventListener("load", makeScrollersFocusable);
+})();

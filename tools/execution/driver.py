@@ -1,0 +1,294 @@
+"""Run one generated snippet script cell by cell and record what each cell printed and drew.
+
+    python -m tools.execution.driver snippets/<id>.py --out DIR --repo ROOT [--threads 2] [--profile cpu]
+
+Started by tools.execution.runner inside a scratch directory that mirrors the repository with only
+the program's declared data files. Each cell is compiled under its Markdown file name and line, so
+tracebacks point at the page; linecache is primed with the cells' code, so nothing reads the page.
+Output is captured at the file-descriptor level (C extensions, warnings and logging included).
+Writes DIR/result.json and DIR/figures/cell<N>-fig<M>.png. Progress lines ("@@cell N page:line")
+go to stderr between cells. Exit status: 0 success, 1 the snippet raised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import ctypes
+import importlib.abc
+import importlib.util
+import json
+import linecache
+import os
+import platform
+import random
+import sys
+import traceback
+import types
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tools.recordings import current_env, package_version
+from tools.scripts import ScriptCell, parse_script
+
+PROGRESS_PREFIX = "@@cell "
+# Reads from these places are the tool's own business, not data the snippet depends on.
+IGNORED_TOP = {".venv", ".git", "snippets", "build", "site", "node_modules", "__pycache__"}
+
+
+class AfterImport(importlib.abc.MetaPathFinder):
+    """Call back once a module is first imported: seed torch/numpy only if a snippet uses them."""
+
+    def __init__(self, callbacks: dict[str, Callable[[types.ModuleType], None]]) -> None:
+        self.callbacks = dict(callbacks)
+        self.busy: set[str] = set()
+
+    def find_spec(self, name, path=None, target=None):  # noqa: ANN001 - importlib protocol
+        if name not in self.callbacks or name in self.busy:
+            return None
+        self.busy.add(name)
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            self.busy.discard(name)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        callback, exec_module = self.callbacks.pop(name), spec.loader.exec_module
+
+        def exec_then_call_back(module: types.ModuleType) -> None:
+            exec_module(module)
+            callback(module)
+
+        spec.loader.exec_module = exec_then_call_back  # type: ignore[method-assign]
+        return spec
+
+
+class FileGuard:
+    """Audit hook: what the snippet opened, so the runner can reject a run that depends on or
+    changes the repository behind its fence's back.
+
+    The snippet runs in a scratch copy of the repository that holds only the files its fence
+    declares (`data="…"`). Any attempt to write into the real repository (`repo`) is a violation;
+    so is trying to open, relative to the scratch directory, a repository file that exists but was
+    not declared (it is missing in the scratch copy): the run fails with the `data=` to add.
+    """
+
+    _WRITE_EVENTS = {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "shutil.rmtree",
+                     "shutil.copyfile", "shutil.move", "os.truncate", "os.chmod"}
+
+    def __init__(self, *, repo: Path, scratch: Path) -> None:
+        self.repo, self.scratch = repo.resolve(), scratch.resolve()
+        self.writes: list[str] = []  # repository paths the snippet wrote or removed
+        self.undeclared: list[str] = []  # repository files it looked for in the scratch copy
+
+    def _repo_rel(self, full: str) -> str | None:
+        path = Path(full)
+        if path.is_relative_to(self.repo) and not path.is_relative_to(self.scratch):
+            return path.relative_to(self.repo).as_posix()
+        return None
+
+    def __call__(self, event: str, args: tuple) -> None:
+        if event == "open":
+            if not args or isinstance(args[0], int) or args[0] is None:
+                return
+            mode = args[1] if len(args) > 1 else None
+            flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+            if isinstance(mode, str):
+                writes = any(char in mode for char in "wax+")
+            else:
+                writes = flags & os.O_ACCMODE != os.O_RDONLY or bool(flags & os.O_CREAT)
+            self._saw(args[0], writes=writes)
+        elif event in self._WRITE_EVENTS:
+            for target in args[:2]:
+                if isinstance(target, (str, bytes, os.PathLike)):
+                    self._saw(target, writes=True)
+
+    def _saw(self, target: object, *, writes: bool) -> None:
+        try:
+            full = os.path.abspath(os.fsdecode(target))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return
+        rel = self._repo_rel(os.path.realpath(full))
+        if writes:
+            if rel is not None and "__pycache__" not in rel.split("/") \
+                    and not rel.startswith(".venv/"):
+                self.writes.append(rel)
+            return
+        # A relative read in the scratch copy of a repository file that was not copied there.
+        path = Path(full)
+        if path.is_relative_to(self.scratch) and not path.exists():
+            inside = path.relative_to(self.scratch)
+            if inside.parts and inside.parts[0] not in IGNORED_TOP and (self.repo / inside).is_file():
+                self.undeclared.append(inside.as_posix())
+
+
+def prime_linecache(cells: list[ScriptCell]) -> None:
+    """Give linecache the cells' code under their page names, so tracebacks and warnings show the
+    page's lines without anything reading the page file (the page is never an input)."""
+    pages: dict[str, list[str]] = {}
+    for cell in cells:
+        lines = pages.setdefault(cell.page, [])
+        code = cell.code.splitlines(keepends=True)
+        needed = cell.line - 1 + len(code)
+        lines.extend(["\n"] * (needed - len(lines)))
+        lines[cell.line - 1 : needed] = code
+    for page, lines in pages.items():
+        # mtime None: linecache.checkcache never discards the entry, nor looks at the disk.
+        linecache.cache[page] = (sum(map(len, lines)), None, lines, page)
+
+
+@contextmanager
+def capture_fds(path: Path) -> Iterator[None]:
+    """Send fds 1 and 2 (stdout, stderr) to a file for the duration of the block."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    try:
+        yield
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        try:
+            ctypes.CDLL(None).fflush(None)  # C-level stdio buffers (printf in extensions)
+        except (OSError, AttributeError):
+            pass
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
+
+
+def save_figures(folder: Path, index: int) -> list[str]:
+    """Save and close open matplotlib figures (only if the snippet imported pyplot)."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return []
+    names = []
+    for number, fignum in enumerate(plt.get_fignums(), start=1):
+        name = f"cell{index}-fig{number}.png"
+        folder.mkdir(parents=True, exist_ok=True)
+        # No "Software" metadata: the PNG bytes then do not change with the matplotlib version.
+        plt.figure(fignum).savefig(folder / name, format="png", metadata={"Software": None})
+        names.append(name)
+    plt.close("all")
+    return names
+
+
+def format_error(error: BaseException, pages: set[str]) -> tuple[str, int | None]:
+    """The traceback with only the Markdown frames, and the page line of the failing statement."""
+    summary = traceback.TracebackException.from_exception(error)
+    line = None
+    pending: list[traceback.TracebackException | None] = [summary]
+    while pending:
+        current = pending.pop()
+        if current is None:
+            continue
+        frames = [frame for frame in current.stack if frame.filename in pages]
+        if current is summary and frames:
+            line = frames[-1].lineno
+        current.stack = traceback.StackSummary.from_list(frames)
+        pending += [current.__cause__, current.__context__]
+    return "".join(summary.format()), line
+
+
+def cpu_name() -> str:
+    try:
+        for text_line in Path("/proc/cpuinfo").read_text().splitlines():
+            if text_line.startswith("model name"):
+                return text_line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def device_name(profile: str, threads: int) -> str:
+    if profile == "cuda":
+        import torch  # the cuda profile needs torch anyway
+
+        if torch.cuda.is_available():
+            return torch.cuda.get_device_name()
+    return f"CPU: {cpu_name()} ({threads} threads)"
+
+
+def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
+    """Exec the cells in one fresh __main__ namespace; stop at the first error."""
+    pages = {cell.page for cell in cells}
+    results: list[dict] = []
+    error = None
+    namespace = types.ModuleType("__main__")
+    namespace.__dict__.update(__file__=sys.argv[0], __builtins__=builtins)
+    sys.modules["__main__"] = namespace
+    for cell in cells:
+        os.write(2, f"{PROGRESS_PREFIX}{cell.index}/{len(cells)} {cell.page}:{cell.line}\n".encode())
+        capture = out / f"cell{cell.index}.out"
+        with capture_fds(capture):
+            try:
+                code = compile("\n" * (cell.line - 1) + cell.code, cell.page, "exec", dont_inherit=True)
+                exec(code, namespace.__dict__)
+            except BaseException as exc:  # noqa: BLE001 - the snippet's failure is the result
+                text, line = format_error(exc, pages)
+                error = {"index": cell.index, "page": cell.page, "line": line or cell.line,
+                         "type": type(exc).__name__, "traceback": text}
+            figures = save_figures(out / "figures", cell.index)
+        output = capture.read_bytes().decode("utf-8", errors="replace")
+        results.append({"index": cell.index, "page": cell.page, "line": cell.line,
+                        "output": output, "figures": figures})
+        if error:
+            break
+    return {"status": "error" if error else "ok", "cells": results, "error": error}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.execution.driver",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("script", type=Path, help="the script, relative to the scratch directory")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--profile", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--repo", type=Path, required=True, help="the real repository root")
+    args = parser.parse_args(argv)
+    cells = parse_script(args.script.read_text(encoding="utf-8"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    # Like `python snippets/<id>.py` from the repository root: the scratch directory is the
+    # working directory, the script's folder first on sys.path, argv[0] the script.
+    sys.argv = [str(args.script)]
+    sys.path[0] = str(args.script.resolve().parent)
+    warnings.filterwarnings("ignore", message=".*non-interactive.*cannot be shown")  # plt.show()
+    random.seed(0)
+
+    def seed_torch(torch: types.ModuleType) -> None:
+        torch.manual_seed(0)
+        torch.set_num_threads(args.threads)
+
+    sys.meta_path.insert(0, AfterImport({"torch": seed_torch,
+                                         "numpy": lambda numpy: numpy.random.seed(0)}))
+    prime_linecache(cells)
+    guard = FileGuard(repo=args.repo, scratch=Path.cwd())
+    sys.addaudithook(guard)
+    result = run_cells(cells, out=args.out)
+    device = device_name(args.profile, args.threads)
+    result["writes"] = sorted(set(guard.writes))
+    result["undeclared"] = sorted(set(guard.undeclared))
+    result["env"] = {**current_env(args.profile), "device": device}
+    result["provenance"] = {
+        "device": device, "python": platform.python_version(),
+        "torch": package_version("torch", local=True),
+        "transformers": package_version("transformers", local=True), "threads": args.threads,
+    }
+    tmp = args.out / "result.json.tmp"
+    tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, args.out / "result.json")
+    return 0 if result["status"] == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,373 @@
+"""Run programs in child processes (tools.execution.driver) and record what they printed and drew.
+
+Used by `python -m tools run` and by the snippet tests. Each run gets its own work folder outside
+the repository: `repo/` is a scratch copy holding only the program's declared data files (the
+snippet's working directory), `out/` receives the driver's result. The child runs in its own
+session; at the timeout, at Ctrl-C and after a normal exit every process that carries the run's
+token is killed, including children that escaped with setsid() (this process is a child
+subreaper on Linux, so orphans are re-parented to it and can still be found). A failure never
+touches the previous recording; a success replaces it atomically (tools.recordings).
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tools.execution.driver import IGNORED_TOP, PROGRESS_PREFIX
+from tools.programs import Program, code_hash, data_files
+from tools.recordings import (
+    SCHEMA, clean_output, data_fingerprint, figure_name, recordings_dir, write_recording,
+)
+from tools.scripts import SNIPPETS_DIR, render_script
+
+__all__ = ["RunResult", "child_env", "detect_profile", "git_commit", "kill_all", "run_program",
+           "run_programs"]
+
+HEARTBEAT_S = 10.0
+TOOLS_PARENT = Path(__file__).resolve().parent.parent.parent
+RUN_TOKEN = "TOOLS_RUN_TOKEN"
+Progress = Callable[[str], None]
+
+_active: dict[str, subprocess.Popen] = {}  # token → driver process
+_active_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RunResult:
+    id: str
+    ok: bool
+    message: str  # "" on success; otherwise what failed, where (page:line) and the traceback
+    duration_s: float
+    recording: dict | None = None
+    figures: dict[str, bytes] | None = None  # name → PNG bytes of a successful run
+
+
+def child_env(*, threads: int, profile: str, token: str) -> dict[str, str]:
+    """Environment of a snippet process: fixed hash seed and threads, hub offline, no GUI."""
+    env = dict(os.environ)
+    env.update(PYTHONHASHSEED="0", MPLBACKEND="Agg", OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               HF_HUB_DISABLE_TELEMETRY="1", TOKENIZERS_PARALLELISM="false", PYTHONUNBUFFERED="1",
+               PYTHONIOENCODING="utf-8", PYTHONDONTWRITEBYTECODE="1")
+    env[RUN_TOKEN] = token
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TOOLS_PARENT), env.get("PYTHONPATH")]))
+    if profile == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = ""  # a cpu recording must not silently use a GPU
+    return env
+
+
+def detect_profile() -> str:
+    """"cuda" when torch sees a GPU; torch is only imported when an NVIDIA driver is present."""
+    if not (Path("/dev/nvidia0").exists() or shutil.which("nvidia-smi")):
+        return "cpu"
+    try:
+        import torch
+    except ImportError:
+        return "cpu"
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def git_commit(root: Path) -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
+                              capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+def _become_subreaper() -> None:
+    """Orphaned grandchildren are re-parented to this process instead of init (Linux only)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _processes_with_token(token: str) -> list[int]:
+    """Pids of this user's processes whose environment carries the run token."""
+    needle = f"{RUN_TOKEN}={token}".encode()
+    found = []
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _reap(pids: list[int]) -> None:
+    """Collect those of `pids` that were re-parented to us and have exited (else: zombies)."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+def _kill_run(proc: subprocess.Popen, token: str) -> None:
+    """Kill the driver's process group and every process that carries the token, until none is left."""
+    for _ in range(50):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        pids = [pid for pid in _processes_with_token(token) if pid != os.getpid()]
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if not pids:
+            return
+        time.sleep(0.05)
+        _reap(pids)
+
+
+def kill_all() -> None:
+    """Kill every running snippet (Ctrl-C with --jobs > 1)."""
+    with _active_lock:
+        running = list(_active.items())
+    for token, proc in running:
+        _kill_run(proc, token)
+
+
+# ---------------------------------------------------------------------------------------------
+# One run
+
+def literal_data_files(root: Path, program: Program) -> list[str]:
+    """Repository files named by string literals in the code: a hint for an undeclared input
+    (files read by Rust or C code are invisible to the audit hook)."""
+    found = []
+    for cell in program.cells:
+        for node in ast.walk(ast.parse(cell.code)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and 0 < len(node.value) < 300 and "\n" not in node.value and "\0" not in node.value:
+                path = Path(node.value)
+                if path.is_absolute() or ".." in path.parts or not path.parts:
+                    continue
+                if path.parts[0] not in IGNORED_TOP and (root / path).is_file():
+                    found.append(path.as_posix())
+    return sorted(set(found))
+
+
+def _prepare_scratch(root: Path, program: Program, scratch: Path) -> str:
+    """Copy the declared data files (read-only) and the script into the scratch copy."""
+    for rel in data_files(root, program):
+        target = scratch / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / rel, target)
+        os.chmod(target, 0o444)
+    script = Path(SNIPPETS_DIR) / f"{program.id}.py"
+    (scratch / script).parent.mkdir(parents=True, exist_ok=True)
+    (scratch / script).write_text(render_script(program), encoding="utf-8")
+    return script.as_posix()
+
+
+def _watch(proc: subprocess.Popen, *, label: str, timeout: float, progress: Progress | None,
+           state: dict) -> bool:
+    """Wait for the child; False if it ran out of time."""
+    start = last_beat = time.monotonic()
+    while True:
+        now = time.monotonic()
+        if now - start >= timeout:
+            return False
+        try:
+            proc.wait(timeout=min(1.0, timeout - (now - start)))
+            return True
+        except subprocess.TimeoutExpired:
+            pass
+        if progress and time.monotonic() - last_beat >= HEARTBEAT_S:
+            last_beat = time.monotonic()
+            progress(f"[{label}] cell {state.get('cell', '?')} running, "
+                     f"{last_beat - start:.0f} s elapsed")
+
+
+def _read_output(proc: subprocess.Popen, *, label: str, progress: Progress | None, state: dict,
+                 tail: collections.deque) -> None:
+    assert proc.stdout is not None
+    try:
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", errors="replace").rstrip("\n")
+            if line.startswith(PROGRESS_PREFIX):
+                parts = line[len(PROGRESS_PREFIX):].split(" ", 1)
+                if len(parts) == 2:
+                    state["cell"], state["where"] = parts
+                    if progress:
+                        progress(f"[{label}] cell {state['cell']} started ({state['where']})")
+            else:
+                tail.append(line)
+    except (OSError, ValueError):  # the pipe was closed under us after a kill
+        pass
+
+
+def _failure_message(program: Program, result: dict) -> str:
+    error = result["error"]
+    cell = result["cells"][-1] if result["cells"] else None
+    output = clean_output(cell["output"]).rstrip("\n") if cell else ""
+    lines = output.splitlines()[-20:]
+    shown = ("\n--- last output of the cell ---\n" + "\n".join(lines)) if lines else ""
+    return (f"{program.id} failed at {error['page']}:{error['line']} (cell {error['index']}): "
+            f"{error['type']}\n{error['traceback'].rstrip()}{shown}")
+
+
+def _undeclared_message(root: Path, program: Program, names: list[str]) -> str:
+    declared = " ".join(program.data + tuple(names))
+    return (f"{program.where}: snippet \"{program.id}\" reads {', '.join(names)}, which its fence "
+            f"does not declare; add data=\"{declared}\" to the first fence "
+            f"(```python {{exec=\"{program.id}\" … data=\"…\"}})")
+
+
+def _recording(root: Path, program: Program, result: dict, *, profile: str, duration: float,
+               commit: str, out: Path) -> tuple[dict, dict[str, bytes]]:
+    figures: dict[str, bytes] = {}
+    cells = []
+    for cell in result["cells"]:
+        names = []
+        for number, name in enumerate(cell["figures"], start=1):
+            data = (out / "figures" / name).read_bytes()
+            final = figure_name(cell["index"], number, data)
+            figures[final] = data
+            names.append(final)
+        cells.append({"index": cell["index"], "page": cell["page"], "line": cell["line"],
+                      "output": clean_output(cell["output"]), "figures": names})
+    recording = {
+        "schema": SCHEMA, "id": program.id, "profile": profile, "status": "ok",
+        "fingerprint": {"code": code_hash(program),
+                        "data": data_fingerprint(root, data_files(root, program))},
+        "env": result["env"],
+        "provenance": {**result["provenance"], "duration_s": round(duration, 1),
+                       "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                       "commit": commit},
+        "cells": cells,
+    }
+    return recording, figures
+
+
+def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: int = 2,
+                timeout: float | None = None, out_dir: Path | None = None,
+                progress: Progress | None = None, commit: str | None = None,
+                record: bool = True) -> RunResult:
+    """Run one program; on success (and with record) write its recording into out_dir
+    (default recordings/<profile>/). A failure leaves out_dir untouched."""
+    limit = timeout if timeout is not None else program.timeout
+    work = Path(tempfile.mkdtemp(prefix=f"tools-run-{program.id}-"))
+    scratch, out = work / "repo", work / "out"
+    scratch.mkdir()
+    token = uuid.uuid4().hex
+    state: dict = {}
+    tail: collections.deque = collections.deque(maxlen=40)
+    start = time.monotonic()
+    _become_subreaper()
+    try:
+        script = _prepare_scratch(root, program, scratch)
+        cmd = [sys.executable, "-m", "tools.execution.driver", script, "--out", str(out),
+               "--threads", str(threads), "--profile", profile, "--repo", str(root)]
+        proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL,
+                                env=child_env(threads=threads, profile=profile, token=token),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        with _active_lock:
+            _active[token] = proc
+        reader = threading.Thread(target=_read_output, daemon=True, kwargs=dict(
+            proc=proc, label=program.id, progress=progress, state=state, tail=tail))
+        reader.start()
+        try:
+            finished = _watch(proc, label=program.id, timeout=limit, progress=progress, state=state)
+        finally:
+            _kill_run(proc, token)  # also on Ctrl-C, and escaped grandchildren after a normal exit
+            proc.wait()
+            with _active_lock:
+                _active.pop(token, None)
+            reader.join(timeout=5)
+            if proc.stdout is not None:
+                proc.stdout.close()
+        duration = time.monotonic() - start
+        where = state.get("where", f"{program.cells[0].page}:{program.cells[0].line}")
+        if not finished:
+            return RunResult(program.id, False, f"{program.id} timed out after {limit:g} s "
+                             f"({where}, last cell started); raise timeout=\"…\" on its first "
+                             f"fence ({program.where}) if it needs longer", duration)
+        result_path = out / "result.json"
+        try:
+            result = json.loads(result_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            how = (f"was killed by signal {-proc.returncode}" if proc.returncode < 0
+                   else f"exited with status {proc.returncode}")
+            last = "\n".join(tail)
+            return RunResult(program.id, False, f"{program.id} {how} without a result ({where}, "
+                             f"last cell started)" + (f"\n{last}" if last else ""), duration)
+        if result["writes"]:
+            return RunResult(program.id, False, f"{program.where}: snippet \"{program.id}\" wrote "
+                             f"into the repository ({', '.join(result['writes'][:5])}); snippets "
+                             "may only write below their working directory (a scratch copy); "
+                             "nothing was recorded — check `git status` for what it changed",
+                             duration)
+        undeclared = sorted(set(result["undeclared"]))
+        if result["status"] != "ok":
+            hint = [name for name in literal_data_files(root, program)
+                    if name not in data_files(root, program)]
+            if undeclared or hint:
+                return RunResult(program.id, False, _undeclared_message(
+                    root, program, undeclared or hint) + "\n" + _failure_message(program, result),
+                    duration)
+            return RunResult(program.id, False, _failure_message(program, result), duration)
+        if undeclared:
+            return RunResult(program.id, False, _undeclared_message(root, program, undeclared),
+                             duration)
+        recording, figures = _recording(root, program, result, profile=profile, duration=duration,
+                                        commit=commit if commit is not None else git_commit(root),
+                                        out=out)
+        if record:
+            write_recording(out_dir or recordings_dir(root, profile), program.id, recording,
+                            figures=figures)
+        return RunResult(program.id, True, "", duration, recording, figures)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_programs(root: Path, programs: list[Program], *, jobs: int = 1,
+                 on_done: Callable[[RunResult], None] | None = None, **options) -> list[RunResult]:
+    """Run several programs, `jobs` at a time; Ctrl-C kills them all and re-raises."""
+    commit = options.pop("commit", None) or git_commit(root)
+    interrupted = threading.Event()
+
+    def one(program: Program) -> RunResult:
+        result = run_program(root, program, commit=commit, **options)
+        if on_done and not interrupted.is_set():  # no "killed" noise after Ctrl-C
+            on_done(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(one, program) for program in programs]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            interrupted.set()
+            for future in futures:
+                future.cancel()
+            kill_all()
+            raise

@@ -1,0 +1,392 @@
+"""Programs: the executable fences of docs/<lang>/**/*.md, one program per snippet id.
+
+A fence ```` ```python {exec="ID"} ```` is one cell; the fences of one id on one page form a
+program that runs top to bottom. The braces are pymdownx.superfences' attribute syntax, so any
+renderer shows the fence as Python code even without this pipeline. Options (first fence only,
+except `exec`): `timeout="300"` (seconds) and `data="GLOB [GLOB …]"`, the repository files the
+program reads (globs relative to the repository root). Every problem is a SnippetError naming the
+Markdown file and line, what is wrong and how to fix it.
+
+The zh and en fences of an id must be the same program: `compare_programs` is the one comparison
+(Python AST without positions, so comments and layout may differ), used by the pipeline and by
+`python -m tools parity`.
+"""
+
+from __future__ import annotations
+
+import ast
+import glob
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.markdown import Block, MarkdownError, split_blocks
+
+__all__ = [
+    "DEFAULT_TIMEOUT", "FENCE_OPTIONS", "Cell", "Program", "SnippetError", "canonical_dump",
+    "code_hash", "collect_programs", "compare_languages", "compare_programs", "data_files",
+    "is_exec_fence", "page_programs", "scan_all", "scan_programs",
+]
+
+DEFAULT_TIMEOUT = 120.0
+ID_PATTERN = re.compile(r"[a-z0-9-]+")
+# Any fence whose info string mentions exec= is meant to be executable: a malformed one is an
+# error, never silently shown as plain code.
+_EXEC_WORD = re.compile(r"(?<![\w-])exec\s*=")
+_BRACES = re.compile(r"^(?P<lang>[\w+-]+)\s*\{(?P<body>[^{}]*)\}\s*$")
+_OPTION = re.compile(r"""\s*(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\s*""")
+# option → (allowed on later fences, what it means); the help text lists them on errors.
+FENCE_OPTIONS = {
+    "exec": (True, 'the snippet id, e.g. exec="gpt2-finetune"'),
+    "timeout": (False, 'seconds the whole program may run, e.g. timeout="300" (default 120)'),
+    "data": (False, 'files the program reads, globs relative to the repository root, '
+                    'e.g. data="sources/*.txt data/stance/sentences.csv"'),
+}
+# Never inputs of a program: the pages themselves, the tool, generated and installed files.
+_NOT_DATA = ("docs/", "tools/", "snippets/", "recordings/", ".venv/", ".git/", "node_modules/",
+             "site/", "build/")
+
+
+class SnippetError(MarkdownError):
+    """A snippet problem located in a Markdown file: `str(e) == f"{path}:{line}: {message}"`."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    snippet_id: str
+    page: str  # repository-relative path, e.g. "docs/zh/llm-fundamentals/03-algorithms.md"
+    line: int  # 1-based page line of the fence's first code line
+    code: str
+
+
+@dataclass(frozen=True)
+class Program:
+    id: str
+    page: str
+    cells: tuple[Cell, ...]
+    timeout: float = DEFAULT_TIMEOUT
+    data: tuple[str, ...] = field(default=())  # declared input globs, as written
+
+    @property
+    def fence_line(self) -> int:
+        """Page line of the program's first fence (where its options are written)."""
+        return self.cells[0].line - 1
+
+    @property
+    def where(self) -> str:
+        return f"{self.page}:{self.fence_line}"
+
+
+def is_exec_fence(block: Block) -> bool:
+    """True for a fence meant to be executable (well-formed or not)."""
+    return block.kind == "fence" and bool(_EXEC_WORD.search(block.info))
+
+
+def fence_options(block: Block, rel: str) -> dict[str, str]:
+    """The options of an exec fence's info string; SnippetError for any other form."""
+    known = "; ".join(f"{key}: {meaning}" for key, (_, meaning) in FENCE_OPTIONS.items())
+    match = _BRACES.match(block.info)
+    if match is None:
+        raise SnippetError(rel, block.line, f'malformed executable fence "{block.marker}{block.info}"; '
+                           f'write it as {block.marker}python {{exec="snippet-id"}} (options go '
+                           "inside the braces)")
+    body, options, pos = match["body"], {}, 0
+    while pos < len(body.rstrip()):
+        option = _OPTION.match(body, pos)
+        if option is None:
+            raise SnippetError(rel, block.line, f"cannot read the fence options at "
+                               f"{body[pos:].strip()!r}; write key=\"value\" pairs ({known})")
+        key = option["key"]
+        if key not in FENCE_OPTIONS:
+            raise SnippetError(rel, block.line, f'unknown fence option {key}="…"; the known '
+                               f"options are: {known}")
+        if key in options:
+            raise SnippetError(rel, block.line, f"fence option {key} is given twice; keep one")
+        options[key] = option["dq"] if option["dq"] is not None else option["sq"]
+        pos = option.end()
+    if "exec" not in options:
+        raise SnippetError(rel, block.line, f'executable fence without exec="…": add '
+                           'exec="snippet-id" inside the braces')
+    if match["lang"] != "python":
+        raise SnippetError(rel, block.line, f'only python fences can carry exec="{options["exec"]}" '
+                           f'(this one is "{match["lang"]}"); use {block.marker}python {{…}}')
+    return options
+
+
+def read_page(path: Path, rel: str) -> str:
+    """Read a page as UTF-8; a decoding error names the line and byte offset."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise SnippetError(
+            rel, line, f"not valid UTF-8 at byte {error.start}; re-save the file as UTF-8"
+        ) from None
+
+
+def _imports_tools(tree: ast.Module) -> ast.stmt | None:
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        if any(name == "tools" or name.startswith("tools.") for name in names):
+            return node  # type: ignore[return-value]
+    return None
+
+
+def _fence_cell(block: Block, rel: str, options: dict[str, str]) -> Cell:
+    """Validate one exec fence and return its cell; raise SnippetError if it is malformed."""
+    snippet_id = options["exec"]
+    if block.indent:
+        raise SnippetError(rel, block.line, f'executable fence "{snippet_id}" must start at '
+                           "column 0 (not inside a list, admonition or tab); un-indent it")
+    if not ID_PATTERN.fullmatch(snippet_id):
+        raise SnippetError(rel, block.line, f'invalid snippet id "{snippet_id}"; use lowercase '
+                           "letters, digits and hyphens ([a-z0-9-]+)")
+    cell = Cell(snippet_id=snippet_id, page=rel, line=block.line + 1, code=block.body)
+    try:
+        tree = compile("\n" * (cell.line - 1) + cell.code, rel, "exec", ast.PyCF_ONLY_AST,
+                       dont_inherit=True)
+    except SyntaxError as error:
+        raise SnippetError(rel, error.lineno or cell.line,
+                           f'syntax error in snippet "{snippet_id}": {error.msg}') from None
+    bad_import = _imports_tools(tree)
+    if bad_import is not None:
+        raise SnippetError(rel, bad_import.lineno, f'snippet "{snippet_id}" imports tools/; '
+                           "snippets must run on their own, copy the code you need")
+    return cell
+
+
+def _timeout(raw: str, block: Block, rel: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 86_400:
+        raise SnippetError(rel, block.line, f'timeout="{raw}" is not a number of seconds between '
+                           "0 and 86400; write e.g. timeout=\"300\"")
+    return value
+
+
+def _data_globs(raw: str, block: Block, rel: str, root: Path | None) -> tuple[str, ...]:
+    globs = tuple(raw.replace(",", " ").split())
+    if not globs:
+        raise SnippetError(rel, block.line, 'data="" declares nothing; remove it or name the files')
+    for pattern in globs:
+        if pattern.startswith("/") or ".." in Path(pattern).parts or "\\" in pattern:
+            raise SnippetError(rel, block.line, f'data="{pattern}" must be a glob relative to the '
+                               "repository root, without .. (e.g. data=\"sources/*.txt\")")
+        if pattern.startswith(_NOT_DATA):
+            raise SnippetError(rel, block.line, f'data="{pattern}": pages, tools, generated and '
+                               "installed files are never a program's inputs; ship the data under "
+                               "data/ or sources/")
+        if root is not None and not _matches(root, pattern):
+            raise SnippetError(rel, block.line, f'data="{pattern}" matches no file; fix the glob '
+                               "(relative to the repository root)")
+    return globs
+
+
+def _matches(root: Path, pattern: str) -> list[str]:
+    hits = glob.glob(pattern, root_dir=root, recursive=True)
+    return sorted(h.replace("\\", "/") for h in hits if (root / h).is_file())
+
+
+def data_files(root: Path, program: Program) -> list[str]:
+    """The repository files (posix paths) that the program's data= globs match now."""
+    found: set[str] = set()
+    for pattern in program.data:
+        found.update(_matches(root, pattern))
+    return sorted(found)
+
+
+def page_programs(text: str, rel: str, *, root: Path | None = None,
+                  errors: list[SnippetError] | None = None) -> dict[str, Program]:
+    """The programs of one page's text. Problems are appended to `errors` (or the first raised)."""
+    found: list[SnippetError] = []
+    try:
+        blocks = split_blocks(text, path=rel)
+    except MarkdownError as error:
+        found.append(SnippetError(error.path, error.line, error.message))
+        blocks = []
+    cells: dict[str, list[Cell]] = {}
+    options_of: dict[str, dict[str, str]] = {}
+    first_block: dict[str, Block] = {}
+    for block in blocks:
+        if not is_exec_fence(block):
+            continue
+        try:
+            options = fence_options(block, rel)
+            cell = _fence_cell(block, rel, options)
+            snippet_id = options["exec"]
+            if snippet_id in cells:
+                late = [key for key in options if not FENCE_OPTIONS[key][0]]
+                if late:
+                    first = cells[snippet_id][0]
+                    raise SnippetError(rel, block.line, f"put {', '.join(late)}= on the first fence "
+                                       f'of "{snippet_id}" (line {first.line - 1}), not here')
+            else:
+                options_of[snippet_id], first_block[snippet_id] = options, block
+        except SnippetError as error:
+            found.append(error)
+            continue
+        cells.setdefault(snippet_id, []).append(cell)
+    programs = {}
+    for snippet_id, group in cells.items():
+        options, block = options_of[snippet_id], first_block[snippet_id]
+        try:
+            timeout = _timeout(options["timeout"], block, rel) if "timeout" in options \
+                else DEFAULT_TIMEOUT
+            data = _data_globs(options["data"], block, rel, root) if "data" in options else ()
+        except SnippetError as error:
+            found.append(error)
+            continue
+        programs[snippet_id] = Program(id=snippet_id, page=rel, cells=tuple(group),
+                                       timeout=timeout, data=data)
+    if errors is None and found:
+        raise found[0]
+    if errors is not None:
+        errors.extend(found)
+    return programs
+
+
+def scan_programs(root: Path, *, lang: str = "zh") -> tuple[dict[str, Program], list[SnippetError]]:
+    """Collect the programs of docs/<lang>/ and every problem found on the way (not just the first)."""
+    errors: list[SnippetError] = []
+    programs: dict[str, Program] = {}
+    for path in sorted((root / "docs" / lang).rglob("*.md")):
+        rel = path.relative_to(root).as_posix()
+        try:
+            text = read_page(path, rel)
+        except SnippetError as error:
+            errors.append(error)
+            continue
+        for snippet_id, program in page_programs(text, rel, root=root, errors=errors).items():
+            if snippet_id in programs:
+                first = programs[snippet_id]
+                errors.append(SnippetError(rel, program.fence_line, f'snippet id "{snippet_id}" is '
+                                           f"already used on {first.where}; ids are unique per "
+                                           "language, rename one of them"))
+                continue
+            programs[snippet_id] = program
+    return programs, errors
+
+
+def collect_programs(root: Path, *, lang: str = "zh") -> dict[str, Program]:
+    """Programs of docs/<lang>/**/*.md by id, in page order; raise the first SnippetError."""
+    programs, errors = scan_programs(root, lang=lang)
+    if errors:
+        raise errors[0]
+    return programs
+
+
+def canonical_dump(node: object) -> str:
+    """ast.dump without positions, empty lists and None fields: equal on Python 3.11-3.13."""
+    if isinstance(node, ast.AST):
+        fields = ((name, getattr(node, name, None)) for name in node._fields)
+        inner = ", ".join(f"{name}={canonical_dump(value)}" for name, value in fields
+                          if value is not None and value != [])
+        return f"{type(node).__name__}({inner})"
+    if isinstance(node, list):
+        return "[" + ", ".join(canonical_dump(item) for item in node) + "]"
+    return repr(node)
+
+
+def code_hash(program: Program) -> str:
+    """sha256 over the cells' ASTs: comments, blank lines and positions do not count."""
+    digest = hashlib.sha256()
+    for cell in program.cells:
+        digest.update(canonical_dump(ast.parse(cell.code)).encode())
+        digest.update(b"\0")  # cell boundary: moving code between cells changes the program
+    return digest.hexdigest()
+
+
+def _first_difference(zh: object, en: object, zh_line: int, en_line: int) -> tuple[int, int] | None:
+    """Cell-relative lines (zh, en) of the innermost node where two ASTs differ, or None."""
+    if type(zh) is not type(en):
+        return zh_line, en_line
+    if isinstance(zh, ast.AST):
+        zh_line, en_line = getattr(zh, "lineno", zh_line), getattr(en, "lineno", en_line)
+        for name in zh._fields:
+            found = _first_difference(getattr(zh, name, None), getattr(en, name, None), zh_line, en_line)
+            if found:
+                return found
+        return None
+    if isinstance(zh, list) and isinstance(en, list):
+        for zh_item, en_item in zip(zh, en):
+            found = _first_difference(zh_item, en_item, zh_line, en_line)
+            if found:
+                return found
+        if len(zh) == len(en):
+            return None
+        # The first extra item of the longer list; the last item of the shorter one.
+        zh_at = zh[len(en)] if len(zh) > len(en) else (zh[-1] if zh else None)
+        en_at = en[len(zh)] if len(en) > len(zh) else (en[-1] if en else None)
+        return getattr(zh_at, "lineno", zh_line), getattr(en_at, "lineno", en_line)
+    return None if repr(zh) == repr(en) else (zh_line, en_line)
+
+
+def _source_line(cell: Cell, relative_line: int) -> str:
+    lines = cell.code.splitlines()
+    return lines[relative_line - 1].strip() if 0 < relative_line <= len(lines) else ""
+
+
+def compare_programs(zh: Program, en: Program, *, same_page: bool = True) -> SnippetError | None:
+    """The first difference between a zh program and its en twin (located on the en page), or None.
+
+    Comments, blank lines and layout may differ; code, string literals and the split into fences
+    may not. With same_page, the en program must also live on the zh page's twin.
+    """
+    expected_page = zh.page.replace("docs/zh/", "docs/en/", 1)
+    first = en.cells[0]
+    if same_page and en.page != expected_page:
+        return SnippetError(en.page, first.line - 1, f'snippet "{en.id}" belongs on {expected_page} '
+                            f"(the twin of {zh.page}); move its fences there")
+    for zh_cell, en_cell in zip(zh.cells, en.cells):
+        zh_tree, en_tree = ast.parse(zh_cell.code), ast.parse(en_cell.code)
+        found = _first_difference(zh_tree, en_tree, 1, 1)
+        if found is None:
+            continue
+        zh_rel, en_rel = found
+        return SnippetError(
+            en.page, en_cell.line + en_rel - 1,
+            f'snippet "{en.id}" differs from {zh.page}:{zh_cell.line + zh_rel - 1}: en has '
+            f"`{_source_line(en_cell, en_rel)}` where zh has `{_source_line(zh_cell, zh_rel)}`; "
+            "the zh and en fences must be the same program (only comments may differ)")
+    if len(zh.cells) != len(en.cells):
+        where = en.cells[len(zh.cells)] if len(en.cells) > len(zh.cells) else en.cells[-1]
+        return SnippetError(en.page, where.line - 1, f'snippet "{en.id}" has {len(en.cells)} fences '
+                            f"here but {len(zh.cells)} on {zh.page}; split the code the same way")
+    return None
+
+
+def compare_languages(zh: dict[str, Program], en: dict[str, Program]) -> list[SnippetError]:
+    """Problems between the zh programs (the source) and their en twins."""
+    errors = []
+    for snippet_id, program in en.items():
+        if snippet_id not in zh:
+            errors.append(SnippetError(program.page, program.cells[0].line - 1, f'unknown id '
+                                       f'"{snippet_id}": docs/zh/ has no fence with this id; use '
+                                       "the id of the zh fence this one translates"))
+        else:
+            error = compare_programs(zh[snippet_id], program)
+            if error:
+                errors.append(error)
+    for snippet_id, program in zh.items():
+        if snippet_id not in en:
+            twin = program.page.replace("docs/zh/", "docs/en/", 1)
+            errors.append(SnippetError(program.page, program.cells[0].line - 1, f'snippet '
+                                       f'"{snippet_id}" is missing in English: copy its fences '
+                                       f"to {twin} (comments may be translated)"))
+    return errors
+
+
+def scan_all(root: Path) -> tuple[dict[str, Program], list[SnippetError]]:
+    """The zh programs plus every problem of docs/zh, docs/en and between the two."""
+    zh, errors = scan_programs(root, lang="zh")
+    en, en_errors = scan_programs(root, lang="en")
+    return zh, errors + en_errors + compare_languages(zh, en)

@@ -1,0 +1,420 @@
+"""Recorded outputs: recordings/<profile>/<id>.json plus recordings/<profile>/<id>/<figure>.png.
+
+This module is the one place that knows where recordings live, what a valid one looks like and
+whether one is usable. `recording_state` is the one decision: every command (check, run), the site
+build and the report page ask it. A recording is
+
+- fresh       while the program's code (AST, so comments and layout do not count) and the contents
+              of the files its fence declares (`data="…"`) are those it was recorded with;
+- env-drift   when it is fresh but was made with other versions (Python, torch, transformers,
+              device) than this machine has: still shown, its provenance says what it ran on;
+- code-changed / data-changed: stale, not shown, fails the strict build (cpu) or is dropped (cuda);
+- missing     when there is no file;
+- broken      when the file is not a valid recording (wrong shape, a figure path that leaves its
+              folder, a figure file that is missing). Recordings are untrusted input: every reader
+              goes through `load_recording`, which validates against `RECORDING_SCHEMA`.
+
+Figure files carry a digest of their bytes in their name (`cell2-fig1-0123abcd.png`), so writing a
+new recording never overwrites a figure an older JSON points to: new figures first, then the JSON
+(atomic rename), then the figures nothing points to any more are deleted. A crash at any moment
+leaves a JSON whose figures all exist.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from tools.programs import Program, code_hash, data_files
+
+__all__ = [
+    "OUTPUT_LIMIT", "PROFILES", "RECORDINGS_DIR", "SCHEMA", "RecordingError", "RecordingState",
+    "RunLockedError", "clean_output", "current_env", "env_drift", "figure_path", "load_recording",
+    "package_version", "recording_lock", "recording_path", "recording_state", "recordings_dir",
+    "repair_command", "validate_recording", "write_recording",
+]
+
+SCHEMA = 2
+PROFILES = ("cpu", "cuda")
+RECORDINGS_DIR = "recordings"
+OUTPUT_LIMIT = 20_000  # characters of recorded output per cell
+ENV_KEYS = ("python", "torch", "transformers", "device")
+FIGURE_NAME = re.compile(r"cell(?P<cell>[1-9]\d{0,3})-fig(?P<n>[1-9]\d{0,3})-(?P<digest>[0-9a-f]{8})\.png")
+
+# The states a recording can be in; USABLE ones are embedded in the site.
+FRESH, ENV_DRIFT = "fresh", "env-drift"
+CODE_CHANGED, DATA_CHANGED, MISSING, BROKEN = "code-changed", "data-changed", "missing", "broken"
+USABLE = (FRESH, ENV_DRIFT)
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+# tqdm-style progress bars: "Loading weights: 100%|█████| 148/148 [00:00<00:00, 912.3it/s]",
+# and bars without a total: "Map: 148it [00:00, 912.30it/s]".
+_BAR = re.compile(r"\d{1,3}%\||\[\d+:\d\d(?::\d\d)?(?:<[^,\]]*)?,\s*[\d.?]+\s*(?:[kMG]?it|[kMG]?B|s/it)/s\]")
+
+
+class RecordingError(Exception):
+    """A recording file that exists but cannot be used (the message says why and how to repair)."""
+
+
+class RunLockedError(Exception):
+    """Another `tools run` is recording into the same folder."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Where recordings live
+
+def recordings_dir(root: Path, profile: str) -> Path:
+    return root / RECORDINGS_DIR / profile
+
+
+def recording_path(root: Path, snippet_id: str, profile: str) -> Path:
+    return recordings_dir(root, profile) / f"{snippet_id}.json"
+
+
+def figure_path(root: Path, snippet_id: str, profile: str, figure: str) -> Path:
+    """The file of a validated figure name (the name cannot leave the snippet's folder)."""
+    if not FIGURE_NAME.fullmatch(figure):
+        raise RecordingError(f"figure name {figure!r} is not of the form cellN-figM-<digest>.png")
+    return recordings_dir(root, profile) / snippet_id / figure
+
+
+def repair_command(snippet_id: str, profile: str) -> str:
+    """The one command that re-records a snippet (cuda: on the GPU machine)."""
+    if profile == "cpu":
+        return f"python -m tools run {snippet_id} --force"
+    return f"python -m tools run {snippet_id} --force --profile {profile}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema: one definition, checked by every reader
+
+# A tiny structural schema: {"key": type or (type, ...) or nested dict or [item schema]}.
+_CELL = {"index": int, "page": str, "line": int, "output": str, "figures": [str]}
+RECORDING_SCHEMA: dict[str, Any] = {
+    "schema": int, "id": str, "profile": str, "status": str,
+    "fingerprint": {"code": str, "data": {str: str}},
+    "env": {"python": str, "torch": (str, type(None)), "transformers": (str, type(None)),
+            "device": str},
+    "provenance": {"device": str, "python": str, "torch": (str, type(None)),
+                   "transformers": (str, type(None)), "threads": int,
+                   "duration_s": (int, float), "date": str, "commit": str},
+    "cells": [_CELL],
+}
+
+
+def _check(value: Any, schema: Any, where: str) -> None:
+    if isinstance(schema, dict):
+        if not isinstance(value, dict):
+            raise RecordingError(f"{where} must be an object, not {type(value).__name__}")
+        if len(schema) == 1 and next(iter(schema)) is str:  # a mapping str → item
+            item = schema[str]
+            for key, sub in value.items():
+                if not isinstance(key, str):
+                    raise RecordingError(f"{where} has a non-string key")
+                _check(sub, item, f"{where}[{key!r}]")
+            return
+        for key, sub in schema.items():
+            if key not in value:
+                raise RecordingError(f"{where} lacks {key!r}")
+            _check(value[key], sub, f"{where}.{key}" if where else key)
+        return
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            raise RecordingError(f"{where} must be a list, not {type(value).__name__}")
+        for number, item in enumerate(value):
+            _check(item, schema[0], f"{where}[{number}]")
+        return
+    types = schema if isinstance(schema, tuple) else (schema,)
+    if isinstance(value, bool) or not isinstance(value, types):
+        names = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+        raise RecordingError(f"{where} must be {names}, not {type(value).__name__}")
+
+
+def validate_recording(recording: Any, *, snippet_id: str, profile: str,
+                       folder: Path | None = None) -> dict:
+    """Raise RecordingError unless `recording` is a well-formed recording of this snippet."""
+    if isinstance(recording, dict) and recording.get("schema") != SCHEMA:
+        raise RecordingError(f"schema {recording.get('schema')!r}, this tool reads {SCHEMA}")
+    _check(recording, RECORDING_SCHEMA, "")
+    if recording["id"] != snippet_id or recording["profile"] != profile:
+        raise RecordingError(f"it is the recording of {recording['id']!r} ({recording['profile']}), "
+                             f"not of {snippet_id!r} ({profile})")
+    if recording["status"] != "ok":
+        raise RecordingError(f"status is {recording['status']!r}")
+    indexes = [cell["index"] for cell in recording["cells"]]
+    if indexes != list(range(1, len(indexes) + 1)):
+        raise RecordingError(f"cell indexes {indexes} are not 1, 2, …")
+    for cell in recording["cells"]:
+        for figure in cell["figures"]:
+            match = FIGURE_NAME.fullmatch(figure)
+            if match is None or int(match["cell"]) != cell["index"]:
+                raise RecordingError(f"cell {cell['index']} names figure {figure!r}; figures are "
+                                     f"cell{cell['index']}-figN-<digest>.png inside {snippet_id}/")
+            if folder is not None and not (folder / snippet_id / figure).is_file():
+                raise RecordingError(f"figure {snippet_id}/{figure} is missing")
+    return recording
+
+
+def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
+    """The validated recording of a snippet for a profile, None if there is none;
+    RecordingError (with the path and the repair command) if the file is not a valid recording."""
+    path = recording_path(root, snippet_id, profile)
+    rel = path.relative_to(root).as_posix()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise RecordingError(f"{rel}: cannot be read ({error.strerror})") from None
+    try:
+        recording = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise RecordingError(f"{rel}: not valid JSON ({error})") from None
+    try:
+        return validate_recording(recording, snippet_id=snippet_id, profile=profile,
+                                  folder=path.parent)
+    except RecordingError as error:
+        raise RecordingError(f"{rel}: {error}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Environment: provenance, never freshness
+
+def package_version(name: str, *, local: bool = False) -> str | None:
+    """Installed version of a distribution ("2.13.0"; with local=True "2.13.0+cpu"), or None."""
+    try:
+        version = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+    return version if local else version.split("+")[0]
+
+
+def current_env(profile: str, *, device: str | None = None) -> dict[str, str | None]:
+    """What a recording's outputs may depend on besides code and data, for this interpreter.
+    `device` is the CPU or GPU model; None: do not compare it (not known without running)."""
+    env: dict[str, str | None] = {
+        "python": ".".join(platform.python_version_tuple()[:2]),
+        "torch": package_version("torch"),
+        "transformers": package_version("transformers"),
+    }
+    if device is not None:
+        env["device"] = device
+    return env
+
+
+def env_drift(recording: dict, env: dict[str, str | None]) -> list[str]:
+    """["python 3.11 -> 3.12", …]: how the recording's environment differs from `env`."""
+    recorded = recording.get("env", {})
+    return [f"{key} {recorded.get(key)} -> {env[key]}" for key in ENV_KEYS
+            if key in env and recorded.get(key) != env[key]]
+
+
+# ---------------------------------------------------------------------------------------------
+# The one decision
+
+@dataclass(frozen=True)
+class RecordingState:
+    """One profile's recording of a program, and whether it may be shown."""
+
+    profile: str  # "cpu" | "cuda"
+    recording: dict | None  # None: missing or broken
+    state: str  # fresh | env-drift | code-changed | data-changed | missing | broken
+    reason: str = ""  # why it is not fresh ("" when fresh)
+
+    @property
+    def usable(self) -> bool:
+        return self.state in USABLE
+
+    @property
+    def status(self) -> str:
+        """Coarse status for the report page: fresh, stale, missing or broken."""
+        if self.state in USABLE:
+            return "fresh"
+        return self.state if self.state in (MISSING, BROKEN) else "stale"
+
+
+def data_fingerprint(root: Path, rel_paths: list[str]) -> dict[str, str]:
+    """sha256 of each file (repository-relative posix paths)."""
+    return {rel: sha256_file(root / rel) for rel in sorted(set(rel_paths))}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def recording_state(root: Path, program: Program | None, snippet_id: str, profile: str, *,
+                    env: dict[str, str | None] | None = None) -> RecordingState:
+    """fresh / env-drift / code-changed / data-changed / missing / broken, with the reason."""
+    try:
+        recording = load_recording(root, snippet_id, profile)
+    except RecordingError as error:
+        return RecordingState(profile, None, BROKEN, str(error))
+    if recording is None:
+        rel = recording_path(root, snippet_id, profile).relative_to(root).as_posix()
+        return RecordingState(profile, None, MISSING, f"{rel} does not exist")
+    if program is None:
+        return RecordingState(profile, recording, CODE_CHANGED, "docs/zh has no fence with this id")
+    if recording["fingerprint"]["code"] != code_hash(program):
+        return RecordingState(profile, recording, CODE_CHANGED, "code changed")
+    if len(recording["cells"]) > len(program.cells):
+        return RecordingState(profile, recording, CODE_CHANGED,
+                              f"it has {len(recording['cells'])} cells, the program "
+                              f"{len(program.cells)}")
+    recorded = recording["fingerprint"]["data"]
+    now = data_files(root, program)
+    if sorted(recorded) != now:
+        added, removed = sorted(set(now) - set(recorded)), sorted(set(recorded) - set(now))
+        what = ", ".join([f"+{rel}" for rel in added] + [f"-{rel}" for rel in removed])
+        return RecordingState(profile, recording, DATA_CHANGED, f"declared data files changed ({what})")
+    for rel, digest in sorted(recorded.items()):
+        if sha256_file(root / rel) != digest:
+            return RecordingState(profile, recording, DATA_CHANGED, f"data file {rel} changed")
+    drift = env_drift(recording, env if env is not None else current_env(profile))
+    if drift:
+        return RecordingState(profile, recording, ENV_DRIFT, "recorded with " + ", ".join(drift))
+    return RecordingState(profile, recording, FRESH)
+
+
+# ---------------------------------------------------------------------------------------------
+# Output text
+
+def _apply_carriage_returns(line: str) -> str:
+    """What a terminal shows for a line rewritten with \\r: each segment overwrites from column 0."""
+    screen = ""
+    for segment in line.split("\r"):
+        screen = segment + screen[len(segment):]
+    return screen
+
+
+def _truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = text[: limit * 3 // 4]
+    head = head[: head.rfind("\n") + 1] or head
+    tail = text[-(limit // 4):]
+    tail = tail[tail.find("\n") + 1:] or tail
+    omitted = len(text) - len(head) - len(tail)
+    return f"{head}[… {omitted} characters truncated …]\n{tail}"
+
+
+def clean_output(text: str, *, limit: int = OUTPUT_LIMIT) -> str:
+    """Recorded text: ANSI escapes stripped, \\r applied, progress bars dropped, size capped."""
+    lines = []
+    for line in _ANSI.sub("", text.replace("\r\n", "\n")).split("\n"):
+        if "\r" in line:  # keep what a terminal shows, minus the bars drawn over each other
+            line = _apply_carriage_returns("\r".join(
+                part for part in line.split("\r") if not _BAR.search(part)))
+            if not line.strip():
+                continue  # a bar erased with "\r   \r"
+        if not _BAR.search(line):
+            lines.append(line)
+    return _truncate("\n".join(lines), limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+@contextlib.contextmanager
+def recording_lock(root: Path, profile: str) -> Iterator[None]:
+    """Hold recordings/<profile>/.lock; RunLockedError if another run holds it."""
+    folder = recordings_dir(root, profile)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".lock"
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "?"
+            raise RunLockedError(f"another `python -m tools run` (pid {holder}) is recording into "
+                                 f"{folder.relative_to(root)}/; wait for it to finish (or stop it) "
+                                 "and run again") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def figure_name(cell: int, number: int, data: bytes) -> str:
+    return f"cell{cell}-fig{number}-{hashlib.sha256(data).hexdigest()[:8]}.png"
+
+
+def write_recording(directory: Path, snippet_id: str, recording: dict, *,
+                    figures: dict[str, bytes]) -> None:
+    """Install <id>.json and its figures (name → PNG bytes) without ever leaving a JSON that
+    points to a missing figure: new figures, then the JSON (atomic rename), then cleanup.
+    SIGINT is held back while the JSON is swapped."""
+    validate_recording(recording, snippet_id=snippet_id, profile=recording.get("profile", "?"))
+    named = {figure for cell in recording["cells"] for figure in cell["figures"]}
+    if named != set(figures):
+        raise ValueError(f"figures {sorted(figures)} do not match the cells' {sorted(named)}")
+    folder = directory / snippet_id
+    for name, data in figures.items():
+        target = folder / name
+        if not target.is_file() or target.read_bytes() != data:
+            folder.mkdir(parents=True, exist_ok=True)
+            _write_bytes_atomic(target, data)
+    text = json.dumps(recording, ensure_ascii=False, indent=1) + "\n"
+    blocked = _block_sigint()
+    try:
+        _write_bytes_atomic(directory / f"{snippet_id}.json", text.encode("utf-8"))
+    finally:
+        _unblock_sigint(blocked)
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name not in named:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _block_sigint() -> bool:
+    if not hasattr(signal, "pthread_sigmask"):
+        return False
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return True
+
+
+def _unblock_sigint(blocked: bool) -> None:
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -1,0 +1,127 @@
+"""python -m tools site-files: the generated files the site serves, written before each build.
+
+Both site engines build from docs/, so the files they serve beside the pages are generated into
+git-ignored places inside it, by one step that MkDocs runs in its pre-build hook and `make
+build-zensical` runs before Zensical:
+
+    docs/assets/generated/figures/<profile>/<id>/<figure>.png   figures of usable recordings
+    docs/assets/generated/downloads/<id>.py                     the standalone script
+    docs/assets/generated/downloads/<id>.<lang>.ipynb           the notebook to download
+    docs/<lang>/notebooks/<id>.ipynb                            the notebook page (mkdocs-jupyter)
+
+A file is only rewritten when its bytes change and stale ones are removed, so `mkdocs serve`
+(which watches docs/) does not rebuild in a loop. Nothing here is committed: recordings/ and the
+pages are the truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from tools.programs import Program, scan_programs
+from tools.recordings import PROFILES, figure_path, recording_state
+from tools.scripts import render_script
+from tools.site.notebooks import LANGUAGES, NOTEBOOKS, build_notebook
+
+__all__ = ["GENERATED", "HELP", "add_arguments", "expected_site_files", "run", "write_site_files"]
+
+GENERATED = "docs/assets/generated"
+HELP = "write the files the site serves beside the pages (figures, downloads, notebook pages)"
+
+
+def figure_src(profile: str, snippet_id: str, figure: str) -> str:
+    """Path of a served figure inside docs/ (what pages link to)."""
+    return f"assets/generated/figures/{profile}/{snippet_id}/{figure}"
+
+
+def download_src(snippet_id: str, *, lang: str | None = None) -> str:
+    """Path of a download inside docs/: the script (lang None) or the notebook of a language."""
+    name = f"{snippet_id}.py" if lang is None else f"{snippet_id}.{lang}.ipynb"
+    return f"assets/generated/downloads/{name}"
+
+
+def expected_site_files(root: Path, programs: dict[str, Program] | None = None) -> dict[Path, bytes]:
+    """Every generated file and its bytes."""
+    if programs is None:
+        programs, _ = scan_programs(root, lang="zh")
+    docs = root / "docs"
+    files: dict[Path, bytes] = {}
+    for snippet_id, program in programs.items():
+        files[docs / download_src(snippet_id)] = render_script(program).encode("utf-8")
+        for profile in PROFILES:
+            state = recording_state(root, program, snippet_id, profile)
+            if not state.usable or state.recording is None:
+                continue
+            for cell in state.recording["cells"]:
+                for figure in cell["figures"]:
+                    files[docs / figure_src(profile, snippet_id, figure)] = \
+                        figure_path(root, snippet_id, profile, figure).read_bytes()
+        for lang in LANGUAGES:
+            download = build_notebook(root, program, lang=lang, page=False)
+            if download is None:
+                continue
+            files[docs / download_src(snippet_id, lang=lang)] = download.encode("utf-8")
+            page = build_notebook(root, program, lang=lang, page=True)
+            assert page is not None
+            files[docs / lang / NOTEBOOKS / f"{snippet_id}.ipynb"] = page.encode("utf-8")
+    return files
+
+
+def _generated_now(root: Path) -> list[Path]:
+    found = [p for p in (root / GENERATED).rglob("*") if p.is_file()] \
+        if (root / GENERATED).is_dir() else []
+    for lang in LANGUAGES:
+        folder = root / "docs" / lang / NOTEBOOKS
+        found += sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    return found
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def write_site_files(root: Path, programs: dict[str, Program] | None = None) -> tuple[int, int, int]:
+    """Bring the generated files in line; (written, unchanged, removed)."""
+    expected = expected_site_files(root, programs)
+    written = sum(_write_if_changed(path, data) for path, data in expected.items())
+    removed = 0
+    for path in _generated_now(root):
+        if path not in expected:
+            path.unlink()
+            removed += 1
+    return written, len(expected) - written, removed
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+
+
+def run(args: argparse.Namespace) -> int:
+    programs, errors = scan_programs(args.root, lang="zh")
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if errors:
+        return 1
+    written, unchanged, removed = write_site_files(args.root, programs)
+    if not args.quiet:
+        print(f"site files: {written} written, {unchanged} unchanged, {removed} removed")
+    return 0

@@ -1,0 +1,242 @@
+"""Python-Markdown extension: recorded outputs under executable fences, and the execution report.
+
+    markdown_extensions:
+      - tools.site.markdown_ext
+
+Any engine that runs Python-Markdown extensions from mkdocs.yml runs this one: MkDocs and
+Zensical build the same pages with it. A Markdown extension is not told which file it renders,
+so the page is recognized by its executable fences (and, for the report page, its title): each
+page's signature is the list of its exec fences, each with the line of prose right before it,
+which differ between a zh page and its en twin. The signature gives the page path (for
+`file:line` in messages), its language and its URL.
+
+The build never executes code: it reads the recordings through `tools.recordings` (the one
+freshness decision). A missing, stale or broken cpu recording, and zh/en programs that differ,
+are logged as errors on the `mkdocs.plugins.tools` logger, so `mkdocs build --strict` fails;
+without --strict the page shows a warning box instead of the output.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
+from tools.markdown import MarkdownError, split_blocks
+from tools.programs import Program, is_exec_fence, scan_all
+from tools.recordings import PROFILES, RecordingState, recording_state
+from tools.site.embed import REPORT_MARKER, DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
+from tools.site.files import download_src, figure_src
+from tools.site.render import fence_anchor
+
+__all__ = ["ExecOutputsExtension", "makeExtension", "page_url"]
+
+log = logging.getLogger("mkdocs.plugins.tools")
+
+ROOT = Path(__file__).resolve().parent.parent.parent  # the repository these tools belong to
+DEFAULT_LANG = "zh"
+# Set by the MkDocs hook: mkdocs-jupyter renders docs/<lang>/notebooks/*.ipynb as pages. Other
+# engines show the download links only.
+NOTEBOOK_PAGES = False
+_H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.S)
+
+
+def page_url(docs_rel: str) -> str:
+    """Site path of docs/<lang>/a/b.md with directory URLs: "a/b/" (zh), "en/a/b/" (en)."""
+    lang, _, path = docs_rel.partition("/")
+    stem = path[: -len(".md")] if path.endswith(".md") else path
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem[: -len("index")]
+    elif stem:
+        stem += "/"
+    return ("" if lang == DEFAULT_LANG else f"{lang}/") + stem
+
+
+def _relative(target: str, page: str) -> str:
+    """URL of site path `target` relative to the page at site path `page` (a directory URL)."""
+    return posixpath.relpath(target or ".", page or ".") + ("/" if target.endswith("/") else "")
+
+
+def _signature(text: str) -> tuple:
+    """What identifies a page's Markdown: its exec fences with the prose line before each, or,
+    for a page with the report marker, its title."""
+    try:
+        blocks = split_blocks(text)
+    except MarkdownError:
+        return ()
+    items = []
+    previous = ""
+    for block in blocks:
+        if block.kind == "text":
+            lines = [line for line in block.text.splitlines() if line.strip()]
+            previous = lines[-1].strip() if lines else previous
+        elif is_exec_fence(block):
+            items.append((previous, block.text.rstrip("\n")))
+    if REPORT_MARKER in text:
+        title = _H1.search(text)
+        items.append(("report", title.group(1) if title else ""))
+    return tuple(items)
+
+
+@dataclass
+class _Site:
+    """Everything read from disk for one state of the repository (re-read when files change)."""
+
+    stamp: tuple
+    programs: dict[str, Program]
+    errors: list[str]
+    pages: dict[tuple, list[str]]  # signature → docs-relative paths ("en/a/b.md")
+    states: dict[str, list[RecordingState]]
+    logged: bool = False
+
+
+_lock = threading.Lock()
+_site: _Site | None = None
+
+
+def _stamp(root: Path) -> tuple:
+    """Cheap fingerprint of the inputs: every page's and recording's path, size and mtime."""
+    entries = []
+    for folder in (root / "docs" / "zh", root / "docs" / "en", root / "recordings"):
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.suffix in (".md", ".json", ".png"):
+                    info = path.stat()
+                    entries.append((str(path), info.st_size, info.st_mtime_ns))
+    return tuple(sorted(entries))
+
+
+def _load(root: Path) -> _Site:
+    global _site
+    with _lock:
+        stamp = _stamp(root)
+        if _site is not None and _site.stamp == stamp:
+            return _site
+        programs, errors = scan_all(root)
+        pages: dict[tuple, list[str]] = {}
+        for lang in ("zh", "en"):
+            for path in sorted((root / "docs" / lang).rglob("*.md")):
+                text = path.read_text(encoding="utf-8", errors="replace")
+                if "exec=" not in text and REPORT_MARKER not in text:
+                    continue
+                body = _FRONT_MATTER.sub("", text, count=1)
+                pages.setdefault(_signature(body), []).append(path.relative_to(root / "docs").as_posix())
+        states = {snippet_id: [recording_state(root, program, snippet_id, profile)
+                               for profile in PROFILES]
+                  for snippet_id, program in programs.items()}
+        _site = _Site(stamp, programs, [str(error) for error in errors], pages, states)
+        return _site
+
+
+def _report(site: _Site, root: Path, *, page: str, lang: str) -> str:
+    """The execution report table, links relative to the report page (Markdown .md links)."""
+    rows = []
+    for snippet_id, program in site.programs.items():
+        rel = program.page.split("/", 2)[2]  # docs/zh/a/b.md → a/b.md
+        link = posixpath.relpath(f"{lang}/{rel}", posixpath.dirname(page) or ".")
+        article = rel.split("/")[0]
+        labels = [_title(root / "docs" / lang / article / "index.md")]
+        if not rel.endswith("index.md"):
+            labels.append(_title(root / "docs" / lang / rel))
+        for state in site.states[snippet_id]:
+            if state.profile == "cpu" or state.recording is not None:
+                rows.append(ReportRow(snippet_id, f"{link}#{fence_anchor(snippet_id)}",
+                                      " › ".join(labels), state))
+    return report_markdown(rows, lang=lang)
+
+
+def _title(path: Path) -> str:
+    try:
+        found = _H1.search(path.read_text(encoding="utf-8"))
+    except OSError:
+        return path.stem
+    return found.group(1) if found else path.stem
+
+
+class _EmbedPreprocessor(Preprocessor):
+    def __init__(self, md: Markdown, root: Path) -> None:
+        super().__init__(md)
+        self.root = root
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "exec=" not in text and REPORT_MARKER not in text:
+            return lines
+        site = _load(self.root)
+        if not site.logged:
+            site.logged = True
+            for error in site.errors:
+                log.error("%s", error)
+        candidates = site.pages.get(_signature(text), [])
+        if len(candidates) != 1:
+            where = "no page" if not candidates else f"{len(candidates)} pages ({', '.join(candidates)})"
+            log.error("tools.site.markdown_ext: a page with executable fences matches %s under "
+                      "docs/; its fences must be those of exactly one file (save the page and "
+                      "build again)", where)
+            return lines
+        rel = candidates[0]
+        lang = rel.split("/", 1)[0]
+        url = page_url(rel)
+        if REPORT_MARKER in text:
+            text = text.replace(REPORT_MARKER, _report(site, self.root, page=rel, lang=lang))
+
+        def figure_url(profile: str, figure: str) -> str:
+            snippet_id, _, name = figure.rpartition("/")
+            return _relative(figure_src(profile, snippet_id, name), url)
+
+        def downloads(snippet_id: str) -> DownloadLinks:
+            notebook = f"{'' if lang == DEFAULT_LANG else lang + '/'}notebooks/{snippet_id}/"
+            return DownloadLinks(
+                py_url=_relative(download_src(snippet_id), url),
+                ipynb_url=_relative(download_src(snippet_id, lang=lang), url),
+                notebook_url=_relative(notebook, url) if NOTEBOOK_PAGES else None,
+            )
+
+        context = PageContext(page=f"docs/{rel}", lang=lang,
+                              states=lambda snippet_id: site.states.get(snippet_id) or [
+                                  recording_state(self.root, None, snippet_id, "cpu")],
+                              figure_url=figure_url, downloads=downloads)
+        try:
+            embedded, problems = embed_outputs(text, context)
+        except MarkdownError as error:
+            log.error("%s", error)
+            return lines
+        offset = self._line_offset(rel, text)
+        for problem in problems:
+            log.error("%s", problem if not offset else str(problem).replace(
+                f"docs/{rel}:{problem.line}:", f"docs/{rel}:{problem.line + offset}:", 1))
+        return embedded.split("\n")
+
+    def _line_offset(self, rel: str, text: str) -> int:
+        """Lines the file has before `text`'s first line (front matter, or minus a banner)."""
+        try:
+            source = (self.root / "docs" / rel).read_text(encoding="utf-8")
+        except OSError:
+            return 0
+        first_fence = next((line for line in text.splitlines() if "exec=" in line), None)
+        if first_fence is None:
+            return 0
+        return source.splitlines().index(first_fence) - text.splitlines().index(first_fence) \
+            if first_fence in source.splitlines() else 0
+
+
+class ExecOutputsExtension(Extension):
+    def __init__(self, **kwargs: object) -> None:
+        self.config = {"root": [str(ROOT), "repository root (default: the one of these tools)"]}
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown API
+        # Before superfences (25) and the raw-HTML stasher (20): it rewrites whole fences.
+        md.preprocessors.register(_EmbedPreprocessor(md, Path(self.getConfig("root"))),
+                                  "tools_exec_outputs", 28)
+
+
+def makeExtension(**kwargs: object) -> ExecOutputsExtension:  # noqa: N802 - Python-Markdown API
+    return ExecOutputsExtension(**kwargs)

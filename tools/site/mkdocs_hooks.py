@@ -1,0 +1,136 @@
+"""MkDocs hook: what only MkDocs needs around the engine-neutral Markdown extension.
+
+The outputs, provenance, downloads and the report are embedded by tools.site.markdown_ext (a
+Python-Markdown extension that Zensical runs too). This hook:
+
+- writes the generated site files (figures, downloads, notebook pages: tools.site.files) before
+  each build, once per `mkdocs build` (mkdocs-static-i18n rebuilds once per language in the same
+  process) and again on every `mkdocs serve` rebuild, only rewriting files whose bytes changed;
+- makes notebooks pages again after mkdocs-static-i18n (static-i18n#198), keeps them out of the
+  search index, moves the ~570 kB of CSS mkdocs-jupyter inlines into one shared file and drops
+  nbconvert's CDN script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
+
+# MkDocs loads hooks by file path: make the repository's `tools` package importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
+
+from tools.site import markdown_ext  # noqa: E402
+from tools.site.files import write_site_files  # noqa: E402
+
+log = logging.getLogger("mkdocs.plugins.tools")
+
+_STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.S)
+# nbconvert's template adds a module script that imports mermaid from a CDN when a notebook has
+# diagrams. The site never requests another host, and the notebooks carry no diagrams.
+_REMOTE_SCRIPT = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>", re.S)
+SHARED_STYLE_MIN = 20_000  # characters: mkdocs-jupyter inlines ~570 kB of JupyterLab CSS per page
+
+
+def _i18n(config: Any) -> Any:
+    return config.plugins.get("i18n")
+
+
+def _prefix(lang: str, config: Any) -> str:
+    """Site path prefix of a language: "" for the default one, "en/" for the others."""
+    i18n = _i18n(config)
+    default = i18n.default_language if i18n else lang
+    return "" if lang == default else f"{lang}/"
+
+
+def on_config(config: Any) -> Any:
+    markdown_ext.NOTEBOOK_PAGES = _jupyter(config) is not None
+    return config
+
+
+def on_pre_build(config: Any) -> None:
+    if getattr(_i18n(config), "building", False):
+        return  # i18n's nested per-language build: the outer one wrote the files
+    root = Path(config.config_file_path).resolve().parent
+    try:
+        written, _, removed = write_site_files(root)
+    except Exception as error:  # noqa: BLE001 - reported as a build error, not a traceback
+        log.error("generating the site files failed: %s; run `python -m tools site-files` to see "
+                  "the details", error)
+        return
+    if written or removed:
+        log.info("site files: %d written, %d removed", written, removed)
+
+
+class NotebookPageFile(File):
+    """A .ipynb file that MkDocs treats as a page, so that mkdocs-jupyter renders it."""
+
+    def is_documentation_page(self) -> bool:
+        return True
+
+
+def _jupyter(config: Any) -> Any:
+    for plugin in config.plugins.values():
+        if type(plugin).__module__ == "mkdocs_jupyter.plugin":
+            return plugin
+    return None
+
+
+@event_priority(-110)  # after mkdocs-static-i18n (-100)
+def on_files(files: Files, config: Any) -> Files:
+    """Make notebooks pages again: mkdocs-static-i18n rebuilds every File as a plain File,
+    dropping mkdocs-jupyter's wrapper, so the notebook would be copied as raw JSON to its page URL
+    and --strict would not notice (static-i18n#198)."""
+    i18n, jupyter = _i18n(config), _jupyter(config)
+    if jupyter is None:
+        return files
+    lang = i18n.current_language if i18n else ""
+    for file in list(files):
+        if file.src_uri.endswith(".ipynb") and jupyter.should_include(file):
+            page_file = NotebookPageFile.__new__(NotebookPageFile)
+            page_file.__dict__.update(vars(file))
+            # The language switcher reads alternates: the twin notebook has the same name.
+            current = _prefix(lang, config)
+            base = file.url[len(current):] if file.url.startswith(current) else file.url
+            page_file.alternates = dict(getattr(file, "alternates", {}))
+            for other in getattr(i18n, "build_languages", None) or []:
+                page_file.alternates[other] = SimpleNamespace(url=_prefix(other, config) + base)
+            files.remove(file)
+            files.append(page_file)
+    return files
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
+    """Keep notebook pages out of the search index (set before the search plugin reads
+    page.meta in on_page_context): they repeat their article's prose and code."""
+    if isinstance(page.file, NotebookPageFile):
+        page.meta.setdefault("search", {})["exclude"] = True
+    return html
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Move the large stylesheets mkdocs-jupyter inlines into each notebook page to a shared
+    file, and drop scripts that would load code from another host."""
+    if not isinstance(page.file, NotebookPageFile):
+        return output
+
+    def shared(match: re.Match[str]) -> str:
+        css = match["css"]
+        if len(css) < SHARED_STYLE_MIN:
+            return match.group(0)
+        name = f"assets/notebooks/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+        path = Path(config.site_dir) / name
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(css, encoding="utf-8")
+        return f'<link rel="stylesheet" href="{get_relative_url(name, page.url)}">'
+
+    return _REMOTE_SCRIPT.sub("", _STYLE.sub(shared, output))

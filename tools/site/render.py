@@ -1,0 +1,266 @@
+"""Recorded snippet outputs → HTML fragments for the site's pages.
+
+Pure functions: recording dicts in, strings out. No MkDocs, no PyTorch. The caller (the MkDocs hook,
+or a test with fake recordings) says which recordings exist and whether they are fresh
+(`RecordingState`), and how a figure path becomes a URL (`figure_url`).
+
+Everything emitted is raw HTML starting at column 0 and surrounded by blank lines: Python-Markdown
+keeps such a block verbatim, whereas raw HTML indented under `=== "Tab"` is re-parsed as Markdown
+(`*x*` turns into <em>, blank lines split the <pre>). That is why the CPU/GPU tabs are written
+here with pymdownx.tabbed's alternate-style markup instead of `===` syntax.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tools.recordings import PROFILES, RecordingState, repair_command
+
+__all__ = [
+    "PROFILES",
+    "RecordingState",
+    "cell_output_html",
+    "fence_anchor",
+    "downloads_html",
+    "format_date",
+    "problem_admonition",
+    "provenance_line",
+    "text",
+]
+
+
+# User-facing strings, one table per site language.
+_TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "recorded": "记录于 {device}，{date}",
+        "duration": "用时 {duration} 秒",
+        "commit": "提交 {commit}",
+        "figure": "{id} 第 {cell} 段代码的图 {n}",
+        "no_output": "（此设备上无输出）",
+        "downloads": "下载程序 {id}：",
+        "download_py": "Python 脚本 (.py)",
+        "download_ipynb": "Jupyter 笔记本 (.ipynb)",
+        "notebook_page": "在线查看笔记本",
+        "missing_title": "缺少运行记录",
+        "stale_title": "运行记录已过期",
+        "problem_body": "代码片段 `{id}` 的 {profile} 记录{what}：{reason}。"
+        "运行 `{command}` 重新生成后再构建。",
+        "missing_what": "不存在",
+        "stale_what": "已过期",
+        "fresh": "最新",
+        "stale": "过期",
+        "missing": "缺失",
+        "broken": "损坏",
+        "show_all": "显示全部 {lines} 行输出",
+    },
+    "en": {
+        "recorded": "Recorded on {device}, {date}",
+        "duration": "took {duration} s",
+        "commit": "commit {commit}",
+        "figure": "{id}, figure {n} of code cell {cell}",
+        "no_output": "(no output on this device)",
+        "downloads": "Download program {id}:",
+        "download_py": "Python script (.py)",
+        "download_ipynb": "Jupyter notebook (.ipynb)",
+        "notebook_page": "View the notebook",
+        "missing_title": "Recorded output missing",
+        "stale_title": "Recorded output is stale",
+        "problem_body": "The {profile} recording of snippet `{id}` {what}: {reason}. "
+        "Run `{command}` to refresh it, then build again.",
+        "missing_what": "is missing",
+        "stale_what": "is stale",
+        "fresh": "fresh",
+        "stale": "stale",
+        "missing": "missing",
+        "broken": "broken",
+        "show_all": "Show all {lines} lines of output",
+    },
+}
+
+
+def text(key: str, *, lang: str, **values: object) -> str:
+    """A user-facing string in `lang` (unknown languages fall back to English)."""
+    return _TEXT.get(lang, _TEXT["en"])[key].format(**values)
+
+
+FigureUrl = Callable[[str, str], str]  # (profile, path relative to recordings/<profile>/) → URL
+
+
+def refresh_command(snippet_id: str, profile: str) -> str:
+    """The command that re-records a snippet (cuda: on the GPU machine)."""
+    return repair_command(snippet_id, profile)
+
+
+def format_date(value: str) -> str:
+    """'2026-11-23T05:00:00+00:00' → '2026-11-23' (anything else is shown as written)."""
+    return value[:10] if len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-" else value
+
+
+def device_label(recording: Mapping[str, Any]) -> str:
+    return str(recording.get("provenance", {}).get("device") or recording.get("profile", "?"))
+
+
+def provenance_line(recording: Mapping[str, Any], *, lang: str) -> str:
+    """One line saying where, when and with what a recording was made (plain text)."""
+    prov = recording.get("provenance", {})
+    parts = [
+        text("recorded", lang=lang, device=device_label(recording), date=format_date(str(prov.get("date", "?"))))
+    ]
+    for label, key in (("Python", "python"), ("torch", "torch"), ("transformers", "transformers")):
+        if prov.get(key):
+            parts.append(f"{label} {prov[key]}")
+    if isinstance(prov.get("duration_s"), (int, float)):
+        parts.append(text("duration", lang=lang, duration=f"{prov['duration_s']:.1f}"))
+    if prov.get("commit"):
+        parts.append(text("commit", lang=lang, commit=prov["commit"]))
+    return " · ".join(parts)
+
+
+def _recorded_cell(recording: Mapping[str, Any], index: int) -> Mapping[str, Any] | None:
+    for cell in recording.get("cells", []):
+        if cell.get("index") == index:
+            return cell
+    return None
+
+
+def _attr(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _profile_box(
+    state: RecordingState,
+    *,
+    snippet_id: str,
+    cell_index: int,
+    last: bool,
+    figure_url: FigureUrl,
+    lang: str,
+) -> str:
+    """The output container of one profile for one cell, or "" when there is nothing to show."""
+    assert state.recording is not None
+    cell = _recorded_cell(state.recording, cell_index) or {}
+    output = str(cell.get("output") or "").rstrip("\n")
+    parts: list[str] = []
+    if output.strip():
+        parts.append(f"<pre><code>{html.escape(output)}</code></pre>")
+    for n, figure in enumerate(cell.get("figures") or [], start=1):
+        alt = text("figure", lang=lang, id=snippet_id, cell=cell_index, n=n)
+        parts.append(
+            f'<figure class="snippet-figure"><img src="{_attr(figure_url(state.profile, f"{snippet_id}/{figure}"))}" '
+            f'alt="{_attr(alt)}" loading="lazy" /></figure>'
+        )
+    if last:
+        line = provenance_line(state.recording, lang=lang)
+        parts.append(f'<p class="snippet-provenance">{html.escape(line)}</p>')
+    if not parts:
+        return ""
+    has_output = len(parts) > (1 if last else 0)
+    classes = "snippet-output" if has_output else "snippet-output snippet-output--empty"
+    return (
+        f'<div class="{classes}" data-snippet="{_attr(snippet_id)}" '
+        f'data-profile="{_attr(state.profile)}" data-cell="{cell_index}" data-search-exclude>\n'
+        + "\n".join(parts)
+        + "\n</div>"
+    )
+
+
+def _tab_label(state: RecordingState) -> str:
+    if state.profile == "cpu":
+        return "CPU"
+    assert state.recording is not None
+    return f"GPU · {device_label(state.recording)}"
+
+
+def _tabs(boxes: Sequence[tuple[str, str]], *, group: str) -> str:
+    """pymdownx.tabbed (alternate style) markup for (label, content) pairs, as Material styles it."""
+    checked = ['checked="checked" '] + [""] * (len(boxes) - 1)
+    inputs = "".join(
+        f'<input {checked[i]}id="{group}-{i + 1}" name="{group}" type="radio" />' for i in range(len(boxes))
+    )
+    labels = "".join(f'<label for="{group}-{i + 1}">{html.escape(label)}</label>' for i, (label, _) in enumerate(boxes))
+    blocks = "\n".join(f'<div class="tabbed-block">\n{content}\n</div>' for _, content in boxes)
+    return (
+        f'<div class="tabbed-set tabbed-alternate snippet-tabs" data-tabs="0:{len(boxes)}">{inputs}'
+        f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>'
+    )
+
+
+def cell_output_html(
+    states: Sequence[RecordingState],
+    *,
+    snippet_id: str,
+    cell_index: int,
+    last: bool,
+    figure_url: FigureUrl,
+    lang: str,
+) -> str:
+    """The recorded output of one cell (1-based), with the provenance under the program's last cell.
+
+    Only fresh recordings are shown. One usable recording: a plain container; a CPU and a GPU
+    recording: content tabs. A cell that printed nothing and drew nothing yields "".
+    """
+    usable = [s for s in states if s.usable and s.recording is not None]
+    boxes = [
+        (s, _profile_box(s, snippet_id=snippet_id, cell_index=cell_index, last=last, figure_url=figure_url, lang=lang))
+        for s in usable
+    ]
+    if not any(box for _, box in boxes):
+        return ""
+    if len(boxes) == 1:
+        return boxes[0][1]
+    empty = f'<p class="snippet-no-output">{html.escape(text("no_output", lang=lang))}</p>'
+    return _tabs(
+        [(_tab_label(s), box or empty) for s, box in boxes],
+        group=f"snippet-{snippet_id}-{cell_index}",
+    )
+
+
+def problem_admonition(state: RecordingState, *, snippet_id: str, lang: str) -> str:
+    """A visible Markdown warning shown instead of a missing or stale recording."""
+    missing = state.recording is None
+    title = text("missing_title" if missing else "stale_title", lang=lang)
+    body = text(
+        "problem_body",
+        lang=lang,
+        id=snippet_id,
+        profile=state.profile.upper() if state.profile == "cpu" else "GPU",
+        what=text("missing_what" if missing else "stale_what", lang=lang),
+        reason=html.escape(state.reason or "?"),
+        command=refresh_command(snippet_id, state.profile),
+    )
+    return f'!!! warning "{title}"\n    {body}'
+
+
+def fence_anchor(snippet_id: str) -> str:
+    """The id of the anchor placed before a program's first fence (the report links to it)."""
+    return f"snippet-{snippet_id}"
+
+
+def downloads_html(
+    snippet_id: str,
+    *,
+    py_url: str | None,
+    ipynb_url: str | None,
+    notebook_url: str | None,
+    lang: str,
+) -> str:
+    """Download buttons for one program ("" when there is nothing to download)."""
+    links = [
+        f'<a class="md-button" href="{_attr(url)}"{" download" if download else ""}>{html.escape(label)}</a>'
+        for url, label, download in (
+            (py_url, text("download_py", lang=lang), True),
+            (ipynb_url, text("download_ipynb", lang=lang), True),
+            (notebook_url, text("notebook_page", lang=lang), False),
+        )
+        if url
+    ]
+    if not links:
+        return ""
+    intro = html.escape(text("downloads", lang=lang, id=snippet_id))
+    return (
+        f'<div class="snippet-downloads" data-snippet="{_attr(snippet_id)}">'
+        f'<span class="snippet-downloads__label">{intro}</span> ' + " ".join(links) + "</div>"
+    )

@@ -1,0 +1,99 @@
+"""MkDocs hook: one search index, 404 page and sitemap per language.
+
+mkdocs-static-i18n (1.3.1) builds every language into the same site_dir, one after the other,
+and merges all search entries into a single `search/search_index.json`; the last language
+build also overwrites `404.html` and `sitemap.xml`. This hook gives each language its own:
+
+- `search/search_index.json` (default language) and `<lang>/search/search_index.json`, with
+  locations relative to the language root. overrides/main.html points Material's `base` at the
+  language root, so a page loads, searches and links to its own language only.
+- `404.html` (default language) and `<lang>/404.html`: both rendered as error templates, so
+  their links are absolute from `site_url`'s path and work under a project sub-path.
+- `sitemap.xml` (default language pages) and `<lang>/sitemap.xml` (that language's pages);
+  Material fetches `sitemap.xml` next to its `base`, so each language root needs one.
+
+Self-contained on purpose (MkDocs loads hooks by file path, without the repository on sys.path).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.plugins import event_priority
+
+log = logging.getLogger("mkdocs.hooks.site_hooks")
+
+PER_LANGUAGE_TEMPLATES = ("404.html", "sitemap.xml")
+_DEFAULT_OUTPUT: dict[str, str] = {}
+
+
+def _i18n(config: Any) -> Any:
+    return config.plugins.get("i18n")
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if path.name == "sitemap.xml":
+        with gzip.GzipFile(path.with_suffix(".xml.gz"), "wb", mtime=0) as handle:
+            handle.write(text.encode("utf-8"))
+
+
+@event_priority(-200)  # after i18n (-100) has rendered the template for this language
+def on_post_template(output_content: str, *, template_name: str, config: Any) -> str | None:
+    i18n = _i18n(config)
+    if i18n is None or template_name not in PER_LANGUAGE_TEMPLATES:
+        return None
+    if i18n.current_language == i18n.default_language:
+        _DEFAULT_OUTPUT[template_name] = output_content
+        return None
+    # A later language build: keep its page in its own folder, and give the site root
+    # back the default language's page (MkDocs writes whatever this returns there).
+    _write(Path(config.site_dir) / i18n.current_language / template_name, output_content)
+    return _DEFAULT_OUTPUT.get(template_name, output_content)
+
+
+def split_search_index(data: dict, *, languages: list[str], default: str) -> dict[str, dict]:
+    """Split a merged Material search index into one index per language.
+
+    A document whose location starts with `<lang>/` belongs to that (non-default) language and
+    is re-rooted there; every other document belongs to the default language."""
+    docs: dict[str, list[dict]] = {lang: [] for lang in languages}
+    for doc in data.get("docs", []):
+        head, _, rest = doc["location"].partition("/")
+        if head in docs and head != default:
+            docs[head].append({**doc, "location": rest})
+        else:
+            docs[default].append(doc)
+    indexes = {}
+    for lang in languages:
+        config = dict(data.get("config", {}))
+        # The default language's index keeps every configured lunr language (English words
+        # appear in Chinese pages); another language searches with its own only.
+        if lang != default:
+            config["lang"] = [lang]
+        indexes[lang] = {"config": config, "docs": docs[lang]}
+    return indexes
+
+
+@event_priority(-200)  # after i18n (-100) has written the merged index
+def on_post_build(*, config: Any) -> None:
+    i18n = _i18n(config)
+    if i18n is None or i18n.building:
+        return  # a nested per-language build: the outer build splits the merged index
+    site = Path(config.site_dir)
+    merged = site / "search" / "search_index.json"
+    if not merged.is_file():
+        return
+    data = json.loads(merged.read_text(encoding="utf-8"))
+    default = i18n.default_language
+    indexes = split_search_index(data, languages=list(i18n.build_languages), default=default)
+    for lang, index in indexes.items():
+        path = merged if lang == default else site / lang / "search" / "search_index.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        log.info("search index for %s: %d documents, %d bytes", lang, len(index["docs"]), path.stat().st_size)
