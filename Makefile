@@ -30,13 +30,15 @@ setup: venv assets
 # Python: a virtualenv with the pinned requirements. On Linux the CPU build of torch comes
 # first (requirements-torch-cpu.txt: a local wheel if pip's find-links has it, else PyTorch's
 # CPU index, hash-checked), so requirements.txt's torch==2.13.0 pulls no CUDA packages.
+# `make setup TORCH=cuda` in a fresh venv skips that step: PyPI's Linux torch is the CUDA build.
+TORCH ?= cpu
 venv: $(VENV)/.installed
 	@# The repository's `tools` package importable by mkdocs, zensical and pytest (a .pth file).
 	@$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "project-tools.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
 $(VENV)/.installed: requirements.txt requirements-torch-cpu.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	if [ "$$(uname -s)" = Linux ]; then \
+	if [ "$$(uname -s)" = Linux ] && [ "$(TORCH)" = cpu ]; then \
 	  $(PY) -m pip install --quiet --no-deps --no-index -r requirements-torch-cpu.txt 2>/dev/null \
 	  || $(PY) -m pip install --quiet --no-deps -r requirements-torch-cpu.txt; fi
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -56,13 +58,19 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe-core/
 	@touch $@
 
-# Browser tests use Debian's Chromium (never a browser downloaded by Playwright)
-# and a CJK font so Chinese pages render with real glyphs.
+# Browser tests use an installed browser (never one downloaded by Playwright), in this order:
+# $CHROMIUM_PATH, Debian's /usr/bin/chromium, a Chrome or Chromium on PATH (GitHub's runner has
+# Chrome), and only then Debian's chromium via apt; tools/browser.py picks the same one. Plus a
+# CJK font so Chinese pages render with real glyphs.
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	@pkgs=""; \
+	$(PYTHON) -m tools.browser >/dev/null 2>&1 || pkgs="chromium"; \
+	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || pkgs="$$pkgs fonts-noto-cjk"; \
+	if [ -n "$$pkgs" ]; then \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
-	fi
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$pkgs; \
+	fi; \
+	found=$$($(PYTHON) -m tools.browser) && echo "browser: $$found"
 
 serve: setup
 	$(MKDOCS) serve --dev-addr 127.0.0.1:8000 --livereload

@@ -74,13 +74,14 @@ def format_table(table: dict[str, list[RecordingState]]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     programs, errors = scan_all(args.root)
-    problems = [str(error) for error in errors] + script_problems(args.root, programs)
-    warnings: list[str] = []
     notes: list[str] = []
+    problems = [str(error) for error in errors] + script_problems(args.root, programs, notes=notes)
+    warnings: list[str] = []
     checked = 0
     if not args.no_recordings:
-        more, warnings, notes, table = recording_problems(args.root, programs)
+        more, warnings, drift, table = recording_problems(args.root, programs)
         problems += more
+        notes += drift
         checked = sum(1 for row in table.values() for s in row if s.state != MISSING)
         if args.verbose:
             print(format_table(table))
@@ -93,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         print(f"check: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    drift = f", {len(notes)} with environment drift (shown, see notes)" if notes else ""
+    drifted = sum(1 for note in notes if "To re-record" in note)
+    drift = f", {drifted} with environment drift (shown, see notes)" if drifted else ""
     print(f"{len(programs)} snippets, {checked} recordings checked, all usable{drift}")
     return 0

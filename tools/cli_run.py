@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     profile = args.profile or detected
     extract_scripts(args.root, programs)  # the scripts we run are those of the current pages
     selected = [programs[snippet_id] for snippet_id in (args.ids or programs)]
-    rerun = {FRESH, ENV_DRIFT} if args.force else ({FRESH} if args.env_drift else set())
+    rerun = {FRESH, ENV_DRIFT} if args.force else ({ENV_DRIFT} if args.env_drift else set())
     todo = []
     for program in selected:
         state = recording_state(args.root, program, program.id, profile)

@@ -4,16 +4,21 @@ request it makes."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from site_helpers import CHROMIUM, CHROMIUM_ARGS, build_site, serve_directory
+from site_helpers import CHROMIUM, CHROMIUM_ARGS, SUB_PATH, build_site, serve_directory
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # SITE_TEST_DIR: test an already built site (built with SITE_URL=TEST_SITE_URL) instead
+    # of building one, e.g. a copy broken on purpose to see a test fail.
+    if os.environ.get("SITE_TEST_DIR"):
+        return Path(os.environ["SITE_TEST_DIR"]).resolve()
     site_dir = tmp_path_factory.mktemp("site")
     result = build_site(site_dir)
     assert result.returncode == 0, (
@@ -24,14 +29,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
-    with serve_directory(built_site) as url:
+    with serve_directory(built_site, prefix=SUB_PATH) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: run `make browser` (Debian chromium + fonts-noto-cjk)")
+        pytest.fail(f"{CHROMIUM} not found (looked at $CHROMIUM_PATH, /usr/bin/chromium, then "
+                    "Chrome/Chromium on PATH): run `make browser`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -41,13 +47,22 @@ def browser() -> Iterator[object]:
 
 
 class RecordedPage:
-    """A Playwright page plus the URL of every request it made."""
+    """A Playwright page plus the URL of every request it made, every response with
+    status 400 or more, and every console error."""
 
     def __init__(self, page: object) -> None:
         self.page = page
         self.requests: list[str] = []
+        self.failed: list[str] = []
         self.console_errors: list[str] = []
         page.on("request", lambda request: self.requests.append(request.url))
+        page.on(
+            "response",
+            lambda response: self.failed.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None,
+        )
+        page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
         page.on(
             "console",
             lambda message: self.console_errors.append(message.text)

@@ -11,11 +11,15 @@ from pathlib import Path
 from tools.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: F401 - re-exported for the tests
 
 ROOT = Path(__file__).resolve().parents[2]
+# The tests build and serve the site under a project Pages sub-path, as it is published,
+# so every link, asset and 404 page is checked where a root-absolute URL would break.
+SUB_PATH = "/llm-site/"
+TEST_SITE_URL = "http://127.0.0.1" + SUB_PATH
 
 
-def build_site(site_dir: Path) -> subprocess.CompletedProcess[str]:
+def build_site(site_dir: Path, *, site_url: str = TEST_SITE_URL) -> subprocess.CompletedProcess[str]:
     """Run `mkdocs build --strict` on the real project into `site_dir`."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=site_url)
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT,
@@ -31,7 +35,7 @@ def html_pages(site_dir: Path) -> list[str]:
     pages = []
     for path in site_dir.rglob("*.html"):
         rel = path.relative_to(site_dir).as_posix()
-        if rel.startswith("en/") or rel == "404.html" or rel.startswith("assets/"):
+        if rel.startswith("en/") or rel.endswith("404.html") or rel.startswith("assets/"):
             continue
         pages.append(rel)
     return sorted(pages)

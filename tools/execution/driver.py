@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import builtins
 import ctypes
+import dataclasses
 import importlib.abc
 import importlib.util
 import json
@@ -255,8 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--profile", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--repo", type=Path, required=True, help="the real repository root")
+    parser.add_argument("--cells", type=Path, help="JSON list of each cell's page line")
     args = parser.parse_args(argv)
     cells = parse_script(args.script.read_text(encoding="utf-8"))
+    if args.cells:
+        lines = json.loads(args.cells.read_text(encoding="utf-8"))
+        cells = [dataclasses.replace(cell, line=line) for cell, line in zip(cells, lines)]
     args.out.mkdir(parents=True, exist_ok=True)
     # Like `python snippets/<id>.py` from the repository root: the scratch directory is the
     # working directory, the script's folder first on sys.path, argv[0] the script.

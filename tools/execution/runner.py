@@ -284,7 +284,10 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
     _become_subreaper()
     try:
         script = _prepare_scratch(root, program, scratch)
+        lines = work / "cells.json"
+        lines.write_text(json.dumps([cell.line for cell in program.cells]), encoding="utf-8")
         cmd = [sys.executable, "-m", "tools.execution.driver", script, "--out", str(out),
+               "--cells", str(lines),
                "--threads", str(threads), "--profile", profile, "--repo", str(root)]
         proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL,
                                 env=child_env(threads=threads, profile=profile, token=token),

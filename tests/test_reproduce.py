@@ -1,0 +1,193 @@
+"""Trusted outputs: what makes a recording stale, and what the reproduction test catches.
+
+A fixture repository with one tiny snippet that reads a declared data file, prints and draws.
+Each test records it for real (tools.execution.runner), then changes one thing.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import platform
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.test_execute_snippets import check_reproduces
+from tools.programs import collect_programs
+from tools.recordings import recording_path, recording_state
+from tools.reproduce import EnvironmentDriftWarning, compare_recordings, mask
+
+PAGE = '''\
+# 页面
+
+一段说明文字。
+
+```python {exec="demo" data="data/numbers.txt"}
+# 读取数据
+numbers = [int(x) for x in open("data/numbers.txt", encoding="utf-8").read().split()]
+print("sum:", sum(numbers))
+```
+
+中间的文字。
+
+```python {exec="demo"}
+import matplotlib.pyplot as plt
+plt.plot(numbers)
+print("plotted", len(numbers), "points")
+```
+'''
+
+
+@pytest.fixture(scope="module")
+def recorded_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("repo")
+    (root / "docs/zh").mkdir(parents=True)
+    (root / "docs/en").mkdir(parents=True)
+    (root / "data").mkdir()
+    (root / "docs/zh/p.md").write_text(PAGE, encoding="utf-8")
+    (root / "docs/en/p.md").write_text(PAGE.replace("# 读取数据", "# read the data")
+                                       .replace("一段说明文字。", "Some prose.")
+                                       .replace("中间的文字。", "More prose."), encoding="utf-8")
+    (root / "data/numbers.txt").write_text("1 2 3 4\n", encoding="utf-8")
+    from tools.__main__ import main
+
+    assert main(["run", "--root", str(root), "--quiet"]) == 0
+    return root
+
+
+@pytest.fixture
+def repo(recorded_repo: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(recorded_repo, root)
+    return root
+
+
+def _program(root: Path):
+    return collect_programs(root)["demo"]
+
+
+def _state(root: Path) -> str:
+    return recording_state(root, _program(root), "demo", "cpu").state
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_recording_holds_outputs_figures_and_declared_data(repo: Path) -> None:
+    recording = json.loads(recording_path(repo, "demo", "cpu").read_text(encoding="utf-8"))
+    assert [cell["output"] for cell in recording["cells"]] == ["sum: 10\n", "plotted 4 points\n"]
+    assert len(recording["cells"][1]["figures"]) == 1
+    assert list(recording["fingerprint"]["data"]) == ["data/numbers.txt"]
+    assert _state(repo) == "fresh"
+
+
+@pytest.mark.parametrize("rel, old, new", [
+    ("docs/zh/p.md", "一段说明文字。", "改过的说明文字，\n多了一行。\n\n又一段。"),  # prose edit
+    ("docs/zh/p.md", "# 读取数据", "# 读取数据（注释改了）\n# 再加一行注释"),  # comment edit
+    ("docs/en/p.md", "Some prose.", "Edited prose."),  # the twin page's prose
+])
+def test_prose_and_comment_edits_keep_the_recording_fresh_and_reproducible(
+        repo: Path, rel: str, old: str, new: str, tools_cli) -> None:
+    _edit(repo, rel, old, new)
+    assert _state(repo) == "fresh"
+    assert tools_cli(repo, "check").code == 0
+    result = tools_cli(repo, "run")
+    assert "0 of 1 snippets need a run" in result.out  # nothing re-executed
+    check_reproduces(repo, _program(repo))  # and the outputs still match (page lines masked)
+
+
+def test_code_and_declared_data_changes_make_it_stale(repo: Path) -> None:
+    _edit(repo, "data/numbers.txt", "1 2 3 4", "1 2 3 5")
+    assert _state(repo) == "data-changed"
+    _edit(repo, "data/numbers.txt", "1 2 3 5", "1 2 3 4")
+    assert _state(repo) == "fresh"
+    _edit(repo, "docs/zh/p.md", 'print("sum:", sum(numbers))', 'print("total:", sum(numbers))')
+    assert _state(repo) == "code-changed"
+
+
+def test_a_hand_edited_output_fails_the_reproduction_test(repo: Path) -> None:
+    _edit(repo, "recordings/cpu/demo.json", "sum: 10", "sum: 11")
+    with pytest.raises(pytest.fail.Exception) as failure:
+        check_reproduces(repo, _program(repo))
+    message = str(failure.value)
+    assert "docs/zh/p.md:6: cell 1: output differs" in message
+    assert "-sum: 11" in message and "+sum: 10" in message
+    assert "python -m tools run demo --force" in message
+
+
+def test_a_hand_edited_figure_fails_the_reproduction_test(repo: Path) -> None:
+    from PIL import Image
+
+    recording = json.loads(recording_path(repo, "demo", "cpu").read_text(encoding="utf-8"))
+    figure = repo / "recordings/cpu/demo" / recording["cells"][1]["figures"][0]
+    with Image.open(figure) as image:
+        edited = image.convert("RGBA")
+    edited.putpixel((10, 10), (255, 0, 0, 255))
+    buffer = io.BytesIO()
+    edited.save(buffer, format="PNG")
+    figure.write_bytes(buffer.getvalue())
+    with pytest.raises(pytest.fail.Exception) as failure:
+        check_reproduces(repo, _program(repo))
+    assert "cell 2: figure 1 differs: 1 of" in str(failure.value)
+
+
+def test_differences_in_another_environment_are_a_warning(repo: Path, monkeypatch) -> None:
+    _edit(repo, "recordings/cpu/demo.json", '"python": "3.11"', '"python": "3.10"')
+    _edit(repo, "recordings/cpu/demo.json", "sum: 10", "sum: 11")
+    with pytest.warns(EnvironmentDriftWarning, match="sum: 11"):
+        check_reproduces(repo, _program(repo))
+
+
+def test_another_python_is_provenance_not_staleness(repo: Path, monkeypatch, tools_cli) -> None:
+    monkeypatch.setattr(platform, "python_version_tuple", lambda: ("3", "12", "1"))
+    assert _state(repo) == "env-drift"
+    result = tools_cli(repo, "check")
+    assert result.code == 0, result.out + result.err
+    assert "note:" in result.err and "python 3.11 -> 3.12" in result.err
+    assert "1 with environment drift" in result.out
+    assert "0 of 1 snippets need a run" in tools_cli(repo, "run").out
+    # the page still shows every output, and no error is logged (a strict build passes)
+    import logging
+
+    import markdown
+
+    from tools.site import markdown_ext
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    markdown_ext.log.addHandler(handler)
+    try:
+        html = markdown.markdown((repo / "docs/en/p.md").read_text(encoding="utf-8"),
+                                 extensions=[markdown_ext.makeExtension(root=str(repo)),
+                                             "pymdownx.superfences"])
+    finally:
+        markdown_ext.log.removeHandler(handler)
+    assert [r.getMessage() for r in records if r.levelno >= logging.WARNING] == []
+    assert html.count('class="snippet-output"') == 2
+    assert "sum: 10" in html and "Python 3.11" in html  # provenance: what it was recorded with
+
+
+def test_env_drift_is_rerecorded_on_request(repo: Path, monkeypatch, tools_cli) -> None:
+    monkeypatch.setattr(platform, "python_version_tuple", lambda: ("3", "12", "1"))
+    assert "1 of 1 snippets need a run" in tools_cli(repo, "run", "--env-drift", "-q").out
+
+
+def test_masks_hide_only_volatile_text() -> None:
+    assert mask("took 3.2 s at 1,234 tokens/s on 2026-12-01T10:00:00+00:00") == \
+        "took <duration> at <rate> on <date>"
+    assert mask("docs/zh/a/b.md:12: UserWarning: x") == "<page>:<line>: UserWarning: x"
+    assert mask("loss 0.123 after 3 steps, 10 s/it") == "loss 0.123 after 3 steps, 10 s/it"
+
+
+def test_reproduction_reports_missing_and_extra_cells(repo: Path) -> None:
+    recording = json.loads(recording_path(repo, "demo", "cpu").read_text(encoding="utf-8"))
+    fresh = {**recording, "cells": recording["cells"][:1]}
+    differences = compare_recordings(repo, recording, fresh, {})
+    assert [str(d) for d in differences] == ["docs/zh/p.md:14: cell 2: recorded, but not run now"]
