@@ -4,9 +4,29 @@
 #     python snippets/gpt2-quickstart.py
 
 # %% [1] docs/zh/commercialization/03-algorithms.md
+import os
+from dataclasses import dataclass
+
 import torch
 
-torch.manual_seed(0)
+
+@dataclass
+class TrainConfig:
+    checkpoint: str = "build/checkpoints/gpt2-tiny"  # a local folder, or a hub id such as "gpt2"
+    from_scratch: bool = True  # build the checkpoint above first (random weights)
+    lr: float = 1e-3  # a from-scratch tiny model; fine-tuning gpt2 wants 1e-5 .. 5e-5
+    weight_decay: float = 0.01
+    block_size: int = 64  # tokens per training example
+    batch_size: int = 16
+    num_epochs: int = 3
+    seed: int = 0
+
+
+config = TrainConfig()
+if "GPT2_CHECKPOINT" in os.environ:  # e.g. GPT2_CHECKPOINT=gpt2: the real model from the hub
+    config = TrainConfig(checkpoint=os.environ["GPT2_CHECKPOINT"], from_scratch=False, lr=5e-5)
+
+torch.manual_seed(config.seed)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 # on a GPU, run forward passes in bfloat16 (mixed precision); on CPU keep float32
 autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
@@ -14,8 +34,6 @@ print("device:", device)
 
 # %% [2] docs/zh/commercialization/03-algorithms.md
 import glob
-import os
-import socket
 
 from tokenizers import ByteLevelBPETokenizer
 from transformers import AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
@@ -24,81 +42,64 @@ from transformers.utils import logging
 logging.disable_progress_bar()  # no "Loading weights" bars in the output
 logging.set_verbosity_error()
 
-
-def check_checkpoint(name):
-    """Fail fast when a hub id can be neither found in the local cache nor downloaded."""
-    if os.path.isdir(name):
-        return
-    from huggingface_hub import try_to_load_from_cache
-
-    if isinstance(try_to_load_from_cache(name, "config.json"), str):
-        return  # already in the local Hugging Face cache
-    offline = os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes")
-    if not offline:
-        try:
-            socket.create_connection(("huggingface.co", 443), timeout=3).close()
-            return
-        except OSError:
-            pass
-    raise RuntimeError(
-        f"checkpoint {name!r} is not a local folder and is not in the Hugging Face cache, and the hub "
-        "cannot be reached. Set HF_HUB_OFFLINE=0 on a machine with network access, "
-        "or unset GPT2_CHECKPOINT to use the small local checkpoint."
-    )
-
-
-checkpoint = os.environ.get("GPT2_CHECKPOINT", "build/checkpoints/gpt2-tiny")
-if "GPT2_CHECKPOINT" not in os.environ:
-    # No hub here: build a tiny GPT-2 from scratch (random weights) and save it like a hub checkpoint.
+if config.from_scratch:
+    # No hub here: build a tiny GPT-2 (random weights) and save it like a hub checkpoint.
+    eot = "<|endoftext|>"  # GPT-2's only special token
     bpe = ByteLevelBPETokenizer()
-    bpe.train(sorted(glob.glob("sources/*.txt")), vocab_size=2000, special_tokens=["<|endoftext|>"], show_progress=False)
-    tokenizer = GPT2TokenizerFast(tokenizer_object=bpe._tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>", unk_token="<|endoftext|>")
-    config = GPT2Config(vocab_size=len(tokenizer), n_positions=128, n_embd=128, n_layer=2, n_head=4,
-                        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
-    GPT2LMHeadModel(config).save_pretrained(checkpoint)
-    tokenizer.save_pretrained(checkpoint)
-check_checkpoint(checkpoint)
+    bpe.train(sorted(glob.glob("sources/*.txt")), vocab_size=2000, special_tokens=[eot],
+              show_progress=False)
+    tokenizer = GPT2TokenizerFast(tokenizer_object=bpe._tokenizer,
+                                  eos_token=eot, bos_token=eot, unk_token=eot)
+    gpt2_config = GPT2Config(vocab_size=len(tokenizer), n_positions=128, n_embd=128, n_layer=2,
+                             n_head=4, bos_token_id=tokenizer.eos_token_id,
+                             eos_token_id=tokenizer.eos_token_id)
+    GPT2LMHeadModel(gpt2_config).save_pretrained(config.checkpoint)
+    tokenizer.save_pretrained(config.checkpoint)
 
-model = AutoModelForCausalLM.from_pretrained(checkpoint).to(device)
-print("checkpoint:", checkpoint)
+# the same call loads "gpt2" from the hub; with HF_HUB_OFFLINE=1 a missing one fails at once
+model = AutoModelForCausalLM.from_pretrained(config.checkpoint).to(device)
+print("checkpoint:", config.checkpoint)
 print("model class:", type(model).__name__)
 print(f"parameters: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M")
 
 # %% [3] docs/zh/commercialization/03-algorithms.md
 from transformers import AutoTokenizer
 
-tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+tokenizer = AutoTokenizer.from_pretrained(config.checkpoint)
 tokenizer.pad_token = tokenizer.eos_token  # GPT-2 has no padding token of its own
-inputs = tokenizer(["开源大模型的商业化", "Hello, my dog is cute"], padding=True, return_tensors="pt")
+sentences = ["开源大模型的商业化", "Hello, my dog is cute"]
+inputs = tokenizer(sentences, padding=True, return_tensors="pt")  # padded to the longest
 print("vocabulary size:", len(tokenizer))
-print("input_ids shape:", tuple(inputs["input_ids"].shape))
+print("input_ids shape:", tuple(inputs["input_ids"].shape))  # (B, T)
 print("attention_mask[0]:", inputs["attention_mask"][0].tolist())
 print("tokens of sentence 0:", [tokenizer.decode([i]) for i in inputs["input_ids"][0][:4]])
 print("round trip:", tokenizer.decode(inputs["input_ids"][0], skip_special_tokens=True))
 
 # %% [4] docs/zh/commercialization/03-algorithms.md
-# a from-scratch tiny model needs a much larger learning rate than fine-tuning gpt2 (1e-5 .. 5e-5)
-lr = 1e-3 if "GPT2_CHECKPOINT" not in os.environ else 5e-5
-optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-print(optimizer.__class__.__name__, "lr =", lr)
+# config.lr: 1e-3 for the from-scratch tiny model, 5e-5 for a hub checkpoint (see TrainConfig)
+optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+print(optimizer.__class__.__name__, "lr =", config.lr)
 
 # %% [5] docs/zh/commercialization/03-algorithms.md
 from torch.utils.data import DataLoader
 
-text = open("sources/001_f3caae6a4a910e4a.txt", encoding="utf-8").read()
-ids = torch.tensor(tokenizer(text)["input_ids"])
-block = 64
-blocks = ids[: len(ids) // block * block].view(-1, block)  # (N, T)
+with open("sources/001_f3caae6a4a910e4a.txt", encoding="utf-8") as f:
+    text = f.read()
+ids = torch.tensor(tokenizer(text)["input_ids"])  # (n_tokens,)
+T = config.block_size
+blocks = ids[: len(ids) // T * T].view(-1, T)  # (N, T): the ragged tail is dropped
 n_val = len(blocks) // 10
-train_blocks, val_blocks = blocks[:-n_val], blocks[-n_val:]  # the last 10% of the article is held out
-data_loader = DataLoader(train_blocks, batch_size=16, shuffle=True)
-print(f"{len(ids)} tokens -> {len(train_blocks)} training / {len(val_blocks)} validation blocks of {block}")
+train_blocks, val_blocks = blocks[:-n_val], blocks[-n_val:]  # the last 10% is held out
+data_loader = DataLoader(train_blocks, batch_size=config.batch_size, shuffle=True)
+print(f"{len(ids)} tokens -> {len(train_blocks)} training / {len(val_blocks)} validation blocks"
+      f" of {T}")
 
-num_epochs = 3
 model.train()
-for epoch in range(num_epochs):
-    for step, input_ids in enumerate(data_loader):
-        batch = {"input_ids": input_ids.to(device), "labels": input_ids.to(device)}  # labels: shifted inside the model
+for epoch in range(config.num_epochs):
+    for input_ids in data_loader:  # (B, T)
+        input_ids = input_ids.to(device)
+        # labels = the inputs: the model shifts them by one to score each next-token prediction
+        batch = {"input_ids": input_ids, "labels": input_ids}
         optimizer.zero_grad()
         with autocast:
             outputs = model(**batch)
@@ -113,11 +114,12 @@ import math
 from sklearn.metrics import accuracy_score
 
 model.eval()
+val = val_blocks.to(device)  # (N, T)
 with torch.no_grad(), autocast:
-    val = val_blocks.to(device)
     outputs = model(input_ids=val, labels=val)
-predictions = outputs.logits[:, :-1].argmax(-1)  # predicted next token at each position, (N, T-1)
-targets = val[:, 1:]  # the token that actually comes next, (N, T-1)
+predictions = outputs.logits[:, :-1].argmax(-1)  # (N, T-1): predicted next token at each position
+targets = val[:, 1:]  # (N, T-1): the token that actually comes next
 accuracy = accuracy_score(targets.flatten().cpu(), predictions.flatten().cpu())
-print(f"validation loss: {outputs.loss.item():.3f}  perplexity: {math.exp(outputs.loss.item()):.1f}")
+val_loss = outputs.loss.item()
+print(f"validation loss: {val_loss:.3f}  perplexity: {math.exp(val_loss):.1f}")
 print(f"next-token accuracy: {accuracy:.3f}  (uniform guess: {1 / len(tokenizer):.4f})")

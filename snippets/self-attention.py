@@ -24,25 +24,28 @@ def attention(q, k, v, mask=None):
     return weights @ v, weights  # (B, nh, T, hs), (B, nh, T, T)
 
 
+def report(name, mine, ref):
+    print(f"{name:<48} max abs diff = {(mine - ref).abs().max().item():.1e}")
+
+
 B, n_head, T, d_model = 2, 4, 10, 64
 hs = d_model // n_head
 q, k, v = torch.randn(3, B, n_head, T, hs).unbind(0)  # each (B, nh, T, hs)
 
 out, _ = attention(q, k, v)
-ref = F.scaled_dot_product_attention(q, k, v)
-print(f"vs scaled_dot_product_attention:                 max abs diff = {(out - ref).abs().max().item():.1e}")
+report("vs scaled_dot_product_attention:", out, F.scaled_dot_product_attention(q, k, v))
 
 # causal variant: token t may only attend to tokens 0..t
-causal = torch.tril(torch.ones(T, T, dtype=torch.bool))
+causal = torch.tril(torch.ones(T, T, dtype=torch.bool))  # (T, T), True on and below the diagonal
 out_c, _ = attention(q, k, v, mask=causal)
 ref_c = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-print(f"causal vs scaled_dot_product_attention(causal): max abs diff = {(out_c - ref_c).abs().max().item():.1e}")
+report("causal vs scaled_dot_product_attention(causal):", out_c, ref_c)
 
 # multi-head attention with the projections of nn.MultiheadAttention
 mha = nn.MultiheadAttention(d_model, n_head, batch_first=True).eval()
 x = torch.randn(B, T, d_model)  # (B, T, C)
-w_q, w_k, w_v = mha.in_proj_weight.chunk(3)
-b_q, b_k, b_v = mha.in_proj_bias.chunk(3)
+w_q, w_k, w_v = mha.in_proj_weight.chunk(3)  # each (C, C)
+b_q, b_k, b_v = mha.in_proj_bias.chunk(3)  # each (C,)
 
 
 def split_heads(t):
@@ -50,24 +53,29 @@ def split_heads(t):
 
 
 with torch.no_grad():
-    heads, _ = attention(split_heads(x @ w_q.T + b_q), split_heads(x @ w_k.T + b_k), split_heads(x @ w_v.T + b_v))
+    q_h = split_heads(x @ w_q.T + b_q)  # (B, nh, T, hs)
+    k_h = split_heads(x @ w_k.T + b_k)
+    v_h = split_heads(x @ w_v.T + b_v)
+    heads, _ = attention(q_h, k_h, v_h)  # (B, nh, T, hs)
     mine = mha.out_proj(heads.transpose(1, 2).reshape(B, T, d_model))  # (B, nh, T, hs) -> (B, T, C)
-    ref_mha, _ = mha(x, x, x, need_weights=False)
-print(f"vs nn.MultiheadAttention:                        max abs diff = {(mine - ref_mha).abs().max().item():.1e}")
+    ref_mha, _ = mha(x, x, x, need_weights=False)  # (B, T, C)
+report("vs nn.MultiheadAttention:", mine, ref_mha)
 
 # %% [2] docs/zh/open-or-closed/index.md
 # attention weights over the characters of a sentence from the articles
-plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"]
+# fonts with Chinese characters, in order of preference
+plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
+                                   "DejaVu Sans"]
 plt.rcParams["axes.unicode_minus"] = False
 
 sentence = "开源模型的优势包括透明度高"
 chars = list(sentence)
 vocab = {c: i for i, c in enumerate(sorted(set(chars)))}
-ids = torch.tensor([vocab[c] for c in chars])
+ids = torch.tensor([vocab[c] for c in chars])  # (T,)
 embed = nn.Embedding(len(vocab), 16)  # random, untrained embeddings
 with torch.no_grad():
-    h = embed(ids).view(1, 1, len(chars), 16)  # (B=1, nh=1, T, hs)
-    _, w_full = attention(h, h, h)
+    h = embed(ids).view(1, 1, len(chars), 16)  # (T, hs) -> (B=1, nh=1, T, hs)
+    _, w_full = attention(h, h, h)  # (1, 1, T, T)
     mask = torch.tril(torch.ones(len(chars), len(chars), dtype=torch.bool))
     _, w_causal = attention(h, h, h, mask=mask)
 print(f"{len(chars)} tokens:", " ".join(chars))
@@ -75,7 +83,7 @@ print("every row sums to 1:", torch.allclose(w_full.sum(-1), torch.ones(len(char
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.6))
 for ax, w, title in [(axes[0], w_full, "full (encoder)"), (axes[1], w_causal, "causal (decoder)")]:
-    im = ax.imshow(w[0, 0].numpy(), cmap="viridis", vmin=0, vmax=1)
+    im = ax.imshow(w[0, 0].numpy(), cmap="viridis", vmin=0, vmax=1)  # (T, T)
     ax.set_xticks(range(len(chars)), chars)
     ax.set_yticks(range(len(chars)), chars)
     ax.set_xlabel("key (attended to)")

@@ -30,12 +30,12 @@ class Transformer(nn.Module):
         self.config = config
         self.embed = nn.Embedding(config.vocab_size, config.d_model)
         # fixed sinusoidal positional encoding (Vaswani et al., 2017, section 3.5)
-        pos = torch.arange(config.max_len).unsqueeze(1)
+        pos = torch.arange(config.max_len).unsqueeze(1)  # (max_len, 1)
         div = torch.exp(torch.arange(0, config.d_model, 2) * (-math.log(10000.0) / config.d_model))
-        pe = torch.zeros(config.max_len, config.d_model)
-        pe[:, 0::2] = torch.sin(pos * div)
-        pe[:, 1::2] = torch.cos(pos * div)
-        self.register_buffer("pe", pe)
+        pe = torch.zeros(config.max_len, config.d_model)  # (max_len, C)
+        pe[:, 0::2] = torch.sin(pos * div)  # even channels
+        pe[:, 1::2] = torch.cos(pos * div)  # odd channels
+        self.register_buffer("pe", pe)  # saved with the model, but not a trained parameter
         self.encoder = nn.TransformerEncoder(
             nn.TransformerEncoderLayer(config.d_model, config.n_head, batch_first=True),
             config.n_layers,
@@ -45,7 +45,7 @@ class Transformer(nn.Module):
     def forward(self, idx, padding_mask=None):
         B, T = idx.shape
         x = self.embed(idx) * math.sqrt(self.config.d_model)  # (B, T, C)
-        x = x + self.pe[:T]  # (B, T, C)
+        x = x + self.pe[:T]  # (B, T, C) + (T, C), broadcast over the batch
         return self.encoder(x, src_key_padding_mask=padding_mask)  # (B, T, C)
 
 
@@ -55,7 +55,7 @@ model.eval()  # turn off dropout
 
 idx = torch.randint(0, config.vocab_size, (2, 16))  # (B, T): 2 sequences of 16 token ids
 with torch.no_grad():
-    out = model(idx)
+    out = model(idx)  # (B, T, C)
 print("input ids:", tuple(idx.shape), idx.dtype)
 print("output   :", tuple(out.shape), out.dtype)
 print(f"parameters: {sum(p.numel() for p in model.parameters()):,}")

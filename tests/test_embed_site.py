@@ -18,12 +18,10 @@ from textwrap import dedent
 
 import pytest
 
-from tools.notebooks import write_notebooks
-from tools.recording import current_env
-from tools.snippets import code_hash, scan_programs
+from tests.conftest import fake_recording
 
 REPO = Path(__file__).resolve().parent.parent
-HOOK = REPO / "tools" / "mkdocs_hooks.py"
+HOOK = REPO / "tools" / "site" / "mkdocs_hooks.py"
 # A 1x1 PNG.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -54,6 +52,7 @@ plugins:
       execute: false
       cache: false
 markdown_extensions:
+  - tools.site.markdown_ext
   - admonition
   - attr_list
   - md_in_html
@@ -78,13 +77,13 @@ PAGES = {
 
         运行下面的代码：
 
-        ```python exec="demo"
+        ```python {exec="demo"}
         print("<script>alert(1)</script>")  # 打印
         ```
 
         中间的文字。
 
-        ```python exec="demo"
+        ```python {exec="demo"}
         x = 1  # 画图
         ```
 
@@ -101,13 +100,13 @@ PAGES = {
 
         Run this code:
 
-        ```python exec="demo"
+        ```python {exec="demo"}
         print("<script>alert(1)</script>")  # print
         ```
 
         Words in between.
 
-        ```python exec="demo"
+        ```python {exec="demo"}
         x = 1  # plot
         ```
 
@@ -117,37 +116,9 @@ PAGES = {
 }
 
 
-def _recording(root: Path, profile: str, device: str) -> dict:
-    programs, errors = scan_programs(root, lang="zh")
-    assert not errors
-    return {
-        "schema": 1,
-        "id": "demo",
-        "profile": profile,
-        "status": "ok",
-        "fingerprint": {"code": code_hash(programs["demo"]), "env": current_env(profile), "data": {}},
-        "cells": [
-            {"index": 1, "line": 10, "output": "<script>alert(1)</script>\n", "figures": []},
-            {"index": 2, "line": 16, "output": "", "figures": ["demo/cell2-fig1.png"]},
-        ],
-        "provenance": {
-            "device": device,
-            "python": "3.11.7",
-            "torch": "2.13.0+cpu",
-            "transformers": "5.23.0",
-            "threads": 2,
-            "duration_s": 1.25,
-            "date": "2026-11-23T05:00:00+00:00",
-            "commit": "abc1234",
-        },
-    }
-
-
-def write_recording(root: Path, recording: dict) -> None:
-    folder = root / "docs" / "assets" / "recordings" / recording["profile"]
-    (folder / "demo").mkdir(parents=True, exist_ok=True)
-    (folder / "demo.json").write_text(json.dumps(recording), encoding="utf-8")
-    (folder / "demo" / "cell2-fig1.png").write_bytes(PNG)
+def write_recording(root: Path, profile: str, device: str) -> None:
+    fake_recording(root, "demo", ["<script>alert(1)</script>\n", ""], figures={2: [PNG]},
+                   profile=profile, page="docs/zh/demo.md", device=device)
 
 
 def make_site(root: Path, *, cuda: bool = True) -> Path:
@@ -161,13 +132,10 @@ def make_site(root: Path, *, cuda: bool = True) -> Path:
     css = root / "docs" / "assets" / "stylesheets" / "snippets.css"
     css.parent.mkdir(parents=True)
     css.write_bytes((REPO / "docs" / "assets" / "stylesheets" / "snippets.css").read_bytes())
-    (root / "snippets").mkdir()
-    (root / "snippets" / "demo.py").write_text("print('demo')\n", encoding="utf-8")
-    write_recording(root, _recording(root, "cpu", "CPU: Fixture (2 threads)"))
+    write_recording(root, "cpu", "CPU: Fixture (2 threads)")
     if cuda:
-        write_recording(root, _recording(root, "cuda", "NVIDIA H200"))
-    write_notebooks(root)
-    return root
+        write_recording(root, "cuda", "NVIDIA H200")
+    return root  # downloads and notebook pages: written by the build (tools.site.files)
 
 
 def build(root: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
@@ -196,7 +164,7 @@ def test_outputs_are_embedded_escaped_with_figures_in_both_languages(built_site:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "<script>alert(1)</script>" not in text
     assert 'exec="demo"' not in text
-    images = re.findall(r'<img src="([^"]+cell2-fig1\.png)"', text)
+    images = re.findall(r'<img src="([^"]+cell2-fig1-[0-9a-f]{8}\.png)"', text)
     assert images, "figure not embedded"
     page_dir = (built_site / "site" / page).parent
     for src in images:
@@ -222,9 +190,11 @@ def test_download_links_resolve(built_site: Path, page: str, prefix: str) -> Non
     hrefs = re.findall(r'href="([^"]+)"', links[0])
     page_dir = (built_site / "site" / page).parent
     targets = [(page_dir / href / ("index.html" if href.endswith("/") else "")).resolve() for href in hrefs]
-    assert [t.name for t in targets] == ["demo.py", "demo.ipynb", "index.html"]
+    lang = prefix.rstrip("/") or "zh"
+    assert [t.name for t in targets] == ["demo.py", f"demo.{lang}.ipynb", "index.html"]
     assert all(t.is_file() for t in targets), targets
-    assert targets[1] == (built_site / "site" / prefix / "downloads" / "demo.ipynb").resolve()
+    assert targets[1] == (built_site / "site/assets/generated/downloads" / f"demo.{lang}.ipynb").resolve()
+    assert targets[2] == (built_site / "site" / prefix / "notebooks/demo/index.html").resolve()
 
 
 @pytest.mark.parametrize(("page", "title"), [("notebooks/demo/index.html", "演示页面"), ("en/notebooks/demo/index.html", "Demo page")])
@@ -250,12 +220,12 @@ def test_report_lists_each_recording_with_a_link(built_site: Path, page: str, fr
 
 def test_missing_recording_fails_strict_build(tmp_path: Path) -> None:
     root = make_site(tmp_path, cuda=False)
-    (root / "docs" / "assets" / "recordings" / "cpu" / "demo.json").unlink()
+    (root / "recordings" / "cpu" / "demo.json").unlink()
     result = build(root)
     assert result.returncode != 0
     assert "docs/zh/demo.md:9: snippet 'demo'" in result.stderr
     assert "docs/en/demo.md:9: snippet 'demo'" in result.stderr
-    assert "python -m tools run demo" in result.stderr
+    assert "python -m tools run demo --force" in result.stderr
 
 
 def test_stale_recording_fails_strict_build_and_warns_on_the_page(tmp_path: Path) -> None:
@@ -266,8 +236,25 @@ def test_stale_recording_fails_strict_build_and_warns_on_the_page(tmp_path: Path
     result = build(root)
     assert result.returncode != 0
     assert "docs/zh/demo.md:9: snippet 'demo': stale cpu recording (code changed)" in result.stderr
-    assert "python -m tools run demo" in result.stderr
+    assert "docs/en/demo.md:9: snippet 'demo': stale cpu recording (code changed)" in result.stderr
+    assert "python -m tools run demo --force" in result.stderr
     relaxed = build(root, strict=False)
     assert relaxed.returncode == 0, relaxed.stderr
     text = html(root, "en/demo/index.html")
     assert "Recorded output is stale" in text and 'class="snippet-output"' not in text
+
+
+def test_zh_and_en_programs_that_differ_fail_the_strict_build(tmp_path: Path) -> None:
+    root = make_site(tmp_path, cuda=False)
+    page = root / "docs" / "en" / "demo.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("x = 1", "x = 3"), encoding="utf-8")
+    result = build(root)
+    assert result.returncode != 0
+    assert 'docs/en/demo.md:16: snippet "demo" differs from docs/zh/demo.md:16' in result.stderr
+
+
+def test_generated_files_are_not_rewritten_by_a_second_build(built_site: Path) -> None:
+    generated = built_site / "docs" / "assets" / "generated" / "downloads" / "demo.zh.ipynb"
+    before = generated.stat().st_mtime_ns
+    assert build(built_site).returncode == 0
+    assert generated.stat().st_mtime_ns == before  # mkdocs serve does not rebuild in a loop

@@ -1,4 +1,5 @@
-"""python -m tools notebooks: prose + code + recorded outputs, deterministic, stale detection."""
+"""Notebooks (downloads and notebook pages) and the generated site files: prose + code + recorded
+outputs, deterministic, only rewritten when they change."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from textwrap import dedent
 import nbformat
 import pytest
 
-from tools.notebooks import notebook_problems, write_notebooks
+from tests.conftest import fake_recording
+from tools.site.files import expected_site_files, write_site_files
 
 PNG = b"\x89PNG\r\n\x1a\nfake"
 PAGES = {
@@ -30,13 +32,13 @@ PAGES = {
         !!! note "提示"
             这是一条提示。
 
-        ```python exec="demo"
+        ```python {exec="demo"}
         print("hello")  # 打印
         ```
 
         然后画图。
 
-        ```python exec="demo"
+        ```python {exec="demo"}
         draw()
         ```
         """
@@ -54,13 +56,13 @@ PAGES = {
         !!! note
             A note.
 
-        ```python exec="demo"
+        ```python {exec="demo"}
         print("hello")  # print
         ```
 
         Then a plot.
 
-        ```python exec="demo"
+        ```python {exec="demo"}
         draw()
         ```
         """
@@ -73,23 +75,22 @@ def root(tmp_path: Path) -> Path:
     for lang, text in PAGES.items():
         (tmp_path / "docs" / lang).mkdir(parents=True)
         (tmp_path / "docs" / lang / "demo.md").write_text(text, encoding="utf-8")
-    recordings = tmp_path / "docs" / "assets" / "recordings" / "cpu"
-    (recordings / "demo").mkdir(parents=True)
-    (recordings / "demo" / "cell2-fig1.png").write_bytes(PNG)
-    cells = [
-        {"index": 1, "line": 15, "output": "hello\n", "figures": []},
-        {"index": 2, "line": 21, "output": "", "figures": ["demo/cell2-fig1.png"]},
-    ]
-    (recordings / "demo.json").write_text(json.dumps({"schema": 1, "id": "demo", "cells": cells}), encoding="utf-8")
+    fake_recording(tmp_path, "demo", ["hello\n", ""], figures={2: [PNG]}, page="docs/zh/demo.md")
     return tmp_path
 
 
-def notebook(root: Path, lang: str) -> nbformat.NotebookNode:
-    return nbformat.read(root / "docs" / lang / "notebooks" / "demo.ipynb", as_version=4)
+GENERATED = "docs/assets/generated"
+
+
+def notebook(root: Path, lang: str, *, page: bool = False) -> nbformat.NotebookNode:
+    path = (root / "docs" / lang / "notebooks" / "demo.ipynb" if page
+            else root / GENERATED / "downloads" / f"demo.{lang}.ipynb")
+    return nbformat.read(path, as_version=4)
 
 
 def test_notebook_holds_prose_code_and_recorded_outputs(root: Path) -> None:
-    assert write_notebooks(root) == (2, 0, 0)
+    written, unchanged, removed = write_site_files(root)
+    assert (written, unchanged, removed) == (6, 0, 0)  # .py, figure, 2 downloads, 2 pages
     nb = notebook(root, "zh")
     nbformat.validate(nb)
     kinds = [cell.cell_type for cell in nb.cells]
@@ -104,40 +105,45 @@ def test_notebook_holds_prose_code_and_recorded_outputs(root: Path) -> None:
     assert base64.b64decode(figure.data["image/png"]) == PNG
 
 
+def test_notebook_page_renders_markdown_to_html_with_alt_text_in_its_language(root: Path) -> None:
+    write_site_files(root)
+    zh, en = notebook(root, "zh", page=True), notebook(root, "en", page=True)
+    assert '<div class="admonition note">' in zh.cells[1].source
+    assert '<p class="admonition-title">提示</p>' in zh.cells[1].source
+    assert "```" not in zh.cells[1].source and "!!!" not in zh.cells[1].source
+    assert 'alt="demo 第 2 段代码的图 1"' in zh.cells[4].outputs[0].data["text/html"]
+    assert 'alt="demo, code cell 2, figure 1"' in en.cells[4].outputs[0].data["text/html"]
+
+
 def test_english_notebook_uses_english_prose_and_comments(root: Path) -> None:
-    write_notebooks(root)
+    write_site_files(root)
     nb = notebook(root, "en")
     assert nb.cells[1].source == "## 2.1 Training\n\nFirst the data:\n\n> **Note**\n> A note."
     assert nb.cells[2].source == 'print("hello")  # print'
 
 
-def test_generation_is_deterministic_and_atomic(root: Path) -> None:
-    write_notebooks(root)
-    first = (root / "docs" / "zh" / "notebooks" / "demo.ipynb").read_bytes()
-    assert write_notebooks(root) == (0, 2, 0)
-    assert (root / "docs" / "zh" / "notebooks" / "demo.ipynb").read_bytes() == first
+def test_generation_is_deterministic_and_writes_only_changes(root: Path) -> None:
+    write_site_files(root)
+    path = root / GENERATED / "downloads" / "demo.zh.ipynb"
+    first, mtime = path.read_bytes(), path.stat().st_mtime_ns
+    assert write_site_files(root) == (0, 6, 0)
+    assert path.read_bytes() == first and path.stat().st_mtime_ns == mtime
     assert not list(root.rglob("*.tmp"))
 
 
-def test_problems_name_missing_stale_and_orphaned_notebooks(root: Path) -> None:
-    assert notebook_problems(root) == [
-        "docs/zh/notebooks/demo.ipynb: missing; run `python -m tools notebooks`",
-        "docs/en/notebooks/demo.ipynb: missing; run `python -m tools notebooks`",
-    ]
-    write_notebooks(root)
-    assert notebook_problems(root) == []
+def test_stale_generated_files_are_replaced_and_orphans_removed(root: Path) -> None:
+    write_site_files(root)
     page = root / "docs" / "en" / "demo.md"
-    page.write_text(page.read_text(encoding="utf-8").replace("Then a plot.", "Then a figure."), encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8").replace("Then a plot.", "Then a figure."),
+                    encoding="utf-8")
     (root / "docs" / "zh" / "notebooks" / "gone.ipynb").write_text("{}", encoding="utf-8")
-    assert notebook_problems(root) == [
-        "docs/en/notebooks/demo.ipynb: out of date with its page or recording; run `python -m tools notebooks`",
-        "docs/zh/notebooks/gone.ipynb: no program needs it; run `python -m tools notebooks` to remove it",
-    ]
-    assert write_notebooks(root) == (1, 1, 1)
-    assert notebook_problems(root) == []
+    assert write_site_files(root) == (2, 4, 1)  # en download + en page; gone.ipynb removed
+    assert not (root / "docs" / "zh" / "notebooks" / "gone.ipynb").exists()
 
 
 def test_missing_recording_gives_code_cells_without_outputs(root: Path) -> None:
-    (root / "docs" / "assets" / "recordings" / "cpu" / "demo.json").unlink()
-    write_notebooks(root)
+    (root / "recordings" / "cpu" / "demo.json").unlink()
+    files = expected_site_files(root)
+    assert not any("figures" in str(path) for path in files)
+    write_site_files(root)
     assert all(cell.outputs == [] for cell in notebook(root, "zh").cells if cell.cell_type == "code")

@@ -1,7 +1,7 @@
 """Every number quoted in the prose matches what its snippet printed in the cpu recording.
 
 Prose quotes a snippet's output as <span class="snippet-quote" data-snippet="ID">TEXT</span>;
-TEXT must occur in the concatenated cell outputs of docs/assets/recordings/cpu/ID.json.
+TEXT must occur in the concatenated cell outputs of recordings/cpu/ID.json.
 """
 
 from __future__ import annotations

@@ -9,25 +9,25 @@ from types import SimpleNamespace
 
 import pytest
 
-from tools import mkdocs_hooks
-from tools.embed import DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
-from tools.render import RecordingState, cell_output_html, provenance_line
+from tools.site.embed import DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
+from tools.recordings import RecordingState
+from tools.site.render import cell_output_html, provenance_line
 
 PAGE = dedent(
     """\
     # Title
 
-    ```python exec="demo" timeout="300"
+    ```python {exec="demo" timeout="300"}
     print("<b>hi</b>")
     ```
 
     Between.
 
-    ```python exec="demo" hl_lines="1"
+    ```python {exec="demo"}
     quiet = True
     ```
 
-    ```python exec="demo"
+    ```python {exec="demo"}
     plot()
     ```
     """
@@ -43,7 +43,7 @@ def recording(profile: str = "cpu", *, device: str = "CPU: Test (2 threads)") ->
         "cells": [
             {"index": 1, "line": 4, "output": "<b>hi</b> & *not emphasis*\n\nafter a blank line\n", "figures": []},
             {"index": 2, "line": 10, "output": "", "figures": []},
-            {"index": 3, "line": 14, "output": "", "figures": ["demo/cell3-fig1.png"]},
+            {"index": 3, "line": 14, "output": "", "figures": ["cell3-fig1-0123abcd.png"]},
         ],
         "provenance": {
             "device": device,
@@ -58,8 +58,8 @@ def recording(profile: str = "cpu", *, device: str = "CPU: Test (2 threads)") ->
     }
 
 
-CPU = RecordingState("cpu", recording(), True)
-GPU = RecordingState("cuda", recording("cuda", device="NVIDIA H200"), True)
+CPU = RecordingState("cpu", recording(), "fresh")
+GPU = RecordingState("cuda", recording("cuda", device="NVIDIA H200"), "fresh")
 
 
 def figure_url(profile: str, path: str) -> str:
@@ -82,7 +82,7 @@ def test_output_text_is_escaped_not_injected() -> None:
 def test_exec_attributes_become_a_plain_fence_with_a_title() -> None:
     html, _ = embed([CPU])
     assert '```python title="demo.py (1/3)"\n' in html
-    assert '```python hl_lines="1" title="demo.py (2/3)"\n' in html
+    assert '```python title="demo.py (2/3)"\n' in html
     assert "exec=" not in html and "timeout=" not in html
 
 
@@ -98,7 +98,7 @@ def test_each_cell_gets_its_output_and_only_the_last_the_provenance() -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_figure_url_comes_from_the_page_context(lang: str) -> None:
     html, _ = embed([CPU], lang=lang)
-    assert '<img src="../assets/recordings/cpu/demo/cell3-fig1.png"' in html
+    assert '<img src="../assets/recordings/cpu/demo/cell3-fig1-0123abcd.png"' in html
 
 
 @pytest.mark.parametrize(
@@ -136,40 +136,40 @@ def test_a_cell_without_output_renders_nothing() -> None:
 
 
 def test_last_cell_without_output_still_shows_the_provenance() -> None:
-    page = '# T\n\n```python exec="demo"\npass\n```\n'
+    page = '# T\n\n```python {exec="demo"}\npass\n```\n'
     rec = {**recording(), "cells": [{"index": 1, "line": 4, "output": "", "figures": []}]}
-    html, _ = embed([RecordingState("cpu", rec, True)], page=page)
+    html, _ = embed([RecordingState("cpu", rec, "fresh")], page=page)
     assert 'class="snippet-output snippet-output--empty"' in html and "<pre>" not in html
 
 
 def test_missing_recording_is_a_problem_and_a_visible_warning() -> None:
-    missing = RecordingState("cpu", None, False, "docs/assets/recordings/cpu/demo.json does not exist")
+    missing = RecordingState("cpu", None, "missing", "recordings/cpu/demo.json does not exist")
     html, problems = embed([missing], lang="zh")
     assert [str(p) for p in problems] == [
-        "docs/zh/demo.md:3: snippet 'demo': no recording (docs/assets/recordings/cpu/demo.json does not exist). "
-        "Refresh it with `python -m tools run demo`"
+        "docs/zh/demo.md:3: snippet 'demo': no recording (recordings/cpu/demo.json does not exist). "
+        "Refresh it with `python -m tools run demo --force`"
     ]
     assert '!!! warning "缺少运行记录"' in html and "python -m tools run demo" in html
     assert "snippet-output" not in html
 
 
 def test_stale_cuda_recording_is_dropped_and_reported() -> None:
-    stale = RecordingState("cuda", recording("cuda", device="NVIDIA H200"), False, "code changed")
+    stale = RecordingState("cuda", recording("cuda", device="NVIDIA H200"), "code-changed", "code changed")
     html, problems = embed([CPU, stale])
     assert len(problems) == 1 and problems[0].profile == "cuda"
-    assert "python -m tools run demo --profile cuda" in str(problems[0])
+    assert "python -m tools run demo --force --profile cuda" in str(problems[0])
     assert "tabbed-set" not in html and 'data-profile="cuda"' not in html
     assert '!!! warning "Recorded output is stale"' in html
 
 
 def test_missing_gpu_recording_is_fine() -> None:
-    _, problems = embed([CPU, RecordingState("cuda", None, False, "no file")])
+    _, problems = embed([CPU, RecordingState("cuda", None, "missing", "no file")])
     assert problems == []
 
 
 def test_cell_count_mismatch_makes_the_recording_stale() -> None:
     rec = {**recording(), "cells": recording()["cells"][:2]}
-    html, problems = embed([RecordingState("cpu", rec, True)])
+    html, problems = embed([RecordingState("cpu", rec, "fresh")])
     assert "it has 2 cells but the page has 3 fences" in str(problems[0])
     assert "snippet-output" not in html
 
@@ -183,12 +183,12 @@ def test_download_buttons_follow_the_first_cell() -> None:
 
 
 def test_report_table_has_a_row_per_recording() -> None:
-    stale = RecordingState("cpu", recording(), False, "code changed")
+    stale = RecordingState("cpu", recording(), "code-changed", "code changed")
     rows = [
         ReportRow("demo", "a/b.md#snippet-demo", "Page | One", CPU),
         ReportRow("demo", "a/b.md#snippet-demo", "Page | One", GPU),
         ReportRow("other", "c.md#snippet-other", "C", stale),
-        ReportRow("gone", "c.md#snippet-gone", "C", RecordingState("cpu", None, False, "no file")),
+        ReportRow("gone", "c.md#snippet-gone", "C", RecordingState("cpu", None, "missing", "no file")),
     ]
     table = report_markdown(rows, lang="en")
     assert table.startswith("3 snippets (CPU recordings): 1 fresh, 1 stale, 1 missing; plus 1 GPU recordings.")
@@ -201,21 +201,38 @@ def test_report_table_has_a_row_per_recording() -> None:
     assert "最新" in report_markdown(rows, lang="zh")
 
 
-def test_hook_logs_an_error_naming_page_line_and_command(caplog: pytest.LogCaptureFixture) -> None:
-    missing = RecordingState("cpu", None, False, "no file")
-    state = SimpleNamespace(root=Path("."), programs={}, states=lambda _id: [missing])
-    config = SimpleNamespace(docs_dir="docs", plugins={}, theme={"language": "en"})
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="en/demo.md"), url="demo/")
-    files = SimpleNamespace(get_file_from_path=lambda _path: None)
-    original, mkdocs_hooks._STATE = mkdocs_hooks._STATE, state
-    try:
-        with caplog.at_level(logging.ERROR, logger="mkdocs.plugins.snippets"):
-            mkdocs_hooks.on_page_markdown(PAGE, page, config, files)
-    finally:
-        mkdocs_hooks._STATE = original
+def test_extension_logs_an_error_naming_page_line_and_command(make_repo, caplog) -> None:
+    import markdown
+
+    from tools.site import markdown_ext
+
+    page = "---\nsource_hash: x\n---\n\n" + PAGE  # front matter: lines are the file's
+    root = make_repo({"docs/zh/demo.md": PAGE.replace("Between.", "之间。"), "docs/en/demo.md": page})
+    body = PAGE  # what MkDocs hands Python-Markdown: the page without its front matter
+    with caplog.at_level(logging.ERROR, logger="mkdocs.plugins.tools"):
+        html = markdown.markdown(body, extensions=[markdown_ext.makeExtension(root=str(root)),
+                                                   "admonition", "pymdownx.superfences"])
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert messages == ["docs/en/demo.md:3: snippet 'demo': no recording (no file). "
-                        "Refresh it with `python -m tools run demo`"]
+    assert messages == ["docs/en/demo.md:7: snippet 'demo': no recording (recordings/cpu/demo.json "
+                        "does not exist). Refresh it with `python -m tools run demo --force`"]
+    assert "Recorded output missing" in html and "demo.py (1/3)" in html
+
+
+def test_extension_reads_the_repository_once_while_nothing_changes(make_repo, monkeypatch) -> None:
+    import markdown
+
+    from tools.site import markdown_ext
+
+    root = make_repo({"docs/zh/demo.md": PAGE.replace("Between.", "之间。"), "docs/en/demo.md": PAGE})
+    scans: list[Path] = []
+    real = markdown_ext.scan_all
+    monkeypatch.setattr(markdown_ext, "scan_all", lambda r: scans.append(r) or real(r))
+    for _ in range(3):
+        markdown.markdown(PAGE, extensions=[markdown_ext.makeExtension(root=str(root))])
+    assert len(scans) == 1
+    (root / "docs/zh/demo.md").write_text(PAGE.replace("Between.", "中间。"), encoding="utf-8")
+    markdown.markdown(PAGE, extensions=[markdown_ext.makeExtension(root=str(root))])
+    assert len(scans) == 2
 
 
 def test_output_survives_the_site_markdown_extensions() -> None:
@@ -225,7 +242,7 @@ def test_output_survives_the_site_markdown_extensions() -> None:
     tricky = "a *b* $x$ [^1] --8<-- \"nope.md\"\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note\n"
     rec = {**recording(), "cells": [{"index": 1, "line": 4, "output": tricky, "figures": []}]}
     gpu = {**rec, "profile": "cuda", "provenance": {"device": "NVIDIA H200", "date": "2026-11-23"}}
-    fragment = cell_output_html([RecordingState("cpu", rec, True), RecordingState("cuda", gpu, True)],
+    fragment = cell_output_html([RecordingState("cpu", rec, "fresh"), RecordingState("cuda", gpu, "fresh")],
                                 snippet_id="demo", cell_index=1, last=False, figure_url=figure_url, lang="en")
     extensions = ["abbr", "admonition", "attr_list", "footnotes", "md_in_html", "tables", "pymdownx.arithmatex",
                   "pymdownx.snippets", "pymdownx.superfences", "pymdownx.tabbed"]
@@ -234,22 +251,3 @@ def test_output_survives_the_site_markdown_extensions() -> None:
     expected = 'a *b* $x$ [^1] --8&lt;-- &quot;nope.md&quot;\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note</code>'
     assert html.count(expected) == 2
     assert "<abbr" not in html and "<em>" not in html
-
-
-def test_recordings_are_read_once_for_all_language_builds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    reads: list[tuple[str, str]] = []
-    monkeypatch.setattr(mkdocs_hooks, "load_recording", lambda _root, sid, profile: reads.append((sid, profile)))
-    i18n = SimpleNamespace(building=False)
-    config = SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"), plugins={"i18n": i18n})
-    monkeypatch.setattr(mkdocs_hooks, "_STATE", None)
-    mkdocs_hooks.on_pre_build(config)  # zh build
-    first = mkdocs_hooks._STATE
-    first.states("demo")
-    i18n.building = True  # mkdocs-static-i18n's nested en build
-    mkdocs_hooks.on_pre_build(config)
-    assert mkdocs_hooks._STATE is first
-    mkdocs_hooks._STATE.states("demo")
-    assert reads == [("demo", "cpu"), ("demo", "cuda")]
-    i18n.building = False  # the next `mkdocs serve` rebuild reads again
-    mkdocs_hooks.on_pre_build(config)
-    assert mkdocs_hooks._STATE is not first

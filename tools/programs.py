@@ -15,6 +15,7 @@ The zh and en fences of an id must be the same program: `compare_programs` is th
 from __future__ import annotations
 
 import ast
+import difflib
 import glob
 import hashlib
 import re
@@ -93,19 +94,26 @@ def fence_options(block: Block, rel: str) -> dict[str, str]:
                            f'write it as {block.marker}python {{exec="snippet-id"}} (options go '
                            "inside the braces)")
     body, options, pos = match["body"], {}, 0
+    unknown: list[str] = []
     while pos < len(body.rstrip()):
         option = _OPTION.match(body, pos)
         if option is None:
             raise SnippetError(rel, block.line, f"cannot read the fence options at "
                                f"{body[pos:].strip()!r}; write key=\"value\" pairs ({known})")
         key = option["key"]
+        pos = option.end()
         if key not in FENCE_OPTIONS:
-            raise SnippetError(rel, block.line, f'unknown fence option {key}="…"; the known '
-                               f"options are: {known}")
+            unknown.append(key)
+            continue
         if key in options:
             raise SnippetError(rel, block.line, f"fence option {key} is given twice; keep one")
         options[key] = option["dq"] if option["dq"] is not None else option["sq"]
-        pos = option.end()
+    if unknown:
+        guesses = [f'{key}="…" (did you mean {close[0]}="…"?)' if close else f'{key}="…"'
+                   for key in unknown
+                   for close in [difflib.get_close_matches(key, FENCE_OPTIONS, n=1)]]
+        raise SnippetError(rel, block.line, f"unknown fence option{'s' * (len(unknown) > 1)} "
+                           f"{', '.join(guesses)}; the known options are: {known}")
     if "exec" not in options:
         raise SnippetError(rel, block.line, f'executable fence without exec="…": add '
                            'exec="snippet-id" inside the braces')
@@ -185,10 +193,32 @@ def _data_globs(raw: str, block: Block, rel: str, root: Path | None) -> tuple[st
             raise SnippetError(rel, block.line, f'data="{pattern}": pages, tools, generated and '
                                "installed files are never a program's inputs; ship the data under "
                                "data/ or sources/")
-        if root is not None and not _matches(root, pattern):
+        if root is None:
+            continue
+        matched = _matches(root, pattern)
+        if not matched:
             raise SnippetError(rel, block.line, f'data="{pattern}" matches no file; fix the glob '
                                "(relative to the repository root)")
+        for name in matched:
+            outside = _leaves_repository(root, name)
+            if outside:
+                raise SnippetError(rel, block.line, f'data="{pattern}" matches {name}, a link to '
+                                   f"{outside}; a program's inputs are plain files in the "
+                                   "repository, copy the file there instead of linking it")
     return globs
+
+
+def _leaves_repository(root: Path, name: str) -> str | None:
+    """Where a matched data file really is, if it is a link outside the repository (or into a
+    place that is never an input); None for a plain repository file."""
+    base = root.resolve()
+    real = (root / name).resolve()
+    if not real.is_relative_to(base):
+        return f"{real} (outside the repository)"
+    inside = real.relative_to(base).as_posix()
+    if inside != name and inside.startswith(_NOT_DATA):
+        return f"{inside} (never an input)"
+    return None
 
 
 def _matches(root: Path, pattern: str) -> list[str]:

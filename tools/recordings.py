@@ -163,9 +163,29 @@ def validate_recording(recording: Any, *, snippet_id: str, profile: str,
             if match is None or int(match["cell"]) != cell["index"]:
                 raise RecordingError(f"cell {cell['index']} names figure {figure!r}; figures are "
                                      f"cell{cell['index']}-figN-<digest>.png inside {snippet_id}/")
-            if folder is not None and not (folder / snippet_id / figure).is_file():
-                raise RecordingError(f"figure {snippet_id}/{figure} is missing")
+            if folder is not None:
+                _check_figure(folder, snippet_id, figure, match["digest"])
     return recording
+
+
+def _check_figure(folder: Path, snippet_id: str, figure: str, digest: str) -> None:
+    """A figure is a plain file inside <folder>/<id>/ (no symbolic link on the way, so it
+    cannot point outside) whose bytes match the digest in its name."""
+    base = folder / snippet_id
+    path = base / figure
+    if base.is_symlink() or path.is_symlink():
+        raise RecordingError(f"figure {snippet_id}/{figure} is a symbolic link; figures are "
+                             f"plain files inside {folder.name}/{snippet_id}/")
+    if not path.is_file():
+        raise RecordingError(f"figure {snippet_id}/{figure} is missing")
+    try:
+        actual = sha256_file(path)[:8]
+    except OSError as error:
+        raise RecordingError(f"figure {snippet_id}/{figure} cannot be read ({error.strerror})") \
+            from None
+    if actual != digest:
+        raise RecordingError(f"figure {snippet_id}/{figure} is not the recorded figure (its "
+                             f"bytes do not match the digest {digest} in its name)")
 
 
 def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
@@ -181,7 +201,7 @@ def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
         raise RecordingError(f"{rel}: cannot be read ({error.strerror})") from None
     try:
         recording = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise RecordingError(f"{rel}: not valid JSON ({error})") from None
     try:
         return validate_recording(recording, snippet_id=snippet_id, profile=profile,
@@ -273,7 +293,7 @@ def recording_state(root: Path, program: Program | None, snippet_id: str, profil
         return RecordingState(profile, recording, CODE_CHANGED, "docs/zh has no fence with this id")
     if recording["fingerprint"]["code"] != code_hash(program):
         return RecordingState(profile, recording, CODE_CHANGED, "code changed")
-    if len(recording["cells"]) > len(program.cells):
+    if len(recording["cells"]) != len(program.cells):
         return RecordingState(profile, recording, CODE_CHANGED,
                               f"it has {len(recording['cells'])} cells, the program "
                               f"{len(program.cells)}")

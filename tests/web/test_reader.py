@@ -69,7 +69,7 @@ def test_every_page_loads_without_console_errors_or_local_4xx(
 def _search(page, query: str, *, timeout_s: float = 60.0) -> list:
     """Type `query` into Material's search box; the result links once there are some."""
     box = page.locator("input.md-search__input")
-    page.locator("label.md-search__icon, .md-header__button[for=__search]").first.click()
+    box.click()
     items = page.locator("a.md-search-result__link")
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -174,7 +174,7 @@ def _ui_texts(page) -> list[str]:
             const skip = el => el.closest('article, [lang]:not(html)') &&
                 (el.closest('article') || el.closest('[lang]:not(html)').lang !== lang);
             for (const el of document.querySelectorAll('body *')) {
-                if (skip(el)) continue;
+                if (el.closest('script, style, svg, noscript') || skip(el)) continue;
                 for (const name of ['title', 'aria-label', 'placeholder', 'alt']) {
                     const value = el.getAttribute(name);
                     if (value) out.push(`${el.tagName.toLowerCase()}[${name}]: ${value}`);

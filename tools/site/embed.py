@@ -86,7 +86,7 @@ def _checked_states(
     for state in states:
         if state.usable and state.recording is not None:
             recorded = len(state.recording.get("cells", []))
-            if recorded > fences:
+            if recorded != fences:
                 state = replace(
                     state, state="code-changed",
                     reason=f"it has {recorded} cells but the page has {fences} fences"

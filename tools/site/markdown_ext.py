@@ -39,7 +39,6 @@ __all__ = ["ExecOutputsExtension", "makeExtension", "page_url"]
 
 log = logging.getLogger("mkdocs.plugins.tools")
 
-ROOT = Path(__file__).resolve().parent.parent.parent  # the repository these tools belong to
 DEFAULT_LANG = "zh"
 # Set by the MkDocs hook: mkdocs-jupyter renders docs/<lang>/notebooks/*.ipynb as pages. Other
 # engines show the download links only.
@@ -229,12 +228,14 @@ class _EmbedPreprocessor(Preprocessor):
 
 class ExecOutputsExtension(Extension):
     def __init__(self, **kwargs: object) -> None:
-        self.config = {"root": [str(ROOT), "repository root (default: the one of these tools)"]}
+        self.config = {"root": ["", "repository root (default: the working directory, where "
+                                    "mkdocs.yml is)"]}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown API
         # Before superfences (25) and the raw-HTML stasher (20): it rewrites whole fences.
-        md.preprocessors.register(_EmbedPreprocessor(md, Path(self.getConfig("root"))),
+        root = Path(self.getConfig("root") or Path.cwd()).resolve()
+        md.preprocessors.register(_EmbedPreprocessor(md, root),
                                   "tools_exec_outputs", 28)
 
 
