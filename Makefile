@@ -13,15 +13,16 @@ VENDOR := docs/assets/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup venv assets browser serve build test record extract check bench clean
+.PHONY: help setup venv assets browser serve build build-zensical test record extract check bench clean
 
 help:
 	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test     set up, then run every test (snippets, site build, browser)"
 	@echo "make build    strict site build into site/"
+	@echo "make build-zensical  strict build of the same docs/ with Zensical into site-zensical/"
 	@echo "make record   re-run stale snippets and record their outputs (cpu profile)"
 	@echo "make extract  regenerate snippets/ from the Markdown"
-	@echo "make check    fail if snippets/, recordings or notebooks are stale"
+	@echo "make check    fail if snippets/ or a recording is stale (environment drift is a note)"
 	@echo "make bench    time the pipeline (extract, check, cold and cached runs, build)"
 	@echo "make clean    remove the venv, node_modules, fetched assets and build output"
 
@@ -82,9 +83,11 @@ test: setup browser
 	$(PY) -m tools check
 	$(PY) -m pytest
 
+build-zensical: setup
+	$(PY) -m tools build-zensical --strict
+
 record: setup
 	$(PY) -m tools run
-	$(PY) -m tools notebooks
 
 extract: venv
 	$(PY) -m tools extract
@@ -96,4 +99,5 @@ bench: setup
 	$(PY) -m tools bench
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) site build .pytest_cache
+	rm -rf $(VENV) node_modules $(VENDOR) site site-zensical .zensical.yml build .pytest_cache \
+	  docs/assets/generated docs/zh/notebooks docs/en/notebooks

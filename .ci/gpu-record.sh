@@ -8,11 +8,14 @@
 # transformers but no MkDocs, no Jupyter packages and no registry access, the repository copied
 # as a working tree (no .git). Environment:
 #   OUT        folder that comes back from the device (default: build/gpu-record); receives
-#              the cuda recordings (OUT/recordings/cuda/), probe.txt and run.log
-#   BUDGET_S   wall-clock bound for all the snippets together (default 480 s)
-#   PYTHON     interpreter (default: python3)
+#              the cuda recordings (OUT/recordings/cuda/), probe.txt, run.log and
+#              profile-gpt2-124m.txt
+#   BUDGET_S   wall-clock bound for all the snippets together (default 480 s); the whole script
+#              stays within BUDGET_S + 60 s (+ 45 s of kill grace at worst)
+#   PROFILE_S  seconds for profiling gpt2-124m afterwards, if that much is left (default 90; 0: skip)
+#   PYTHON     interpreter (default: the first of python3, python, python3.12 with torch)
 #   IDS        snippet ids to run (default: all, gpt2-124m first), e.g. to rerun the failed ones
-#   PROFILE    cuda (default); cpu only to test this script on a CPU machine, in a copy of the
+#   RUN_PROFILE cuda (default); cpu only to test this script on a CPU machine, in a copy of the
 #              repository (it re-records that copy's cpu recordings)
 #   WHEELS     optional folder of wheels installed with --no-index into build/gpu-site when
 #              the probe finds a module missing (carry it with the device tool)
@@ -21,10 +24,15 @@ cd "$(dirname "$0")/.."
 
 DRY=0
 [ "${1:-}" = "--dry-run" ] && DRY=1
-PYTHON=${PYTHON:-python3}
+if [ -z "${PYTHON:-}" ]; then  # the first interpreter on PATH that has torch
+  for candidate in python3 python python3.12; do
+    if "$candidate" -c "import torch" 2>/dev/null; then PYTHON=$candidate; break; fi
+  done
+  PYTHON=${PYTHON:-python3}
+fi
 OUT=${OUT:-build/gpu-record}
 BUDGET_S=${BUDGET_S:-480}
-PROFILE=${PROFILE:-cuda}
+RUN_PROFILE=${RUN_PROFILE:-cuda}
 FIRST=gpt2-124m  # the longest and most important run goes first, inside the budget
 mkdir -p "$OUT"
 started=$(date +%s)
@@ -109,23 +117,82 @@ except KeyboardInterrupt:
     sys.exit(130)' )
 fi
 rec_dir=$("$PYTHON" -c "from pathlib import Path; from tools.recordings import recordings_dir
-print(recordings_dir(Path('.'), '$PROFILE'))")
+print(recordings_dir(Path('.'), '$RUN_PROFILE'))")
 echo "snippets: $ids"
-echo "command: $how --profile $PROFILE --force --threads 8 $ids"
+echo "command: $how --profile $RUN_PROFILE --force --threads 8 $ids"
 "${run_tools[@]}" --help >/dev/null || { echo "the run command does not start"; exit 1; }
-echo "recordings: $rec_dir -> $OUT/recordings/$PROFILE/ (budget ${BUDGET_S} s)"
+echo "recordings: $rec_dir -> $OUT/recordings/$RUN_PROFILE/ (budget ${BUDGET_S} s)"
 [ "$DRY" = 1 ] && { echo "dry run: nothing executed"; exit 0; }
 
 # 3. Record, bounded: SIGINT first (the runner kills its snippet and keeps what is recorded).
 # shellcheck disable=SC2086 # the ids are separate words
 # --foreground: the signal goes to the tools process once, not to its whole process group.
 timeout --foreground --signal=INT --kill-after=30 "$BUDGET_S" \
-  "${run_tools[@]}" --profile "$PROFILE" --force --threads 8 $ids 2>&1 | tee "$OUT/run.log"
+  "${run_tools[@]}" --profile "$RUN_PROFILE" --force --threads 8 $ids 2>&1 | tee "$OUT/run.log"
 status=${PIPESTATUS[0]}
 
 # 4. Bring the recordings back (whatever finished, even after a timeout or a failure).
 mkdir -p "$OUT/recordings"
 [ -d "$rec_dir" ] && cp -r "$rec_dir" "$OUT/recordings/"
 echo "status $status after $(( $(date +%s) - started )) s; recordings:"
-ls -l "$OUT/recordings/$PROFILE" 2>/dev/null || echo "(none)"
+ls -l "$OUT/recordings/$RUN_PROFILE" 2>/dev/null || echo "(none)"
+
+# 5. With the time left (PROFILE_S, default 90 s, 0 = skip): profile a few compiled training
+# steps of gpt2-124m, to see what bounds its MFU (top kernels by GPU time).
+left=$(( BUDGET_S + 60 - $(date +%s) + started ))
+profile_s=${PROFILE_S:-90}
+[ "$left" -lt "$profile_s" ] && profile_s=$left
+if [ "$profile_s" -ge 45 ] && [ -f snippets/gpt2-124m.py ]; then
+  echo "profiling gpt2-124m (at most ${profile_s} s) -> $OUT/profile-gpt2-124m.txt"
+  timeout --foreground --signal=INT --kill-after=15 "$profile_s" "$PYTHON" - \
+    >"$OUT/profile-gpt2-124m.txt" 2>&1 <<'EOF'
+import time
+from pathlib import Path
+
+import torch
+from torch.profiler import ProfilerActivity, profile
+
+source = Path("snippets/gpt2-124m.py").read_text(encoding="utf-8")
+setup = source.split("\n# %% [4]")[0]  # cells 1-3: config, data, model, optimizer, compile
+ns = {"__name__": "__main__"}
+exec(compile(setup, "snippets/gpt2-124m.py", "exec"), ns)
+model, optimizer, get_batch, autocast = (ns[k] for k in ("model", "optimizer", "get_batch",
+                                                            "autocast"))
+batch_size, cuda = ns["batch_size"], torch.cuda.is_available()
+
+
+def step():
+    x = get_batch(batch_size)
+    with autocast:
+        loss = model(input_ids=x, labels=x).loss
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+
+
+for _ in range(12):  # compilation and warm-up
+    step()
+if cuda:
+    torch.cuda.synchronize()
+start = time.perf_counter()
+steps = 10
+for _ in range(steps):
+    step()
+if cuda:
+    torch.cuda.synchronize()
+print(f"{(time.perf_counter() - start) / steps * 1e3:.1f} ms per step at batch {batch_size}")
+activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+with profile(activities=activities) as prof:
+    for _ in range(3):
+        step()
+    if cuda:
+        torch.cuda.synchronize()
+sort_by = "self_cuda_time_total" if cuda else "self_cpu_time_total"
+print(prof.key_averages().table(sort_by=sort_by, row_limit=40, max_name_column_width=90))
+if cuda:
+    print(torch.cuda.memory_summary(abbreviated=True))
+EOF
+  echo "profile status $?"
+fi
 exit "$status"

@@ -157,11 +157,11 @@ achieved = tokens_per_s * flops_per_token  # FLOP/s
 print(f"timed: steps {cfg.timed_from}-{cfg.steps - 1}, {elapsed:.1f} s")
 print(f"throughput: {tokens_per_s:,.0f} tokens/s")
 print(f"FLOPs per token: 6N + 12*L*H*Q*T = {flops_per_token / 1e6:,.1f} MFLOP")
-print(f"achieved: {achieved / 1e12:.3f} TFLOP/s")
 name = torch.cuda.get_device_name() if device.type == "cuda" else "cpu"
 peak = next((flops for key, flops in PEAK_BF16.items() if key in name), None)
 if peak:
     print(f"peak used: {peak / 1e12:.0f} TFLOP/s (dense bf16, {name})")
+    print(f"achieved: {achieved / 1e12:.1f} TFLOP/s")
     print(f"MFU: {achieved / peak:.1%}")
     print(f"peak GPU memory: {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB")
 elif device.type == "cpu":

@@ -14,7 +14,7 @@ import torch
 class TrainConfig:
     checkpoint: str = "build/checkpoints/gpt2-tiny"  # a local folder, or a hub id such as "gpt2"
     from_scratch: bool = True  # build the checkpoint above first (random weights)
-    lr: float = 1e-3  # a from-scratch tiny model; fine-tuning gpt2 wants 1e-5 .. 5e-5
+    lr: float = 1e-3  # for the from-scratch tiny model; fine-tuning gpt2 wants 1e-5 .. 5e-5
     weight_decay: float = 0.01
     block_size: int = 64  # tokens per training example
     batch_size: int = 16

@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "run": "tools.cli_run",
     "bench": "tools.bench",
     "site-files": "tools.site.files",
+    "build-zensical": "tools.site.zensical",
     "parity": "tools.parity",
     "codeblocks": "tools.fidelity",
     "diagrams": "tools.diagrams",

@@ -31,10 +31,12 @@ def states(root: Path, programs: dict[str, Program]) -> dict[str, list[Recording
             for snippet_id, program in programs.items()}
 
 
-def recording_problems(root: Path, programs: dict[str, Program]
+def recording_problems(root: Path, programs: dict[str, Program], *, pages_ok: bool = True
                        ) -> tuple[list[str], list[str], list[str], dict[str, list[RecordingState]]]:
     """(problems, warnings, notes, states). cpu: anything but fresh or env-drift is a problem;
-    cuda: broken is a problem, stale a warning (not shown), missing is fine (optional)."""
+    cuda: broken is a problem, stale a warning (not shown), missing is fine (optional).
+    With page errors (pages_ok False) a recording whose fence was not read is not reported: its
+    fence may only be unreadable for now, and the recording is still good."""
     problems, warnings, notes = [], [], []
     table = states(root, programs)
     for snippet_id, program_states in table.items():
@@ -53,14 +55,18 @@ def recording_problems(root: Path, programs: dict[str, Program]
             else:
                 warnings.append(f'{where}: {state.profile} recording of "{snippet_id}" is '
                                 f"{state.state} ({state.reason}) and will not be shown; re-record "
-                                f"it on a GPU with `{repair_command(snippet_id, state.profile)}`, "
-                                "or delete it")
+                                f"it on a GPU with `{repair_command(snippet_id, state.profile)}`"
+                                " (it is kept until then)")
     for profile in PROFILES:
         folder = recordings_dir(root, profile)
-        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() and pages_ok else []:
             if path.stem not in programs:
-                warnings.append(f"{path.relative_to(root)}:1: no fence has id \"{path.stem}\"; "
-                                "delete this recording (and its figure folder)")
+                warnings.append(f"{path.relative_to(root)}:1: no fence has id \"{path.stem}\", so "
+                                "this recording is not shown; if a fence's id was changed by "
+                                "mistake, change it back; if the snippet is gone for good, "
+                                f"`git rm -r {path.relative_to(root)}"
+                                + (f" {path.with_suffix('').relative_to(root)}"
+                                   if path.with_suffix("").is_dir() else "") + "`")
     return problems, warnings, notes, table
 
 
@@ -79,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     warnings: list[str] = []
     checked = 0
     if not args.no_recordings:
-        more, warnings, drift, table = recording_problems(args.root, programs)
+        more, warnings, drift, table = recording_problems(args.root, programs,
+                                                          pages_ok=not errors)
         problems += more
         notes += drift
         checked = sum(1 for row in table.values() for s in row if s.state != MISSING)

@@ -48,6 +48,7 @@ FENCE_OPTIONS = {
 # Never inputs of a program: the pages themselves, the tool, generated and installed files.
 _NOT_DATA = ("docs/", "tools/", "snippets/", "recordings/", ".venv/", ".git/", "node_modules/",
              "site/", "build/")
+NOT_DATA = _NOT_DATA
 
 
 class SnippetError(MarkdownError):

@@ -71,13 +71,21 @@ class FileGuard:
     changes the repository behind its fence's back.
 
     The snippet runs in a scratch copy of the repository that holds only the files its fence
-    declares (`data="…"`). Any attempt to write into the real repository (`repo`) is a violation;
-    so is trying to open, relative to the scratch directory, a repository file that exists but was
-    not declared (it is missing in the scratch copy): the run fails with the `data=` to add.
+    declares (`data="…"`). Any attempt to write into the real repository (`repo`) is a violation
+    and is refused (PermissionError, raised by the hook before the file is touched); so is
+    opening a repository file that was not declared, whether relative to the scratch directory
+    (it is missing there) or by its absolute path: the run fails with the `data=` to add.
+    Writes by other programs (a shell the snippet starts) are invisible here; the runner
+    compares the repository before and after the run for those.
     """
 
-    _WRITE_EVENTS = {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "shutil.rmtree",
-                     "shutil.copyfile", "shutil.move", "os.truncate", "os.chmod"}
+    # event → the positions of its arguments that are written (created, changed or removed)
+    _WRITE_EVENTS = {"os.remove": (0,), "os.rename": (0, 1), "os.rmdir": (0,), "os.mkdir": (0,),
+                     "shutil.rmtree": (0,), "shutil.copyfile": (1,), "shutil.copytree": (1,),
+                     "shutil.move": (0, 1), "os.truncate": (0,), "os.chmod": (0,),
+                     "os.chown": (0,), "os.utime": (0,), "os.symlink": (1,), "os.link": (1,),
+                     "os.setxattr": (0,), "os.removexattr": (0,), "os.chflags": (0,),
+                     "os.lchflags": (0,), "os.lchmod": (0,), "shutil.chown": (0,)}
 
     def __init__(self, *, repo: Path, scratch: Path) -> None:
         self.repo, self.scratch = repo.resolve(), scratch.resolve()
@@ -102,7 +110,8 @@ class FileGuard:
                 writes = flags & os.O_ACCMODE != os.O_RDONLY or bool(flags & os.O_CREAT)
             self._saw(args[0], writes=writes)
         elif event in self._WRITE_EVENTS:
-            for target in args[:2]:
+            for position in self._WRITE_EVENTS[event]:
+                target = args[position] if len(args) > position else None
                 if isinstance(target, (str, bytes, os.PathLike)):
                     self._saw(target, writes=True)
 
@@ -115,10 +124,19 @@ class FileGuard:
         if writes:
             if rel is not None and "__pycache__" not in rel.split("/") \
                     and not rel.startswith(".venv/"):
-                self.writes.append(rel)
+                self.writes.append(rel or ".")
+                raise PermissionError(13, "snippets may not change the repository (they run in "
+                                      "a scratch copy of it; write files relative to the working "
+                                      "directory)", full)
+            return
+        path = Path(full)
+        if rel is not None:  # an absolute path into the real repository
+            top = rel.split("/")[0]
+            if top not in IGNORED_TOP and top != "tools" and (self.repo / rel).is_file() \
+                    and not (self.scratch / rel).is_file():
+                self.undeclared.append(rel)
             return
         # A relative read in the scratch copy of a repository file that was not copied there.
-        path = Path(full)
         if path.is_relative_to(self.scratch) and not path.exists():
             inside = path.relative_to(self.scratch)
             if inside.parts and inside.parts[0] not in IGNORED_TOP and (self.repo / inside).is_file():

@@ -31,9 +31,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tools.execution.driver import IGNORED_TOP, PROGRESS_PREFIX
-from tools.programs import Program, code_hash, data_files
+from tools.programs import NOT_DATA, Program, code_hash, data_files
 from tools.recordings import (
-    SCHEMA, clean_output, data_fingerprint, figure_name, recordings_dir, write_recording,
+    RECORDINGS_DIR, SCHEMA, clean_output, data_fingerprint, figure_name, recordings_dir, write_recording,
 )
 from tools.scripts import SNIPPETS_DIR, render_script
 
@@ -119,6 +119,43 @@ def _processes_with_token(token: str) -> list[int]:
     return found
 
 
+def _parents() -> dict[int, int]:
+    """pid → parent pid of every process (Linux /proc; empty elsewhere)."""
+    table = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if entry.name.isdigit():
+            try:
+                table[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return table
+
+
+def _children() -> set[int]:
+    me = os.getpid()
+    return {pid for pid, parent in _parents().items() if parent == me}
+
+
+def _run_processes(proc: subprocess.Popen, token: str, baseline: set[int]) -> set[int]:
+    """Every process of a run: the token carriers, the driver's descendants, and orphans that
+    were re-parented to this (subreaper) process since the run started, with their descendants
+    (a child that cleared its environment and left with setsid() carries no token)."""
+    table = _parents()
+    with _active_lock:
+        others = {p.pid for t, p in _active.items() if t != token}
+    roots = {proc.pid} | set(_processes_with_token(token))
+    roots |= {pid for pid, parent in table.items()
+              if parent == os.getpid() and pid not in baseline and pid not in others}
+    found, pending = set(), list(roots)
+    while pending:
+        pid = pending.pop()
+        if pid in found or pid == os.getpid() or pid in others:
+            continue
+        found.add(pid)
+        pending += [child for child, parent in table.items() if parent == pid]
+    return found
+
+
 def _reap(pids: list[int]) -> None:
     """Collect those of `pids` that were re-parented to us and have exited (else: zombies)."""
     for pid in pids:
@@ -128,14 +165,15 @@ def _reap(pids: list[int]) -> None:
             pass
 
 
-def _kill_run(proc: subprocess.Popen, token: str) -> None:
-    """Kill the driver's process group and every process that carries the token, until none is left."""
+def _kill_run(proc: subprocess.Popen, token: str, baseline: set[int] | None = None) -> None:
+    """Kill the driver's process group and every process of the run, until none is left."""
     for _ in range(50):
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        pids = [pid for pid in _processes_with_token(token) if pid != os.getpid()]
+        pids = [pid for pid in _run_processes(proc, token, baseline or set())
+                if pid != proc.pid and not _is_zombie(pid)]
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -145,6 +183,17 @@ def _kill_run(proc: subprocess.Popen, token: str) -> None:
             return
         time.sleep(0.05)
         _reap(pids)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # gone
+    if state in ("Z", "X"):
+        _reap([pid])
+        return True
+    return False
 
 
 def kill_all() -> None:
@@ -230,12 +279,29 @@ def _failure_message(program: Program, result: dict) -> str:
     output = clean_output(cell["output"]).rstrip("\n") if cell else ""
     lines = output.splitlines()[-20:]
     shown = ("\n--- last output of the cell ---\n" + "\n".join(lines)) if lines else ""
+    hint = _HINTS.get(error["type"], "")
+    if error["type"] == "EOFError" and "input(" not in error["traceback"]:
+        hint = ""
     return (f"{program.id} failed at {error['page']}:{error['line']} (cell {error['index']}): "
-            f"{error['type']}\n{error['traceback'].rstrip()}{shown}")
+            f"{error['type']}{hint}\n{error['traceback'].rstrip()}{shown}")
+
+
+# What a snippet did that works in a terminal but not as a recorded notebook cell.
+_HINTS = {
+    "SystemExit": " (a snippet runs as notebook cells: remove the sys.exit() call, or raise an "
+                  "exception to fail)",
+    "EOFError": " (snippets get no input: stdin is empty; put the value in the code instead of "
+                "input())",
+}
 
 
 def _undeclared_message(root: Path, program: Program, names: list[str]) -> str:
     declared = " ".join(program.data + tuple(names))
+    never = [name for name in names if name.startswith(NOT_DATA)]
+    if never:
+        return (f"{program.where}: snippet \"{program.id}\" reads {', '.join(never)}; pages, "
+                "tools, scripts and recordings are never a program's inputs: put the data it "
+                "needs under data/ or sources/ and declare it with data=\"…\" on the first fence")
     return (f"{program.where}: snippet \"{program.id}\" reads {', '.join(names)}, which its fence "
             f"does not declare; add data=\"{declared}\" to the first fence "
             f"(```python {{exec=\"{program.id}\" … data=\"…\"}})")
@@ -282,6 +348,8 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
     tail: collections.deque = collections.deque(maxlen=40)
     start = time.monotonic()
     _become_subreaper()
+    baseline = _children()
+    watched = _Watched(root, program.id)
     try:
         script = _prepare_scratch(root, program, scratch)
         lines = work / "cells.json"
@@ -301,7 +369,8 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         try:
             finished = _watch(proc, label=program.id, timeout=limit, progress=progress, state=state)
         finally:
-            _kill_run(proc, token)  # also on Ctrl-C, and escaped grandchildren after a normal exit
+            # also on Ctrl-C, and escaped grandchildren after a normal exit
+            _kill_run(proc, token, baseline)
             proc.wait()
             with _active_lock:
                 _active.pop(token, None)
@@ -310,6 +379,10 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
                 proc.stdout.close()
         duration = time.monotonic() - start
         where = state.get("where", f"{program.cells[0].page}:{program.cells[0].line}")
+        changed = watched.changes()
+        if changed:  # written by a program the snippet started (Python's writes are refused)
+            return RunResult(program.id, False, _wrote_message(program, changed, restored=[
+                name for name in changed if name.startswith(RECORDINGS_DIR + "/")]), duration)
         if not finished:
             return RunResult(program.id, False, f"{program.id} timed out after {limit:g} s "
                              f"({where}, last cell started); raise timeout=\"…\" on its first "
@@ -318,16 +391,15 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         try:
             result = json.loads(result_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            how = (f"was killed by signal {-proc.returncode}" if proc.returncode < 0
-                   else f"exited with status {proc.returncode}")
+            how = (f"was killed by signal {-proc.returncode} ({_signal_name(-proc.returncode)})"
+                   if proc.returncode < 0 else f"exited with status {proc.returncode}")
+            if proc.returncode >= 0:
+                how += " (os._exit() or a C extension ended the process inside a cell)"
             last = "\n".join(tail)
             return RunResult(program.id, False, f"{program.id} {how} without a result ({where}, "
                              f"last cell started)" + (f"\n{last}" if last else ""), duration)
         if result["writes"]:
-            return RunResult(program.id, False, f"{program.where}: snippet \"{program.id}\" wrote "
-                             f"into the repository ({', '.join(result['writes'][:5])}); snippets "
-                             "may only write below their working directory (a scratch copy); "
-                             "nothing was recorded — check `git status` for what it changed",
+            return RunResult(program.id, False, _wrote_message(program, result["writes"]),
                              duration)
         undeclared = sorted(set(result["undeclared"]))
         if result["status"] != "ok":
@@ -345,11 +417,102 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
                                         commit=commit if commit is not None else git_commit(root),
                                         out=out)
         if record:
+            with _recorded_lock:
+                _recorded.add(program.id)
             write_recording(out_dir or recordings_dir(root, profile), program.id, recording,
                             figures=figures)
         return RunResult(program.id, True, "", duration, recording, figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "unknown signal"
+
+
+def _wrote_message(program: Program, names: list[str], *, restored: list[str] = ()) -> str:
+    shown = ", ".join(sorted(set(names))[:5]) + (", …" if len(set(names)) > 5 else "")
+    note = (f"; {len(restored)} recording file(s) it changed were put back" if restored else "")
+    return (f"{program.where}: snippet \"{program.id}\" wrote into the repository ({shown}); "
+            "snippets may only write below their working directory (a scratch copy of the "
+            f"repository), so write files by relative paths; nothing was recorded{note} — "
+            "`git status` shows anything else it changed")
+
+
+class _Watched:
+    """The repository files a snippet must not change, before the run: recordings/ (kept byte
+    for byte, to put back what a snippet's subprocess changed), the pages and the data folders
+    (size and mtime). Recordings that this process writes for other snippets meanwhile
+    (--jobs) are not the snippet's doing."""
+
+    FOLDERS = ("docs", "sources", "data")
+
+    def __init__(self, root: Path, snippet_id: str) -> None:
+        self.root, self.id = root, snippet_id
+        self.recordings = self._recordings()
+        self.stats = self._stats()
+
+    def _recordings(self) -> dict[str, bytes]:
+        folder = self.root / RECORDINGS_DIR
+        found = {}
+        for path in folder.rglob("*") if folder.is_dir() else []:
+            if path.is_file() and not path.name.startswith("."):
+                try:
+                    found[path.relative_to(self.root).as_posix()] = path.read_bytes()
+                except OSError:
+                    continue
+        return found
+
+    def _stats(self) -> dict[str, tuple[int, int]]:
+        found = {}
+        for name in self.FOLDERS:
+            folder = self.root / name
+            for path in folder.rglob("*") if folder.is_dir() else []:
+                if name == "docs" and path.suffix != ".md":
+                    continue  # generated site files are rewritten by builds meanwhile
+                try:
+                    info = path.lstat()
+                except OSError:
+                    continue
+                if not path.is_dir():
+                    found[path.relative_to(self.root).as_posix()] = (info.st_size, info.st_mtime_ns)
+        return found
+
+    def _others(self, name: str) -> bool:
+        """A recording file of another snippet that this process recorded meanwhile."""
+        parts = name.split("/")
+        if len(parts) < 3:
+            return False
+        owner = parts[2].removesuffix(".json")
+        with _recorded_lock:
+            return owner != self.id and owner in _recorded
+
+    def changes(self) -> list[str]:
+        """Changed, added or removed files; recordings are put back as they were."""
+        now = self._recordings()
+        changed = [name for name in sorted(set(now) | set(self.recordings))
+                   if now.get(name) != self.recordings.get(name) and not self._others(name)]
+        for name in changed:
+            path = self.root / name
+            try:
+                if name in self.recordings:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(self.recordings[name])
+                else:
+                    path.unlink()  # a file the snippet created: it was not there before
+            except OSError:
+                pass
+        stats = self._stats()
+        changed += [name for name in sorted(set(stats) | set(self.stats))
+                    if stats.get(name) != self.stats.get(name)]
+        return changed
+
+
+_recorded: set[str] = set()  # ids whose recording this process wrote
+_recorded_lock = threading.Lock()
 
 
 def run_programs(root: Path, programs: list[Program], *, jobs: int = 1,

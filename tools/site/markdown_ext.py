@@ -47,15 +47,16 @@ _H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.S)
 
 
-def page_url(docs_rel: str) -> str:
-    """Site path of docs/<lang>/a/b.md with directory URLs: "a/b/" (zh), "en/a/b/" (en)."""
+def page_url(docs_rel: str, *, default_prefix: str = "") -> str:
+    """Site path of docs/<lang>/a/b.md with directory URLs: "a/b/" (zh), "en/a/b/" (en).
+    `default_prefix` is where the default language lives: "" (mkdocs-static-i18n) or "zh/"."""
     lang, _, path = docs_rel.partition("/")
     stem = path[: -len(".md")] if path.endswith(".md") else path
     if stem == "index" or stem.endswith("/index"):
         stem = stem[: -len("index")]
     elif stem:
         stem += "/"
-    return ("" if lang == DEFAULT_LANG else f"{lang}/") + stem
+    return (default_prefix if lang == DEFAULT_LANG else f"{lang}/") + stem
 
 
 def _relative(target: str, page: str) -> str:
@@ -160,9 +161,10 @@ def _title(path: Path) -> str:
 
 
 class _EmbedPreprocessor(Preprocessor):
-    def __init__(self, md: Markdown, root: Path) -> None:
+    def __init__(self, md: Markdown, root: Path, default_prefix: str) -> None:
         super().__init__(md)
         self.root = root
+        self.default_prefix = default_prefix
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
@@ -182,7 +184,7 @@ class _EmbedPreprocessor(Preprocessor):
             return lines
         rel = candidates[0]
         lang = rel.split("/", 1)[0]
-        url = page_url(rel)
+        url = page_url(rel, default_prefix=self.default_prefix)
         if REPORT_MARKER in text:
             text = text.replace(REPORT_MARKER, _report(site, self.root, page=rel, lang=lang))
 
@@ -191,7 +193,7 @@ class _EmbedPreprocessor(Preprocessor):
             return _relative(figure_src(profile, snippet_id, name), url)
 
         def downloads(snippet_id: str) -> DownloadLinks:
-            notebook = f"{'' if lang == DEFAULT_LANG else lang + '/'}notebooks/{snippet_id}/"
+            notebook = f"{self.default_prefix if lang == DEFAULT_LANG else lang + '/'}notebooks/{snippet_id}/"
             return DownloadLinks(
                 py_url=_relative(download_src(snippet_id), url),
                 ipynb_url=_relative(download_src(snippet_id, lang=lang), url),
@@ -229,13 +231,17 @@ class _EmbedPreprocessor(Preprocessor):
 class ExecOutputsExtension(Extension):
     def __init__(self, **kwargs: object) -> None:
         self.config = {"root": ["", "repository root (default: the working directory, where "
-                                    "mkdocs.yml is)"]}
+                                    "mkdocs.yml is)"],
+                       "default_language_prefix": ["", 'site path of the default language: "" when '
+                                                   'it is served at the root (mkdocs-static-i18n), '
+                                                   '"zh/" under zensical-i18n']}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown API
         # Before superfences (25) and the raw-HTML stasher (20): it rewrites whole fences.
         root = Path(self.getConfig("root") or Path.cwd()).resolve()
-        md.preprocessors.register(_EmbedPreprocessor(md, root),
+        prefix = self.getConfig("default_language_prefix")
+        md.preprocessors.register(_EmbedPreprocessor(md, root, prefix),
                                   "tools_exec_outputs", 28)
 
 

@@ -1,0 +1,81 @@
+"""python -m tools build-zensical: build the same docs/ with Zensical, MkDocs' successor.
+
+Zensical reads mkdocs.yml and runs its Markdown extensions, tools.site.markdown_ext included, so
+the pages get the same outputs, provenance, downloads and report. What differs, and is adapted in
+a derived config (`.zensical.yml`, git-ignored) instead of a second hand-kept copy:
+
+- `site_dir` is `site-zensical/`, so both builds can sit side by side;
+- Material's template overrides (`custom_dir`) are left out: Zensical's template engine is not
+  Jinja2 (Python string methods are missing) and its theme has its own partials;
+- zensical-i18n serves the default language under /zh/ (mkdocs-static-i18n: at the root), so the
+  extension is told where the default language lives;
+- `hooks:` and mkdocs-jupyter are ignored by Zensical: notebook pages are not rendered there, and
+  the download links stay (the generated files are written here first, by tools.site.files).
+
+Strictness: the extension's errors are Python log records, which Zensical does not count, so
+`--strict` first runs the recording check of `python -m tools check` and fails on any problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tools.cli_check import recording_problems
+from tools.programs import scan_all
+from tools.site.files import write_site_files
+
+HELP = "build docs/ with Zensical into site-zensical/ (same pages, outputs and report as MkDocs)"
+CONFIG = ".zensical.yml"
+SITE_DIR = "site-zensical"
+EXTENSION_LINE = re.compile(r"^  - tools\.site\.markdown_ext\s*$", re.M)
+
+
+def derived_config(mkdocs_yml: str, *, site_dir: str = SITE_DIR) -> str:
+    """mkdocs.yml adapted for Zensical (see the module docstring)."""
+    text = re.sub(r"^  custom_dir: .*\n", "", mkdocs_yml, flags=re.M)
+    text, found = EXTENSION_LINE.subn(
+        "  - tools.site.markdown_ext:\n      default_language_prefix: zh/", text)
+    if not found:
+        raise ValueError("mkdocs.yml does not list `- tools.site.markdown_ext` under "
+                         "markdown_extensions")
+    return f"{text.rstrip()}\n\n# Added by tools/site/zensical.py\nsite_dir: {site_dir}\n"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--strict", action="store_true",
+                        help="fail on a missing, stale or broken recording, or a page problem")
+
+
+def run(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    programs, errors = scan_all(root)
+    problems = [str(error) for error in errors]
+    if args.strict:
+        problems += recording_problems(root, programs)[0]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        print(f"build-zensical: {len(problems)} problem(s); nothing was built", file=sys.stderr)
+        return 1
+    zensical = shutil.which("zensical", path=str(Path(sys.executable).parent)) or \
+        shutil.which("zensical")
+    if zensical is None:
+        print("error: zensical is not installed; run `make setup` (it is pinned in "
+              "requirements.txt)", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    write_site_files(root, programs)
+    config = root / CONFIG
+    config.write_text(derived_config((root / "mkdocs.yml").read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    command = [zensical, "build", "-f", str(config), "--clean"] + (["--strict"] if args.strict else [])
+    done = subprocess.run(command, cwd=root, check=False)
+    if done.returncode == 0:
+        print(f"zensical: built {SITE_DIR}/ in {time.perf_counter() - start:.1f} s")
+    return done.returncode
