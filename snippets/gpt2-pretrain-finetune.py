@@ -9,7 +9,7 @@ import math
 import os
 import random
 import re
-import socket
+import statistics
 from dataclasses import dataclass
 
 import torch
@@ -35,6 +35,7 @@ class TrainConfig:
     finetune_lr: float = 5e-4
     finetune_epochs: int = 8
     seed: int = 0
+    compare_seeds: tuple = (0, 1, 2, 3, 4)  # pre-trained vs from scratch, one run per seed
 
 
 cfg = TrainConfig()
@@ -76,53 +77,36 @@ from tokenizers import ByteLevelBPETokenizer
 from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
 
-def check_checkpoint(name):
-    """Fail fast when a hub id can be neither found in the local cache nor downloaded."""
-    if os.path.isdir(name):
-        return
-    from huggingface_hub import try_to_load_from_cache
-
-    if isinstance(try_to_load_from_cache(name, "config.json"), str):
-        return  # already in the local Hugging Face cache
-    if os.environ.get("HF_HUB_OFFLINE", "0").lower() not in ("1", "true", "yes"):
-        try:
-            socket.create_connection(("huggingface.co", 443), timeout=3).close()
-            return
-        except OSError:
-            pass
-    raise RuntimeError(
-        f"checkpoint {name!r} is not a local folder and is not in the Hugging Face cache, and the hub "
-        "cannot be reached. Set HF_HUB_OFFLINE=0 on a machine with network access, "
-        "or unset GPT2_CHECKPOINT to pre-train the small local checkpoint."
-    )
-
-
 @torch.no_grad()
-def lm_loss(model, ids, labels=None):
+def lm_loss(model, ids):
     model.eval()
     with autocast:
-        return model(input_ids=ids.to(device), labels=(ids if labels is None else labels).to(device)).loss.item()
+        return model(input_ids=ids.to(device), labels=ids.to(device)).loss.item()
 
 
 checkpoint = os.environ.get("GPT2_CHECKPOINT", "build/checkpoints/gpt2-articles")
 pretrain_log = {"step": [], "train": [], "val": []}
 if "GPT2_CHECKPOINT" not in os.environ:
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator([pretrain_train], vocab_size=cfg.vocab_size, special_tokens=["<|endoftext|>"], show_progress=False)
+    bpe.train_from_iterator([pretrain_train], vocab_size=cfg.vocab_size,
+                            special_tokens=["<|endoftext|>"], show_progress=False)
     tokenizer = GPT2TokenizerFast(tokenizer_object=bpe._tokenizer, bos_token="<|endoftext|>",
                                   eos_token="<|endoftext|>", unk_token="<|endoftext|>")
     train_ids = torch.tensor(tokenizer(pretrain_train)["input_ids"])
     val_ids = torch.tensor(tokenizer(pretrain_val)["input_ids"])
-    print(f"tokens: {len(train_ids):,} train, {len(val_ids):,} validation ({len(pretrain_train) / len(train_ids):.2f} chars/token)")
+    print(f"tokens: {len(train_ids):,} train, {len(val_ids):,} validation "
+          f"({len(pretrain_train) / len(train_ids):.2f} chars/token)")
 
-    config = GPT2Config(vocab_size=len(tokenizer), n_positions=cfg.n_positions, n_embd=cfg.n_embd, n_layer=cfg.n_layer,
-                        n_head=cfg.n_head, bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
+    config = GPT2Config(vocab_size=len(tokenizer), n_positions=cfg.n_positions, n_embd=cfg.n_embd,
+                        n_layer=cfg.n_layer, n_head=cfg.n_head,
+                        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id)
     model = GPT2LMHeadModel(config).to(device)
-    print(f"GPT-2 from scratch: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters")
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"GPT-2 from scratch: {n_params / 1e6:.2f} M parameters")
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.pretrain_lr, weight_decay=0.1)
     gen = torch.Generator().manual_seed(cfg.seed)
     n_val_blocks = len(val_ids) // cfg.block_size
-    val_blocks = val_ids[: n_val_blocks * cfg.block_size].view(n_val_blocks, cfg.block_size)  # (N, T)
+    val_blocks = val_ids[: n_val_blocks * cfg.block_size].view(n_val_blocks, -1)  # (N, T)
 
     best_val, bad_evals, best_state = float("inf"), 0, None
     for step in range(1, cfg.max_pretrain_steps + 1):
@@ -152,11 +136,11 @@ if "GPT2_CHECKPOINT" not in os.environ:
                 break
     model.load_state_dict(best_state)
     best_step = pretrain_log["step"][pretrain_log["val"].index(best_val)]
-    print(f"best checkpoint: step {best_step}, val loss {best_val:.3f}, perplexity {math.exp(best_val):.1f}")
+    print(f"best checkpoint: step {best_step}, val loss {best_val:.3f}, "
+          f"perplexity {math.exp(best_val):.1f}")
     model.save_pretrained(checkpoint)
     tokenizer.save_pretrained(checkpoint)
     print("saved to", checkpoint)
-check_checkpoint(checkpoint)
 
 # %% [3] docs/zh/commercialization/05-practice.md
 from torch.utils.data import DataLoader, Dataset
@@ -171,7 +155,8 @@ class FAQDataset(Dataset):
     """"Q: ... A: ..." texts, each ending with the end-of-text token."""
 
     def __init__(self, texts, tokenizer, max_length=cfg.n_positions):
-        self.encodings = [tokenizer(t + tokenizer.eos_token, truncation=True, max_length=max_length)["input_ids"] for t in texts]
+        self.encodings = [tokenizer(t + tokenizer.eos_token, truncation=True,
+                                    max_length=max_length)["input_ids"] for t in texts]
 
     def __len__(self):
         return len(self.encodings)
@@ -191,8 +176,7 @@ def collate(batch):
     return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}
 
 
-train_loader = DataLoader(FAQDataset(faq_train, tokenizer), batch_size=4, shuffle=True, collate_fn=collate,
-                          generator=torch.Generator().manual_seed(cfg.seed))
+train_dataset = FAQDataset(faq_train, tokenizer)
 val_loader = DataLoader(FAQDataset(faq_val, tokenizer), batch_size=4, collate_fn=collate)
 
 
@@ -219,7 +203,8 @@ def answer(model, prompt):
     enc = tokenizer(prompt, return_tensors="pt").to(device)
     out = model.generate(**enc, max_new_tokens=40, do_sample=False, repetition_penalty=1.3,
                          pad_token_id=tokenizer.eos_token_id)
-    return tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).replace("\n", " ")
+    new_tokens = out[0, enc["input_ids"].shape[1]:]
+    return tokenizer.decode(new_tokens, skip_special_tokens=True).replace("\n", " ")
 
 
 before_loss, before_ppl = evaluate(model, val_loader)
@@ -227,24 +212,31 @@ before_answers = [answer(model, p) for p in prompts]
 print(f"before fine-tuning: FAQ validation loss {before_loss:.3f}, perplexity {before_ppl:.1f}")
 
 # %% [4] docs/zh/commercialization/05-practice.md
-optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.finetune_lr, weight_decay=0.01)
-finetune_log = {"epoch": [0], "train": [None], "val": [before_loss]}
-for epoch in range(1, cfg.finetune_epochs + 1):
-    model.train()
-    losses = []
-    for batch in train_loader:
-        batch = {k: v.to(device) for k, v in batch.items()}
-        with autocast:
-            loss = model(**batch).loss
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    val_loss, val_ppl = evaluate(model, val_loader)
-    finetune_log["epoch"].append(epoch)
-    finetune_log["train"].append(sum(losses) / len(losses))
-    finetune_log["val"].append(val_loss)
+def fine_tune(model, seed):
+    """The fine-tuning budget: cfg.finetune_epochs epochs of AdamW over the training pairs."""
+    torch.manual_seed(seed)  # dropout
+    train_loader = DataLoader(train_dataset, batch_size=4, shuffle=True, collate_fn=collate,
+                              generator=torch.Generator().manual_seed(seed))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.finetune_lr, weight_decay=0.01)
+    log = {"epoch": [0], "train": [None], "val": [evaluate(model, val_loader)[0]]}
+    for epoch in range(1, cfg.finetune_epochs + 1):
+        model.train()
+        losses = []
+        for batch in train_loader:
+            batch = {k: v.to(device) for k, v in batch.items()}
+            with autocast:
+                loss = model(**batch).loss
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        log["epoch"].append(epoch)
+        log["train"].append(sum(losses) / len(losses))
+        log["val"].append(evaluate(model, val_loader)[0])
+    return log
 
+
+finetune_log = fine_tune(model, cfg.seed)
 after_loss, after_ppl = evaluate(model, val_loader)
 print(f"after fine-tuning:  FAQ validation loss {after_loss:.3f}, perplexity {after_ppl:.1f}")
 for prompt, before, after in zip(prompts, before_answers, [answer(model, p) for p in prompts]):
@@ -262,7 +254,8 @@ if pretrain_log["step"]:
     ax1.axvline(best_step, color="gray", linestyle="--", label="kept checkpoint")
     ax1.legend()
 ax1.set(title="pre-training on the articles", xlabel="step", ylabel="cross-entropy loss")
-ax2.plot(finetune_log["epoch"][1:], finetune_log["train"][1:], marker="o", label="train (epoch mean)")
+ax2.plot(finetune_log["epoch"][1:], finetune_log["train"][1:], marker="o",
+         label="train (epoch mean)")
 ax2.plot(finetune_log["epoch"], finetune_log["val"], marker="o", label="validation (held-out FAQ)")
 ax2.set(title="fine-tuning on FAQ pairs", xlabel="epoch", ylabel="cross-entropy loss")
 ax2.legend()
@@ -270,10 +263,43 @@ fig.tight_layout()
 plt.show()
 
 # %% [6] docs/zh/commercialization/05-practice.md
-for epoch, train_loss, val_loss in zip(finetune_log["epoch"][1:], finetune_log["train"][1:], finetune_log["val"][1:]):
-    print(f"Epoch: {epoch}, Loss: {train_loss:.4f}, Validation loss: {val_loss:.4f}")
+from transformers import AutoConfig
+
+# What did pre-training contribute? The same fine-tuning budget (pairs, epochs, learning rate)
+# from the pre-trained checkpoint and from random weights of the same architecture.
+arms = {"pre-trained": [], "from scratch": []}  # one fine-tuning log per seed
+for seed in cfg.compare_seeds:
+    torch.manual_seed(seed)  # the random initial weights of the from-scratch model
+    scratch = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(checkpoint))
+    pretrained = AutoModelForCausalLM.from_pretrained(checkpoint)
+    for name, arm in [("pre-trained", pretrained), ("from scratch", scratch)]:
+        arms[name].append(fine_tune(arm.to(device), seed))
+
+print(f"FAQ validation perplexity, mean ± std over {len(cfg.compare_seeds)} seeds:")
+for name, logs in arms.items():
+    before = [math.exp(log["val"][0]) for log in logs]
+    after = [math.exp(log["val"][-1]) for log in logs]
+    print(f"  {name:12s}  before fine-tuning {statistics.mean(before):7.1f}   "
+          f"after {statistics.mean(after):5.1f} ± {statistics.stdev(after):.1f}")
+
+fig, ax = plt.subplots(figsize=(5.5, 3.6))
+for name, logs in arms.items():
+    curves = torch.tensor([log["val"] for log in logs])  # (seeds, epochs + 1)
+    mean, std = curves.mean(0), curves.std(0)
+    line, = ax.plot(logs[0]["epoch"], mean, marker="o", label=name)
+    ax.fill_between(logs[0]["epoch"], mean - std, mean + std, color=line.get_color(), alpha=0.2)
+ax.set(title="fine-tuning on FAQ pairs: mean ± std over seeds", xlabel="epoch",
+       ylabel="validation cross-entropy")
+ax.legend()
+fig.tight_layout()
+plt.show()
 
 # %% [7] docs/zh/commercialization/05-practice.md
+epochs, train_losses, val_losses = (finetune_log[k][1:] for k in ("epoch", "train", "val"))
+for epoch, train_loss, val_loss in zip(epochs, train_losses, val_losses):
+    print(f"Epoch: {epoch}, Loss: {train_loss:.4f}, Validation loss: {val_loss:.4f}")
+
+# %% [8] docs/zh/commercialization/05-practice.md
 model.eval()
 correct = total = 0
 with torch.no_grad():
@@ -290,7 +316,7 @@ accuracy = correct / total
 print(f"Validation next-token accuracy: {accuracy:.3f} ({correct}/{total} tokens)")
 print(f"Validation perplexity: {after_ppl:.1f}")
 
-# %% [8] docs/zh/commercialization/05-practice.md
+# %% [9] docs/zh/commercialization/05-practice.md
 model.save_pretrained("build/checkpoints/gpt2-articles-faq")
 tokenizer.save_pretrained("build/checkpoints/gpt2-articles-faq")
 reloaded = AutoModelForCausalLM.from_pretrained("build/checkpoints/gpt2-articles-faq").to(device)

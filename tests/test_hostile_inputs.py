@@ -819,3 +819,28 @@ def test_nav_translation_check_runs_in_the_real_config(caplog) -> None:
     [i18n] = [p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p]
     translations = {lang["locale"]: lang.get("nav_translations") or {} for lang in i18n["languages"]}
     assert hooks.nav_translation_problems(REPO / "mkdocs.yml", config["nav"], translations) == []
+
+
+def test_nav_translation_typo_fails_a_strict_build(tmp_path) -> None:
+    """The hook in a real (tiny) MkDocs build with mkdocs-static-i18n."""
+    pytest.importorskip("mkdocs_static_i18n")
+    for lang, title in (("zh", "首页"), ("en", "Home")):
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+        (tmp_path / "docs" / lang / "index.md").write_text(f"# {title}\n", encoding="utf-8")
+        (tmp_path / "docs" / lang / "a.md").write_text("# A\n", encoding="utf-8")
+    config = MKDOCS_YML.replace("plugins:\n  - i18n:\n", "plugins:\n  - i18n:\n      "
+                                "docs_structure: folder\n")
+    config = config.replace("        - locale: en\n", "        - locale: zh\n          default: true\n"
+                            "          name: 中文\n        - locale: en\n          name: English\n")
+    config += f"hooks:\n  - {REPO / 'tools/i18n_hooks.py'}\n"
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    line = config.splitlines().index("            五遍文章: The five articles") + 1
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")]
+    done = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert f"mkdocs.yml:{line}: nav_translations (en) key '五遍文章' matches no title" in done.stderr
+    assert_safe(done.stderr)
+    (tmp_path / "mkdocs.yml").write_text(config.replace("五遍文章", "五篇文章"), encoding="utf-8")
+    done = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -1,36 +1,46 @@
-"""tools.runner + tools.driver on fixture snippets: outputs, errors, timeouts, interruptions."""
+"""tools.execution.runner + driver on fixture snippets: outputs, errors, timeouts, interruptions."""
 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from tools.cli_extract import extract_scripts
-from tools.recording import clean_output
-from tools.runner import RunResult, run_program, run_programs
-from tools.snippets import collect_programs
+from tools.execution.runner import RunResult, run_program, run_programs
+from tools.programs import collect_programs
+from tools.recordings import clean_output
+from tools.scripts import extract_scripts
 
-RECORDINGS = "docs/assets/recordings/cpu"
+RECORDINGS = "recordings/cpu"
 OLD_RECORDING = '{"schema": 1, "id": "demo", "note": "previous good recording"}\n'
 
 
-def fences(*cells: str, snippet_id: str = "demo", timeout: str = "") -> str:
+def fences(*cells: str, snippet_id: str = "demo", timeout: str = "", data: str = "") -> str:
     """A page with one fence per cell; the first fence is on line 3, its code on line 4."""
     parts = ["# 页面\n"]
     for number, code in enumerate(cells):
         extra = f' timeout="{timeout}"' if timeout and number == 0 else ""
-        parts.append(f'\n```python exec="{snippet_id}"{extra}\n{code.strip()}\n```\n')
+        extra += f' data="{data}"' if data and number == 0 else ""
+        parts.append(f'\n```python {{exec="{snippet_id}"{extra}}}\n{code.strip()}\n```\n')
     return "".join(parts)
 
 
+def pages(*cells: str, **options) -> dict[str, str]:
+    """The zh page and its en twin (the same program), for the commands that check both."""
+    zh = fences(*cells, **options)
+    return {"docs/zh/p.md": zh, "docs/en/p.md": zh.replace("# 页面", "# Page", 1)}
+
+
 def run_page(make_repo, *cells: str, files: dict | None = None, **options) -> tuple[Path, RunResult]:
-    root = make_repo({"docs/zh/p.md": fences(*cells, timeout=options.pop("page_timeout", "")),
+    root = make_repo({"docs/zh/p.md": fences(*cells, timeout=options.pop("page_timeout", ""),
+                                             data=options.pop("data", "")),
                       **(files or {})})
     programs = collect_programs(root)
     extract_scripts(root, programs)
@@ -47,12 +57,15 @@ def test_cells_share_one_namespace_and_the_child_environment(make_repo, tmp_path
     _, result = run_page(
         make_repo,
         "import os, random, sys\nx = random.random()",
-        "print(__name__, sys.argv[0], x == random.Random(0).random(), os.getcwd() == ROOT)\n"
+        "print(__name__, sys.argv[0], x == random.Random(0).random(), os.getcwd() != ROOT,\n"
+        "      os.path.isfile(sys.argv[0]), os.listdir('.'))\n"
         "print(*(os.environ[k] for k in ('PYTHONHASHSEED', 'MPLBACKEND', 'OMP_NUM_THREADS',"
         " 'HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'TOKENIZERS_PARALLELISM')))".replace(
             "ROOT", repr(str(tmp_path))),
         threads=3)
-    assert outputs(result) == ["", "__main__ snippets/demo.py True True\n0 Agg 3 1 1 false\n"]
+    # The working directory is a scratch copy of the repository (outside it) with the script.
+    assert outputs(result) == ["", "__main__ snippets/demo.py True True True ['snippets']\n"
+                                   "0 Agg 3 1 1 false\n"]
     assert result.recording["provenance"]["threads"] == 3
 
 
@@ -99,12 +112,15 @@ def test_figures_are_saved_per_cell(make_repo) -> None:
         "print('no figure here')")
     assert outputs(result) == ["", "", "no figure here\n"]
     figures = [cell["figures"] for cell in result.recording["cells"]]
-    assert figures == [["demo/cell1-fig1.png"], ["demo/cell2-fig1.png", "demo/cell2-fig2.png"], []]
+    pattern = [[r"cell1-fig1-[0-9a-f]{8}\.png"],
+               [r"cell2-fig1-[0-9a-f]{8}\.png", r"cell2-fig2-[0-9a-f]{8}\.png"], []]
+    assert [[bool(re.fullmatch(p, name)) for p, name in zip(ps, names)] for ps, names in
+            zip(pattern, figures)] == [[True], [True, True], []]
     for name in sum(figures, []):
-        assert (root / RECORDINGS / name).read_bytes().startswith(b"\x89PNG")
+        assert (root / RECORDINGS / "demo" / name).read_bytes().startswith(b"\x89PNG")
 
 
-def test_data_files_read_are_fingerprinted(make_repo) -> None:
+def test_declared_data_files_are_copied_and_fingerprinted(make_repo) -> None:
     _, result = run_page(
         make_repo,
         "from pathlib import Path\n"
@@ -113,7 +129,9 @@ def test_data_files_read_are_fingerprinted(make_repo) -> None:
         "Path('own.txt').write_text('written first, then read')\n"
         "print(Path('sources/a.txt').read_text(), Path('own.txt').read_text(),"
         " Path('build/cache.txt').read_text(), open('sources/b.bin', 'rb').read())",
-        files={"sources/a.txt": "A", "sources/b.bin": b"B"})
+        files={"sources/a.txt": "A", "sources/b.bin": b"B", "sources/unused.txt": "U"},
+        data="sources/a.txt sources/*.bin")
+    assert outputs(result) == ["A written first, then read cache b'B'\n"]
     assert sorted(result.recording["fingerprint"]["data"]) == ["sources/a.txt", "sources/b.bin"]
 
 
@@ -131,8 +149,8 @@ def test_failing_snippet_points_at_the_markdown_and_keeps_the_old_recording(make
     assert sorted(p.name for p in (root / RECORDINGS).iterdir()) == ["demo.json"]
 
 
-def test_timeout_kills_the_whole_process_group(make_repo, tmp_path) -> None:
-    pid_file = tmp_path / "grandchild.pid"
+def test_timeout_kills_the_whole_process_group(make_repo, tmp_path_factory) -> None:
+    pid_file = tmp_path_factory.mktemp("outside-the-repository") / "grandchild.pid"
     start = time.monotonic()
     _, result = run_page(
         make_repo, "print('started')",
@@ -140,8 +158,8 @@ def test_timeout_kills_the_whole_process_group(make_repo, tmp_path) -> None:
         f"open({str(pid_file)!r}, 'w').write(str(p.pid))\ntime.sleep(60)",
         page_timeout="2")
     assert time.monotonic() - start < 10
-    assert (result.ok, result.message) == (
-        False, "demo timed out after 2 s (docs/zh/p.md:8, last cell started)")
+    assert not result.ok
+    assert result.message.startswith("demo timed out after 2 s (docs/zh/p.md:8, last cell started)")
     time.sleep(0.2)
     stat = Path(f"/proc/{pid_file.read_text()}/stat")
     assert not stat.exists() or stat.read_text().split(") ")[1][0] == "Z"  # gone or a zombie
@@ -149,19 +167,19 @@ def test_timeout_kills_the_whole_process_group(make_repo, tmp_path) -> None:
 
 def test_timeout_option_overrides_the_fence(make_repo) -> None:
     _, result = run_page(make_repo, "import time\ntime.sleep(30)", timeout=1)
-    assert result.message == "demo timed out after 1 s (docs/zh/p.md:4, last cell started)"
+    assert result.message.startswith("demo timed out after 1 s (docs/zh/p.md:4, last cell started)")
 
 
 def test_killed_child_keeps_the_old_recording(make_repo) -> None:
     root = make_repo({f"{RECORDINGS}/demo.json": OLD_RECORDING})
     _, result = run_page(make_repo, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
-    assert result.message == ("demo was killed by signal 9 without a result "
+    assert result.message == ("demo was killed by signal 9 (SIGKILL) without a result "
                               "(docs/zh/p.md:4, last cell started)")
     assert (root / RECORDINGS / "demo.json").read_text() == OLD_RECORDING
 
 
 def test_interrupted_run_keeps_the_old_recording(make_repo) -> None:
-    root = make_repo({"docs/zh/p.md": fences("print('working')\nimport time\ntime.sleep(60)"),
+    root = make_repo({**pages("print('working')\nimport time\ntime.sleep(60)"),
                       f"{RECORDINGS}/demo.json": OLD_RECORDING,
                       f"{RECORDINGS}/demo/cell1-fig1.png": b"old figure"})
     proc = subprocess.Popen([sys.executable, "-m", "tools", "run", "--force", "--root", str(root)],
@@ -178,7 +196,8 @@ def test_interrupted_run_keeps_the_old_recording(make_repo) -> None:
     assert "interrupted; previous recordings are kept" in rest
     assert (root / RECORDINGS / "demo.json").read_text() == OLD_RECORDING
     assert (root / RECORDINGS / "demo/cell1-fig1.png").read_bytes() == b"old figure"
-    assert sorted(p.name for p in (root / RECORDINGS).iterdir()) == ["demo", "demo.json"]
+    assert sorted(p.name for p in (root / RECORDINGS).iterdir() if p.name != ".lock") == \
+        ["demo", "demo.json"]
 
 
 def test_success_replaces_recording_and_figures(make_repo) -> None:
@@ -191,7 +210,7 @@ def test_success_replaces_recording_and_figures(make_repo) -> None:
 
 
 def test_cli_run_failure_exit_status_and_message(make_repo, tools_cli) -> None:
-    root = make_repo({"docs/zh/p.md": fences("x = 1", "raise ValueError('bad value')")})
+    root = make_repo(pages("x = 1", "raise ValueError('bad value')"))
     result = tools_cli(root, "run")
     assert result.code == 1
     assert "FAIL demo failed at docs/zh/p.md:8 (cell 2): ValueError" in result.err
@@ -200,13 +219,13 @@ def test_cli_run_failure_exit_status_and_message(make_repo, tools_cli) -> None:
 
 
 def test_jobs_run_in_parallel(make_repo) -> None:
-    root = make_repo({"docs/zh/a.md": fences("import time\ntime.sleep(1)", snippet_id="a"),
-                      "docs/zh/b.md": fences("import time\ntime.sleep(1)", snippet_id="b")})
+    root = make_repo({"docs/zh/a.md": fences("import time\ntime.sleep(2)", snippet_id="a"),
+                      "docs/zh/b.md": fences("import time\ntime.sleep(2)", snippet_id="b")})
     programs = list(collect_programs(root).values())
     start = time.monotonic()
     results = run_programs(root, programs, jobs=2, commit="test")
     assert [r.ok for r in results] == [True, True]
-    assert time.monotonic() - start < 1.9
+    assert time.monotonic() - start < 3.9  # one after the other: 4 s of sleep alone
 
 
 def test_into_another_folder_leaves_recordings_alone(make_repo, tmp_path) -> None:
@@ -256,11 +275,11 @@ print(torch.get_num_threads(), torch.equal(torch.rand(3), expected))
 print(np.random.rand() == np.random.RandomState(0).rand())
 """, threads=1)
     assert outputs(result) == ["1 True\nTrue\n"]
-    assert result.recording["fingerprint"]["env"]["torch"] == result.recording["provenance"]["torch"].split("+")[0]
+    assert result.recording["env"]["torch"] == result.recording["provenance"]["torch"].split("+")[0]
 
 
 def test_progress_lines_and_heartbeat(make_repo, monkeypatch) -> None:
-    monkeypatch.setattr("tools.runner.HEARTBEAT_S", 0.2)
+    monkeypatch.setattr("tools.execution.runner.HEARTBEAT_S", 0.2)
     lines: list[str] = []
     root = make_repo({"docs/zh/p.md": fences("x = 1", "import time\ntime.sleep(1)")})
     [program] = collect_programs(root).values()
@@ -271,9 +290,19 @@ def test_progress_lines_and_heartbeat(make_repo, monkeypatch) -> None:
                for line in lines[2:])
 
 
-def test_run_removes_work_folders_of_a_killed_run(make_repo, tools_cli) -> None:
-    root = make_repo({"docs/zh/p.md": fences("print(1)"),
-                      f"{RECORDINGS}/.run-demo-abc123/result.json": "{}",
-                      f"{RECORDINGS}/.run-other-abc123/result.json": "{}"})
-    assert tools_cli(root, "run").code == 0
-    assert sorted(p.name for p in (root / RECORDINGS).iterdir()) == [".run-other-abc123", "demo.json"]
+def test_work_folders_are_unique_outside_the_repository_and_removed(make_repo, tmp_path,
+                                                                   monkeypatch) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    made: list[str] = []
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: made.append(real_mkdtemp(**kw)) or made[-1])
+    root = make_repo({"docs/zh/p.md": fences("print(1)")})
+    [program] = collect_programs(root).values()
+    results = run_programs(root, [program, program], jobs=2, commit="test", record=False)
+    assert [r.ok for r in results] == [True, True], [r.message for r in results]
+    assert len(made) == 2 and len(set(made)) == 2
+    assert all(Path(folder).parent == temp for folder in made)
+    assert list(temp.iterdir()) == []  # removed after the run
+    assert not (root / RECORDINGS).exists()

@@ -69,11 +69,11 @@ def test_report_table_lists_every_snippet(zensical_site: Path) -> None:
     for lang in ("zh", "en"):
         text = (zensical_site / lang / "report" / "index.html").read_text(encoding="utf-8")
         for snippet_id in programs:
-            assert f"<code>{snippet_id}</code>" in text, (lang, snippet_id)
+            assert f'<code class="snippet-id">{snippet_id}</code>' in text, (lang, snippet_id)
 
 
 def test_derived_config_drops_overrides_and_moves_the_site() -> None:
     config = derived_config((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    assert "custom_dir:" not in config
+    assert "custom_dir:" not in config and "- notebooks/" not in config
     assert "default_language_prefix: zh/" in config
     assert config.rstrip().endswith(f"site_dir: {SITE_DIR}")

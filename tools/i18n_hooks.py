@@ -49,6 +49,68 @@ def _zh_url(rel: PurePosixPath, *, use_directory_urls: bool) -> str:
     return f"{stem.as_posix()}/" if use_directory_urls else f"{stem.as_posix()}.html"
 
 
+def nav_titles(nav: object) -> list[str]:
+    """Every title in a MkDocs nav (sections and titled pages), in order."""
+    found: list[str] = []
+    if isinstance(nav, list):
+        for item in nav:
+            found += nav_titles(item)
+    elif isinstance(nav, dict):
+        for title, value in nav.items():
+            found.append(str(title))
+            found += nav_titles(value)
+    return found
+
+
+def _key_line(config_text: str, key: str) -> int:
+    """1-based line of `key:` under nav_translations in mkdocs.yml (1 if not found)."""
+    inside = False
+    for number, line in enumerate(config_text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("nav_translations:"):
+            inside = True
+            continue
+        if inside and re.match(rf"""^["']?{re.escape(key)}["']?\s*:""", stripped):
+            return number
+    return 1
+
+
+def nav_translation_problems(config_path: Path, nav: object,
+                             translations: dict[str, dict]) -> list[str]:
+    """"mkdocs.yml:LINE: …" for each nav_translations key (per language) that is no nav title:
+    i18n would silently leave that title untranslated."""
+    titles = nav_titles(nav)
+    try:
+        text = Path(config_path).read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    problems = []
+    for lang, mapping in translations.items():
+        for key in mapping or {}:
+            if str(key) not in titles:
+                problems.append(
+                    f"{Path(config_path).name}:{_key_line(text, str(key))}: nav_translations "
+                    f"({lang}) key '{key}' matches no title in nav; the titles are: "
+                    f"{', '.join(dict.fromkeys(titles))} (fix the key, or remove it if the "
+                    "section is gone)")
+    return problems
+
+
+def on_config(config):  # noqa: ANN001, ANN201 (MkDocs API)
+    """A nav_translations key that matches no nav title is an error (strict builds fail)."""
+    i18n = config.plugins.get("i18n") if hasattr(config, "plugins") else None
+    languages = getattr(getattr(i18n, "config", None), "languages", None) or []
+    translations = {}
+    for language in languages:
+        get = language.get if isinstance(language, dict) else lambda k, lang=language: getattr(
+            lang, k, None)
+        translations[str(get("locale"))] = get("nav_translations") or {}
+    for problem in nav_translation_problems(Path(config["config_file_path"]), config["nav"],
+                                            translations):
+        log.error("%s", problem)
+    return config
+
+
 def on_page_markdown(markdown: str, *, page, config, files) -> str | None:  # noqa: ANN001 (MkDocs API)
     parts = PurePosixPath(page.file.src_uri).parts
     if len(parts) < 2 or parts[0] != TARGET_LANG:

@@ -391,6 +391,7 @@ def write_recording(directory: Path, snippet_id: str, recording: dict, *,
     named = {figure for cell in recording["cells"] for figure in cell["figures"]}
     if named != set(figures):
         raise ValueError(f"figures {sorted(figures)} do not match the cells' {sorted(named)}")
+    directory.mkdir(parents=True, exist_ok=True)
     folder = directory / snippet_id
     for name, data in figures.items():
         target = folder / name

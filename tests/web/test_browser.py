@@ -86,8 +86,10 @@ def _search(page, query: str, *, timeout_s: float = 60.0) -> list[str]:
     items = page.locator(".md-search-result__item")
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        box.fill("")
-        box.press_sequentially(query, delay=20)
+        # fill() inserts the text without key events, and Material reads the query on
+        # keyboard events: a final key press makes it search (CJK text too).
+        box.fill(query)
+        box.press("End")
         try:
             items.first.wait_for(state="attached", timeout=4_000)
             return items.all_inner_texts()

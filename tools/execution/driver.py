@@ -87,14 +87,16 @@ class FileGuard:
                      "os.setxattr": (0,), "os.removexattr": (0,), "os.chflags": (0,),
                      "os.lchflags": (0,), "os.lchmod": (0,), "shutil.chown": (0,)}
 
-    def __init__(self, *, repo: Path, scratch: Path) -> None:
+    def __init__(self, *, repo: Path, scratch: Path, out: Path | None = None) -> None:
         self.repo, self.scratch = repo.resolve(), scratch.resolve()
+        self.out = out.resolve() if out is not None else self.scratch  # the driver's own files
         self.writes: list[str] = []  # repository paths the snippet wrote or removed
         self.undeclared: list[str] = []  # repository files it looked for in the scratch copy
 
     def _repo_rel(self, full: str) -> str | None:
         path = Path(full)
-        if path.is_relative_to(self.repo) and not path.is_relative_to(self.scratch):
+        if path.is_relative_to(self.repo) and not path.is_relative_to(self.scratch) \
+                and not path.is_relative_to(self.out):
             return path.relative_to(self.repo).as_posix()
         return None
 
@@ -295,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.meta_path.insert(0, AfterImport({"torch": seed_torch,
                                          "numpy": lambda numpy: numpy.random.seed(0)}))
     prime_linecache(cells)
-    guard = FileGuard(repo=args.repo, scratch=Path.cwd())
+    guard = FileGuard(repo=args.repo, scratch=Path.cwd(), out=args.out)
     sys.addaudithook(guard)
     result = run_cells(cells, out=args.out)
     device = device_name(args.profile, args.threads)

@@ -393,11 +393,11 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         except (OSError, ValueError):
             how = (f"was killed by signal {-proc.returncode} ({_signal_name(-proc.returncode)})"
                    if proc.returncode < 0 else f"exited with status {proc.returncode}")
-            if proc.returncode >= 0:
-                how += " (os._exit() or a C extension ended the process inside a cell)"
             last = "\n".join(tail)
+            why = ("; os._exit() or a C extension ended the process inside that cell"
+                   if proc.returncode >= 0 and "Traceback" not in last else "")
             return RunResult(program.id, False, f"{program.id} {how} without a result ({where}, "
-                             f"last cell started)" + (f"\n{last}" if last else ""), duration)
+                             f"last cell started){why}" + (f"\n{last}" if last else ""), duration)
         if result["writes"]:
             return RunResult(program.id, False, _wrote_message(program, result["writes"]),
                              duration)

@@ -207,7 +207,7 @@ def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
             "| "
             + " | ".join(
                 [
-                    f"`{row.snippet_id}`",
+                    f'<code class="snippet-id">{_cell(row.snippet_id)}</code>',
                     f"[{_cell(row.page_label)}]({row.page_link})",
                     "CPU" if state.profile == "cpu" else "GPU",
                     status,

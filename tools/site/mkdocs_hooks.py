@@ -53,7 +53,29 @@ def _prefix(lang: str, config: Any) -> str:
 
 def on_config(config: Any) -> Any:
     markdown_ext.NOTEBOOK_PAGES = _jupyter(config) is not None
+    if markdown_ext.NOTEBOOK_PAGES:
+        _memoize_notebook_html()
     return config
+
+
+def _memoize_notebook_html() -> None:
+    """Convert each notebook once per content, not once per build: nbconvert recompiles its
+    templates for every notebook (~0.5 s each), mkdocs-jupyter's own cache is evicted by the
+    second language build, and `mkdocs serve` would redo all of them on every save."""
+    from mkdocs_jupyter import convert
+
+    if getattr(convert.nb2html, "memoized", False):
+        return
+    original, memo = convert.nb2html, {}
+
+    def nb2html(path: str, **options: Any) -> str:
+        key = (hashlib.sha256(Path(path).read_bytes()).hexdigest(), repr(sorted(options.items())))
+        if key not in memo:
+            memo[key] = original(path, **options)
+        return memo[key]
+
+    nb2html.memoized = True  # type: ignore[attr-defined]
+    convert.nb2html = nb2html
 
 
 def on_pre_build(config: Any) -> None:

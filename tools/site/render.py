@@ -86,6 +86,8 @@ def text(key: str, *, lang: str, **values: object) -> str:
     return _TEXT.get(lang, _TEXT["en"])[key].format(**values)
 
 
+LONG_OUTPUT_LINES = 30  # longer outputs are collapsed to about this height, with "show all"
+
 FigureUrl = Callable[[str, str], str]  # (profile, path relative to recordings/<profile>/) → URL
 
 
@@ -145,7 +147,16 @@ def _profile_box(
     output = str(cell.get("output") or "").rstrip("\n")
     parts: list[str] = []
     if output.strip():
-        parts.append(f"<pre><code>{html.escape(output)}</code></pre>")
+        block = f"<pre><code>{html.escape(output)}</code></pre>"
+        lines = output.count("\n") + 1
+        if lines > LONG_OUTPUT_LINES:
+            # Shown up to a height, then a "show all" toggle (CSS only: a checkbox and its label).
+            toggle = f"snippet-long-{snippet_id}-{cell_index}-{state.profile}"
+            block = (f'<div class="snippet-long"><input type="checkbox" class="snippet-long__toggle" '
+                     f'id="{_attr(toggle)}">{block}<label class="snippet-long__label" '
+                     f'for="{_attr(toggle)}">{html.escape(text("show_all", lang=lang, lines=lines))}'
+                     "</label></div>")
+        parts.append(block)
     for n, figure in enumerate(cell.get("figures") or [], start=1):
         alt = text("figure", lang=lang, id=snippet_id, cell=cell_index, n=n)
         parts.append(
