@@ -13,7 +13,7 @@ VENDOR := docs/assets/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup venv assets browser serve build build-zensical test record extract check bench clean
+.PHONY: help setup venv assets browser serve build build-zensical test record extract check bench bench-site clean
 
 help:
 	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
@@ -23,7 +23,8 @@ help:
 	@echo "make record   re-run stale snippets and record their outputs (cpu profile)"
 	@echo "make extract  regenerate snippets/ from the Markdown"
 	@echo "make check    fail if snippets/ or a recording is stale (environment drift is a note)"
-	@echo "make bench    time the pipeline (extract, check, cold and cached runs, build)"
+	@echo "make bench    time the pipeline (extract, check, cold and cached runs)"
+	@echo "make bench-site  time builds with/without the embedding, Zensical, save-to-served"
 	@echo "make clean    remove the venv, node_modules, fetched assets and build output"
 
 setup: venv assets
@@ -74,7 +75,8 @@ browser:
 	found=$$($(PYTHON) -m tools.browser) && echo "browser: $$found"
 
 serve: setup
-	$(MKDOCS) serve --dev-addr 127.0.0.1:8000 --livereload
+	@# --dirty: a save rebuilds only the changed pages (the full build runs once at start).
+	$(MKDOCS) serve --dirty --dev-addr 127.0.0.1:8000 --livereload
 
 build: setup
 	$(MKDOCS) build --strict
@@ -101,3 +103,6 @@ bench: setup
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) site site-zensical .zensical.yml build .pytest_cache \
 	  docs/assets/generated docs/zh/notebooks docs/en/notebooks
+
+bench-site: setup
+	$(PY) -m tools bench-site

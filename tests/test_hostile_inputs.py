@@ -227,6 +227,7 @@ BROKEN_RECORDINGS = {
     "bad-utf8": (_write(b'{"schema": 2, "id": "\xff\xfe"}'), "not valid JSON"),
     "utf16-json": (_write('{"schema": 2}'.encode("utf-16")), "not valid JSON"),
     "deeply-nested-json": (_write(b"[" * 100_000 + b"]" * 100_000), "not valid JSON"),
+    "output-too-long": (_set("cells.0.output", "x" * 1_000_000), "characters of output"),
     "recording-is-a-folder": (lambda root: ((root / REC).unlink(), (root / REC).mkdir()),
                               "cannot be read"),
 }
@@ -357,6 +358,10 @@ PAGE_ERRORS = {
     "data-symlink-outside": (page("print(1)", opts=' data="sources/*.txt"'), ZH, 3,
                              ["outside the repository"]),
     "imports-tools": (page("from tools.recordings import SCHEMA"), ZH, 4, ["imports tools/"]),
+    "curly-quotes": ('# t\n\n```python {exec=“demo”}\nprint(1)\n```\n', ZH, 3,
+                     ["cannot read the fence options", 'key="value"']),
+    "full-width-braces": ('# t\n\n```python ｛exec="demo"｝\nprint(1)\n```\n', ZH, 3,
+                          ['python {exec="snippet-id"}']),
     "missing-exec": ('# t\n\n```python {exec="demo" timeout=5}\nprint(1)\n```\n', ZH, 3,
                      ["cannot read the fence options"]),
 }
@@ -441,6 +446,8 @@ ODD_VALID = {
                      EN: page("if True:\n\tprint('tab')").encode()},
     "no-final-newline": {ZH: page("print('end')").rstrip("\n").encode(),
                          EN: page("print('end')").rstrip("\n").encode()},
+    "tilde-fence": {ZH: page("print('tilde')").replace("```", "~~~").encode(),
+                    EN: english(page("print('tilde')")).replace("```", "~~~").encode()},
     "comments-translated": {ZH: page("print('同')  # 中文注释").encode(),
                             EN: page("print('同')  # an English comment").encode()},
 }
@@ -527,6 +534,15 @@ def test_failing_run_points_at_the_page_and_keeps_the_recording(case, repo, tool
         assert hint in result.err, (hint, result.err)
     assert "1 of 1 failed: demo; their previous recordings are kept" in result.err
     assert snapshot(root) == before
+
+
+def test_a_cell_that_closes_stdout_does_not_silence_the_next(repo, tools_cli) -> None:
+    root = repo("import os\nprint('before')\nos.close(1)\nos.close(2)", "print('after')",
+                recordings=False)
+    result = tools_cli(root, "run", "-q")
+    assert result.code == 0, result
+    assert [c["output"] for c in load_recording(root, "demo", "cpu")["cells"]] == ["before\n",
+                                                                                   "after\n"]
 
 
 def test_huge_output_is_truncated(repo, tools_cli) -> None:
@@ -844,3 +860,31 @@ def test_nav_translation_typo_fails_a_strict_build(tmp_path) -> None:
     (tmp_path / "mkdocs.yml").write_text(config.replace("五遍文章", "五篇文章"), encoding="utf-8")
     done = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_real_pages_and_recordings_a_traversal_is_broken_not_embedded(tmp_path, tools_cli) -> None:
+    """End to end on a copy of this repository's pages and recordings (issue 15, case 1)."""
+    recording = REPO / "recordings/cpu/self-attention.json"
+    if not recording.is_file():
+        pytest.skip("no self-attention recording")
+    root = tmp_path / "copy"
+    for name in ("docs/zh", "docs/en", "recordings", "snippets", "sources", "data"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(
+                "*.ipynb", "generated", "vendor", ".lock"))
+    data = json.loads((root / "recordings/cpu/self-attention.json").read_text())
+    with_figures = next(cell for cell in data["cells"] if cell["figures"])
+    with_figures["figures"] = ["../../../../../../etc/passwd"]
+    (root / "recordings/cpu/self-attention.json").write_text(json.dumps(data))
+    program = collect_programs(root)["self-attention"]
+    before = snapshot(root)
+    result = tools_cli(root, "check")
+    assert result.code == 1
+    assert f'{program.where}: cpu recording of "self-attention" is broken (' in result.out
+    assert "run `python -m tools run self-attention --force`" in result.out
+    assert_safe(result.out + result.err)
+    assert tools_cli(root, "site-files", "-q").code == 0
+    for path in (root / "docs").rglob("*"):
+        if path.is_file():
+            assert b"root:x:0:0" not in path.read_bytes() and b"cm9vdDp4OjA6" not in path.read_bytes()
+    assert snapshot(root) == before

@@ -134,7 +134,25 @@ def test_a_hand_edited_figure_fails_the_reproduction_test(repo: Path) -> None:
     figure.write_bytes(buffer.getvalue())
     with pytest.raises(pytest.fail.Exception) as failure:
         check_reproduces(repo, _program(repo))
-    assert "cell 2: figure 1 differs: 1 of" in str(failure.value)
+    # caught twice over: the file no longer matches the digest in its name (a broken recording)
+    assert "is not the recorded figure" in str(failure.value)
+    assert "python -m tools run demo --force" in str(failure.value)
+    # and the pixel comparison with a fresh run tells what differs
+    fresh = {**recording, "cells": [recording["cells"][0], {**recording["cells"][1],
+                                                             "figures": ["new.png"]}]}
+    figure.write_bytes(buffer.getvalue())
+    original = Path(figure)
+    differences = compare_recordings(repo, {**recording}, fresh, {"new.png": buffer.getvalue()})
+    assert differences == []  # the same pixels as the file on disk
+    with Image.open(io.BytesIO(buffer.getvalue())) as image:
+        other = image.convert("RGBA")
+    other.putpixel((11, 11), (0, 0, 255, 255))
+    changed = io.BytesIO()
+    other.save(changed, format="PNG")
+    differences = compare_recordings(repo, recording, fresh, {"new.png": changed.getvalue()})
+    assert [str(d) for d in differences] == [
+        f"docs/zh/p.md:14: cell 2: figure 1 differs: 1 of {other.size[0] * other.size[1]} pixels differ"]
+    assert original.is_file()
 
 
 def test_differences_in_another_environment_are_a_warning(repo: Path, monkeypatch) -> None:

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "check": "tools.cli_check",
     "run": "tools.cli_run",
     "bench": "tools.bench",
+    "bench-site": "tools.bench_site",
     "site-files": "tools.site.files",
     "build-zensical": "tools.site.zensical",
     "parity": "tools.parity",

@@ -158,6 +158,9 @@ def validate_recording(recording: Any, *, snippet_id: str, profile: str,
     if indexes != list(range(1, len(indexes) + 1)):
         raise RecordingError(f"cell indexes {indexes} are not 1, 2, …")
     for cell in recording["cells"]:
+        if len(cell["output"]) > OUTPUT_LIMIT + 100:  # clean_output never records more
+            raise RecordingError(f"cell {cell['index']} has {len(cell['output'])} characters of "
+                                 f"output; a recording keeps at most {OUTPUT_LIMIT}")
         for figure in cell["figures"]:
             match = FIGURE_NAME.fullmatch(figure)
             if match is None or int(match["cell"]) != cell["index"]:
@@ -336,6 +339,17 @@ def _truncate(text: str, limit: int) -> str:
 
 def clean_output(text: str, *, limit: int = OUTPUT_LIMIT) -> str:
     """Recorded text: ANSI escapes stripped, \\r applied, progress bars dropped, size capped."""
+    if len(text) > 8 * limit:  # only a head and a tail can be kept: clean just those
+        head = _clean_lines(text[: 4 * limit])[: limit * 3 // 4]
+        head = head[: head.rfind("\n") + 1] or head
+        tail = _clean_lines(text[-2 * limit:])[-(limit // 4):]
+        tail = tail[tail.find("\n") + 1:] or tail
+        omitted = len(text) - len(head) - len(tail)
+        return f"{head}[… {omitted} characters truncated …]\n{tail}"
+    return _truncate(_clean_lines(text), limit)
+
+
+def _clean_lines(text: str) -> str:
     lines = []
     for line in _ANSI.sub("", text.replace("\r\n", "\n")).split("\n"):
         if "\r" in line:  # keep what a terminal shows, minus the bars drawn over each other
@@ -345,7 +359,7 @@ def clean_output(text: str, *, limit: int = OUTPUT_LIMIT) -> str:
                 continue  # a bar erased with "\r   \r"
         if not _BAR.search(line):
             lines.append(line)
-    return _truncate("\n".join(lines), limit)
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------

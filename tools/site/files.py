@@ -111,6 +111,45 @@ def write_site_files(root: Path, programs: dict[str, Program] | None = None) -> 
     return written, len(expected) - written, removed
 
 
+class ProgramInputs:
+    """Has anything that programs, recordings or the report depend on changed since last asked?
+
+    `mkdocs serve` rebuilds on every save. Regenerating the site files and re-reading every
+    recording then costs about a second, for nothing when the save was a prose edit on a page
+    without executable fences. Pages are only re-read when their size or mtime changed.
+    """
+
+    MARKERS = ("exec=", "<!-- snippet-report -->")
+
+    def __init__(self) -> None:
+        self._pages: dict[Path, tuple[int, int, bool]] = {}
+        self._recordings: tuple = ()
+
+    def changed(self, root: Path) -> bool:
+        changed = not self._pages
+        pages: dict[Path, tuple[int, int, bool]] = {}
+        for lang in LANGUAGES:
+            folder = root / "docs" / lang
+            for path in folder.rglob("*.md") if folder.is_dir() else []:
+                info = path.stat()
+                previous = self._pages.get(path)
+                if previous and previous[:2] == (info.st_mtime_ns, info.st_size):
+                    pages[path] = previous
+                    continue
+                text = path.read_text(encoding="utf-8", errors="replace")
+                relevant = any(marker in text for marker in self.MARKERS)
+                pages[path] = (info.st_mtime_ns, info.st_size, relevant)
+                changed = changed or relevant or bool(previous and previous[2])
+        changed = changed or any(value[2] for path, value in self._pages.items() if path not in pages)
+        folder = root / "recordings"
+        recordings = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                                  for p in folder.rglob("*") if p.is_file())) \
+            if folder.is_dir() else ()
+        changed = changed or recordings != self._recordings
+        self._pages, self._recordings = pages, recordings
+        return changed
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
 

@@ -32,7 +32,7 @@ from tools.markdown import MarkdownError, split_blocks
 from tools.programs import Program, is_exec_fence, scan_all
 from tools.recordings import PROFILES, RecordingState, recording_state
 from tools.site.embed import REPORT_MARKER, DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
-from tools.site.files import download_src, figure_src
+from tools.site.files import ProgramInputs, download_src, figure_src
 from tools.site.render import fence_anchor
 
 __all__ = ["ExecOutputsExtension", "makeExtension", "page_url"]
@@ -99,25 +99,17 @@ class _Site:
 
 _lock = threading.Lock()
 _site: _Site | None = None
-
-
-def _stamp(root: Path) -> tuple:
-    """Cheap fingerprint of the inputs: every page's and recording's path, size and mtime."""
-    entries = []
-    for folder in (root / "docs" / "zh", root / "docs" / "en", root / "recordings"):
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.suffix in (".md", ".json", ".png"):
-                    info = path.stat()
-                    entries.append((str(path), info.st_size, info.st_mtime_ns))
-    return tuple(sorted(entries))
+_inputs: dict[Path, ProgramInputs] = {}
 
 
 def _load(root: Path) -> _Site:
+    """What the pages need from disk; re-read only when a page with programs (or the report)
+    or a recording changed (pages are re-read by size and mtime, tools.site.files)."""
     global _site
     with _lock:
-        stamp = _stamp(root)
-        if _site is not None and _site.stamp == stamp:
+        watch = _inputs.setdefault(root, ProgramInputs())
+        stamp = (str(root),)
+        if not watch.changed(root) and _site is not None and _site.stamp == stamp:
             return _site
         programs, errors = scan_all(root)
         pages: dict[tuple, list[str]] = {}

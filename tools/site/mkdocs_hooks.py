@@ -29,7 +29,7 @@ from mkdocs.utils import get_relative_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 from tools.site import markdown_ext  # noqa: E402
-from tools.site.files import write_site_files  # noqa: E402
+from tools.site.files import ProgramInputs, write_site_files  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tools")
 
@@ -37,6 +37,7 @@ _STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.S)
 # nbconvert's template adds a module script that imports mermaid from a CDN when a notebook has
 # diagrams. The site never requests another host, and the notebooks carry no diagrams.
 _REMOTE_SCRIPT = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>", re.S)
+_INPUTS = ProgramInputs()
 SHARED_STYLE_MIN = 20_000  # characters: mkdocs-jupyter inlines ~570 kB of JupyterLab CSS per page
 
 
@@ -82,6 +83,8 @@ def on_pre_build(config: Any) -> None:
     if getattr(_i18n(config), "building", False):
         return  # i18n's nested per-language build: the outer one wrote the files
     root = Path(config.config_file_path).resolve().parent
+    if not _INPUTS.changed(root):
+        return  # a prose save on a page without programs: the generated files still hold
     try:
         written, _, removed = write_site_files(root)
     except Exception as error:  # noqa: BLE001 - reported as a build error, not a traceback
