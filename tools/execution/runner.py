@@ -349,7 +349,7 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
     start = time.monotonic()
     _become_subreaper()
     baseline = _children()
-    watched = _Watched(root, program.id)
+    watched = _Watched(root, program)
     try:
         script = _prepare_scratch(root, program, scratch)
         lines = work / "cells.json"
@@ -379,10 +379,16 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
                 proc.stdout.close()
         duration = time.monotonic() - start
         where = state.get("where", f"{program.cells[0].page}:{program.cells[0].line}")
-        changed = watched.changes()
+        changed = watched.changed_recordings()
         if changed:  # written by a program the snippet started (Python's writes are refused)
-            return RunResult(program.id, False, _wrote_message(program, changed, restored=[
-                name for name in changed if name.startswith(RECORDINGS_DIR + "/")]), duration)
+            return RunResult(program.id, False, _wrote_message(program, changed, restored=changed),
+                             duration)
+        changed = watched.changed_data()
+        if changed:
+            return RunResult(program.id, False, f"{program.where}: data file(s) "
+                             f"{', '.join(changed)} of \"{program.id}\" changed during the run "
+                             "(by the snippet or meanwhile by someone else); nothing was "
+                             "recorded; run it again once the data is as intended", duration)
         if not finished:
             return RunResult(program.id, False, f"{program.id} timed out after {limit:g} s "
                              f"({where}, last cell started); raise timeout=\"…\" on its first "
@@ -443,17 +449,17 @@ def _wrote_message(program: Program, names: list[str], *, restored: list[str] = 
 
 
 class _Watched:
-    """The repository files a snippet must not change, before the run: recordings/ (kept byte
-    for byte, to put back what a snippet's subprocess changed), the pages and the data folders
-    (size and mtime). Recordings that this process writes for other snippets meanwhile
-    (--jobs) are not the snippet's doing."""
+    """What a run must not change, taken before it: recordings/ byte for byte (to put back
+    what a program the snippet started changed there; the snippet's own Python writes are
+    refused by the driver) and the declared data files' digests (a recording must describe the
+    data it was made from). Recordings this process writes for other snippets meanwhile
+    (--jobs) are not the snippet's doing. Pages are not watched: an author may edit prose
+    during a long run, and the program was read before it started."""
 
-    FOLDERS = ("docs", "sources", "data")
-
-    def __init__(self, root: Path, snippet_id: str) -> None:
-        self.root, self.id = root, snippet_id
+    def __init__(self, root: Path, program: Program) -> None:
+        self.root, self.program = root, program
         self.recordings = self._recordings()
-        self.stats = self._stats()
+        self.data = data_fingerprint(root, data_files(root, program))
 
     def _recordings(self) -> dict[str, bytes]:
         folder = self.root / RECORDINGS_DIR
@@ -466,21 +472,6 @@ class _Watched:
                     continue
         return found
 
-    def _stats(self) -> dict[str, tuple[int, int]]:
-        found = {}
-        for name in self.FOLDERS:
-            folder = self.root / name
-            for path in folder.rglob("*") if folder.is_dir() else []:
-                if name == "docs" and path.suffix != ".md":
-                    continue  # generated site files are rewritten by builds meanwhile
-                try:
-                    info = path.lstat()
-                except OSError:
-                    continue
-                if not path.is_dir():
-                    found[path.relative_to(self.root).as_posix()] = (info.st_size, info.st_mtime_ns)
-        return found
-
     def _others(self, name: str) -> bool:
         """A recording file of another snippet that this process recorded meanwhile."""
         parts = name.split("/")
@@ -488,10 +479,10 @@ class _Watched:
             return False
         owner = parts[2].removesuffix(".json")
         with _recorded_lock:
-            return owner != self.id and owner in _recorded
+            return owner != self.program.id and owner in _recorded
 
-    def changes(self) -> list[str]:
-        """Changed, added or removed files; recordings are put back as they were."""
+    def changed_recordings(self) -> list[str]:
+        """Recording files changed, added or removed during the run, each put back as it was."""
         now = self._recordings()
         changed = [name for name in sorted(set(now) | set(self.recordings))
                    if now.get(name) != self.recordings.get(name) and not self._others(name)]
@@ -505,10 +496,14 @@ class _Watched:
                     path.unlink()  # a file the snippet created: it was not there before
             except OSError:
                 pass
-        stats = self._stats()
-        changed += [name for name in sorted(set(stats) | set(self.stats))
-                    if stats.get(name) != self.stats.get(name)]
         return changed
+
+    def changed_data(self) -> list[str]:
+        try:
+            now = data_fingerprint(self.root, data_files(self.root, self.program))
+        except OSError:
+            now = {}
+        return sorted(name for name in set(now) | set(self.data) if now.get(name) != self.data.get(name))
 
 
 _recorded: set[str] = set()  # ids whose recording this process wrote
