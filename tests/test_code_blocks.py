@@ -97,10 +97,8 @@ def page_problems(rel: str, entry: dict, fence: fidelity.SourceFence | None, *, 
     blocks = [b for b in split_blocks(text, path=page_rel) if b.kind == "fence"]
     fate, snippet = entry.get("fate"), entry.get("snippet")
     if fate == "executable":
-        placeholder = re.search(rf"<!--\s*snippet:\s*{re.escape(str(snippet))}\s*-->", text)
-        if not placeholder and not any(b.attrs.get("exec") == snippet for b in blocks):
-            return [f"{where(rel, entry)}: {page_rel} has neither ```python exec=\"{snippet}\" "
-                    f"nor <!-- snippet: {snippet} -->"]
+        if not any(b.attrs.get("exec") == snippet for b in blocks):
+            return [f"{where(rel, entry)}: {page_rel} has no ```python {{exec=\"{snippet}\"}} fence"]
     elif fate == "shell" and fence is not None:
         shown = [squash(b.body) for b in blocks if b.lang in fidelity.SHELL_LANGS]
         lines = [re.sub(r"(^|\s)#.*$", "", x) for x in fence.body.splitlines()]  # shell comments may differ
@@ -156,9 +154,8 @@ def test_manifest_problems_name_the_entry_and_the_fix() -> None:
 @pytest.mark.parametrize(
     ("entry", "page", "problem"),
     [
-        ({"fate": "executable", "snippet": "demo"}, '```python exec="demo"\nx = 1\n```\n', None),
-        ({"fate": "executable", "snippet": "demo"}, "<!-- snippet: demo -->\n", None),
-        ({"fate": "executable", "snippet": "demo"}, "```python\nx = 1\n```\n", "has neither"),
+        ({"fate": "executable", "snippet": "demo"}, '```python {exec="demo"}\nx = 1\n```\n', None),
+        ({"fate": "executable", "snippet": "demo"}, "```python\nx = 1\n```\n", "has no ```python"),
         ({"fate": "shell", "line": 7}, "```bash\npip install torch\n```\n", None),
         ({"fate": "shell", "line": 7}, "```text\npip install torch\n```\n", "no ```bash block showing"),
         ({"fate": "illustrative", "line": 2}, '!!! info "未执行"\n    …\n\n```python\nx  =  1\n```\n', None),

@@ -8,7 +8,6 @@ recording and a figure, the execution report page and generated notebooks. Each 
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 import subprocess

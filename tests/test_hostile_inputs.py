@@ -703,6 +703,19 @@ def test_a_snippet_cannot_write_into_the_repository(case, repo, tools_cli) -> No
     assert not (root / "new-file.txt").exists()
 
 
+def test_a_declared_data_file_changed_during_the_run_is_not_recorded(repo, tools_cli) -> None:
+    root = repo("print(1)", files={"sources/a.txt": "A"})
+    code = ("import subprocess\nprint(open('sources/a.txt').read())\n"
+            f"subprocess.run(['sh', '-c', 'echo B > {root}/sources/a.txt'], check=True)")
+    (root / ZH).write_text(page(code, opts=' data="sources/a.txt"'))
+    (root / EN).write_text(english((root / ZH).read_text()))
+    result, before = run_cli(tools_cli, root, "run", "--force", "-q")
+    assert result.code == 1, result
+    assert f'FAIL {ZH}:3: data file(s) sources/a.txt of "demo" changed during the run' in result.err
+    assert "nothing was recorded" in result.err
+    assert snapshot(root) == before
+
+
 def test_relative_writes_land_in_the_scratch_copy(repo, tools_cli) -> None:
     root = repo("from pathlib import Path\nPath('recordings/cpu').mkdir(parents=True, exist_ok=True)\n"
                 "Path('recordings/cpu/demo.json').write_text('junk')\nprint('wrote')")

@@ -4,7 +4,6 @@ outputs, deterministic, only rewritten when they change."""
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 from textwrap import dedent
 

@@ -40,9 +40,8 @@ ZH = dedent(
 
     ![示意图](../assets/fig.png)
 
-    <!-- snippet: demo -->
 
-    ```python exec="demo"
+    ```python {exec="demo"}
     # 设置一个变量
     x = 1
     print("hello", x)
@@ -54,7 +53,7 @@ ZH = dedent(
     | --- | --- |
     | 开源 | open source |
 
-    ```python exec="other"
+    ```python {exec="other"}
     y = 2  # 中文注释
     ```
     """
@@ -85,9 +84,8 @@ EN = dedent(
 
     ![Diagram](../assets/fig.png)
 
-    <!-- snippet: demo -->
 
-    ```python exec="demo"
+    ```python {exec="demo"}
     # set a variable
     x = 1
     print("hello", x)
@@ -101,7 +99,7 @@ EN = dedent(
     | --- | --- |
     | open source | 开源 |
 
-    ```python exec="other"
+    ```python {exec="other"}
     y = 2  # English comment
     ```
     """
@@ -165,17 +163,15 @@ BROKEN_EN = [
     ("extra image", swap("An introduction", "![Extra](extra.png) An introduction"),
      ("en", "![Extra](extra.png)"), "images"),
     ("missing image", drop("![Diagram](../assets/fig.png)\n"), ("zh", "![示意图]"), "images"),
-    ("snippet placeholder id", swap("<!-- snippet: demo -->", "<!-- snippet: dem0 -->"),
-     ("en", "<!-- snippet: dem0 -->"), "found 'dem0' where docs/zh/a.md:"),
     ("snippet id", swap('exec="other"', 'exec="another"'), ("en", 'exec="another"'), "found 'another'"),
     ("snippet order", lambda t: t.replace('exec="demo"', 'exec="X"').replace('exec="other"', 'exec="demo"')
      .replace('exec="X"', 'exec="other"'), ("en", 'exec="other"'), "found 'other' where"),
-    ("missing snippet", drop('```python exec="other"\ny = 2  # English comment\n```\n'), ("zh", 'exec="other"'),
+    ("missing snippet", drop('```python {exec="other"}\ny = 2  # English comment\n```\n'), ("zh", 'exec="other"'),
      "'other' has no counterpart in docs/en/a.md"),
     ("AST mismatch", swap('print("hello", x)', 'print("hi", x)'), ("en", 'print("hi", x)'),
-     """en has 'print("hi", x)', zh has 'print("hello", x)'"""),
+     """en has `print("hi", x)` where zh has `print("hello", x)`"""),
     ("syntax error", swap('print("hello", x)', 'print("hello", x'), ("en", 'print("hello", x'),
-     "Python syntax error"),
+     'syntax error in snippet "demo"'),
     ("Chinese in prose", swap("An introduction to", "An 介绍 to"), ("en", "An 介绍 to"), "'介绍'"),
     ("Chinese in admonition", swap("    Content.", "    内容 here."), ("en", "    内容 here."), "'内容'"),
     ("Chinese outside glossary column", swap("| a | 1 | - |", "| a | 1 | 一 |"), ("en", "| a | 1 | 一 |"), "'一'"),
@@ -278,8 +274,8 @@ def test_headings_formulas_and_tables_ignore_code() -> None:
 
 
 def test_comment_only_differences_are_the_same_program() -> None:
-    zh = parity.Page.parse("docs/zh/a.md", '```python exec="s"\nx = 1  # 一\n# 二\nprint(x)\n```\n')
-    en = parity.Page.parse("docs/en/a.md", '```python exec="s"\nx = 1  # one\nprint(x)  # two\n```\n')
+    zh = parity.Page.parse("docs/zh/a.md", '```python {exec="s"}\nx = 1  # 一\n# 二\nprint(x)\n```\n')
+    en = parity.Page.parse("docs/en/a.md", '```python {exec="s"}\nx = 1  # one\nprint(x)  # two\n```\n')
     assert parity.check_snippets(zh, en) == []
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from textwrap import dedent
-from types import SimpleNamespace
 
 import pytest
 

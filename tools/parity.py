@@ -1,7 +1,7 @@
 """Language parity checker: every docs/zh page and its docs/en twin say the same things.
 
 `python -m tools parity` compares each page pair (headings, formulas, diagrams, tables,
-admonitions, images, snippet placeholders, executable snippets by Python AST), looks for
+admonitions, images, executable snippets by Python AST), looks for
 Chinese characters in English prose, and checks that each en page records which version of
 its zh original it translates (`source_hash` in the front matter). `--stamp` updates that hash.
 
@@ -12,17 +12,15 @@ exercise one rule at a time.
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
-import io
 import sys
-import tokenize
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from tools.markdown import MarkdownError
+from tools.programs import SnippetError, compare_programs, page_programs
 from tools.parity_page import (
     SOURCE_LANG,
     TARGET_LANG,
@@ -37,7 +35,6 @@ from tools.parity_page import (
     images,
     inline_formulas,
     pages,
-    placeholders,
     recorded_hash,
     source_hash,
     stamp,
@@ -138,11 +135,6 @@ def check_headings(zh: Page, en: Page) -> list[Issue]:
     ]
 
 
-def check_placeholders(zh: Page, en: Page) -> list[Issue]:
-    name = "snippet placeholders <!-- snippet: ID -->"
-    return _check_id_sequence(name, placeholders(zh), placeholders(en), zh, en)
-
-
 def _check_id_sequence(
     name: str, zh_items: list[Item], en_items: list[Item], zh: Page, en: Page
 ) -> list[Issue]:
@@ -163,64 +155,26 @@ def _check_id_sequence(
                   f"(remove it or add it to the zh page)")]
 
 
-@dataclass(frozen=True)
-class CodeLine:
-    line: int  # 1-based, within the cell
-    tokens: str  # the line's tokens, comments and layout left out
-    text: str  # the line as written
-
-
-def _code_lines(code: str) -> list[CodeLine]:
-    source = code.splitlines()
-    tokens: dict[int, list[str]] = {}
-    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-            tokenize.ENDMARKER}
-    for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-        if tok.type not in skip:
-            tokens.setdefault(tok.start[0], []).append(tok.string)
-    return [CodeLine(n, " ".join(t), source[n - 1].strip()) for n, t in sorted(tokens.items())]
-
-
-def _first_code_difference(zh_code: str, en_code: str) -> tuple[CodeLine, CodeLine]:
-    """The first zh and en lines whose code differs (the cells parse, and their ASTs differ)."""
-    zh_lines, en_lines = _code_lines(zh_code), _code_lines(en_code)
-    zh_end = CodeLine(len(zh_code.splitlines()) + 1, "", "<end of cell>")
-    en_end = CodeLine(len(en_code.splitlines()) + 1, "", "<end of cell>")
-    for index in range(max(len(zh_lines), len(en_lines))):
-        a = zh_lines[index] if index < len(zh_lines) else zh_end
-        b = en_lines[index] if index < len(en_lines) else en_end
-        if a.tokens != b.tokens:
-            return a, b
-    return zh_lines[0] if zh_lines else zh_end, en_lines[0] if en_lines else en_end  # e.g. 1 vs 1.0
-
-
-def _parse(code: str) -> str | SyntaxError:
-    try:
-        return ast.dump(ast.parse(code))
-    except SyntaxError as error:
-        return error
-
-
 def check_snippets(zh: Page, en: Page) -> list[Issue]:
+    """Same exec ids in the same order, and the same programs (tools.programs.compare_programs:
+    the one zh/en comparison the pipeline uses too)."""
     zh_cells, en_cells = exec_cells(zh), exec_cells(en)
     zh_items = [Item(b.line, b.attrs["exec"], b.info) for b in zh_cells]
     en_items = [Item(b.line, b.attrs["exec"], b.info) for b in en_cells]
-    issues = _check_id_sequence('executable snippets ```python exec="ID"', zh_items, en_items, zh, en)
+    issues = _check_id_sequence('executable snippets ```python {exec="ID"}', zh_items, en_items, zh, en)
     if issues:
         return issues
-    for zh_cell, en_cell in zip(zh_cells, en_cells):
-        name = en_cell.attrs["exec"]
-        zh_tree, en_tree = _parse(zh_cell.body), _parse(en_cell.body)
-        for page, cell, tree in ((zh, zh_cell, zh_tree), (en, en_cell, en_tree)):
-            if isinstance(tree, SyntaxError):
-                issues.append(Issue("error", page.path, cell.line + (tree.lineno or 1),
-                                    f"snippet {name!r}: Python syntax error: {tree.msg}"))
-        if isinstance(zh_tree, SyntaxError) or isinstance(en_tree, SyntaxError) or zh_tree == en_tree:
-            continue
-        a, b = _first_code_difference(zh_cell.body, en_cell.body)
-        issues.append(Issue("error", en.path, en_cell.line + b.line,
-                            f"snippet {name!r} is not the same program as {zh.path}:{zh_cell.line + a.line} "
-                            f"(only comments may differ): en has {b.text!r}, zh has {a.text!r}"))
+    zh_errors: list[SnippetError] = []
+    en_errors: list[SnippetError] = []
+    zh_programs = page_programs(zh.text, zh.path, errors=zh_errors)
+    en_programs = page_programs(en.text, en.path, errors=en_errors)
+    for error in zh_errors + en_errors:
+        issues.append(Issue("error", error.path, error.line, error.message))
+    for snippet_id, program in en_programs.items():
+        if snippet_id in zh_programs:
+            error = compare_programs(zh_programs[snippet_id], program, same_page=False)
+            if error is not None:
+                issues.append(Issue("error", error.path, error.line, error.message))
     return issues
 
 
@@ -249,7 +203,7 @@ def check_source_hash(zh: Page, en: Page) -> list[Issue]:
 
 PAIR_CHECKS: tuple[Callable[[Page, Page], list[Issue]], ...] = (
     check_headings, check_display_formulas, check_inline_formulas, check_diagrams, check_tables,
-    check_admonitions, check_images, check_placeholders, check_snippets, check_source_hash,
+    check_admonitions, check_images, check_snippets, check_source_hash,
 )
 
 

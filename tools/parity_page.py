@@ -1,7 +1,7 @@
 """Pages of the bilingual site as records, and what the parity checker counts on them.
 
 `Page` splits a Markdown file into prose and fenced code (tools.markdown); the extractors below
-return the page's headings, formulas, diagrams, tables, admonitions, images, snippet placeholders
+return the page's headings, formulas, diagrams, tables, admonitions, images
 and executable cells as `Item`s with their lines. Also: the `source_hash` an en page records in its
 front matter (which version of its zh original it translates) and `stamp`, which updates it.
 """
@@ -30,7 +30,6 @@ DISPLAY_MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^\\$\n])+?)(?<![\s\\])\$(?!\d)")
 ADMONITION = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+([\w-]+)", re.M)
 IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*<?([^)\s>]*)[^)]*\)|<img\b[^>]*?\bsrc=[\"']([^\"']*)", re.I)
-PLACEHOLDER = re.compile(r"<!--\s*snippet:\s*([A-Za-z0-9_-]+)\s*-->")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
 ZH_SPAN = re.compile(r"<span\b[^>]*\blang=[\"']zh[^\"']*[\"'][^>]*>.*?</span>", re.S | re.I)
@@ -209,14 +208,6 @@ def images(page: Page) -> list[Item]:
         Item(_line_of(line, text, m.start()), os.path.basename(m.group(1) or m.group(2) or ""), m.group(0))
         for line, text in page.prose()
         for m in IMAGE.finditer(text)
-    ]
-
-
-def placeholders(page: Page) -> list[Item]:
-    return [
-        Item(_line_of(line, text, m.start()), m.group(1), m.group(0))
-        for line, text in page.prose()
-        for m in PLACEHOLDER.finditer(text)
     ]
 
 

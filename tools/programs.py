@@ -19,7 +19,6 @@ import difflib
 import glob
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 

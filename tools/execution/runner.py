@@ -349,8 +349,8 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
     start = time.monotonic()
     _become_subreaper()
     baseline = _children()
-    watched = _Watched(root, program)
     try:
+        watched = _Watched(root, program)
         script = _prepare_scratch(root, program, scratch)
         lines = work / "cells.json"
         lines.write_text(json.dumps([cell.line for cell in program.cells]), encoding="utf-8")

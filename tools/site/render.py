@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from tools.recordings import PROFILES, RecordingState, repair_command
