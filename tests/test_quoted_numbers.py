@@ -14,15 +14,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORDINGS = ROOT / "docs" / "assets" / "recordings" / "cpu"
+RECORDINGS = ROOT / "recordings" / "cpu"
 QUOTE = re.compile(r'<span class="snippet-quote" data-snippet="([a-z0-9-]+)">(.*?)</span>')
 
 
 def markdown_files() -> list[Path]:
-    files = sorted((ROOT / "docs").rglob("*.md"))
-    if (ROOT / "staging").is_dir():  # fragments waiting to be spliced into the pages
-        files += sorted((ROOT / "staging").rglob("*.md"))
-    return files
+    return sorted((ROOT / "docs" / "zh").rglob("*.md")) + sorted((ROOT / "docs" / "en").rglob("*.md"))
 
 
 def quotes() -> list[tuple[str, int, str, str]]:
