@@ -395,7 +395,7 @@ def test_unknown_option_suggests_the_known_one(repo, tools_cli) -> None:
     root = repo("print(1)")
     (root / ZH).write_text(page("print(1)", opts=' timout="2"'))
     result = tools_cli(root, "check")
-    assert result.code == 1 and 'did you mean timeout="…"' in result.out, result
+    assert result.code == 1 and 'did you mean timeout="…" for timout?' in result.out, result
 
 
 ZH_EN_DIFFERENCES = {

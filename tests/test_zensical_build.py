@@ -74,6 +74,6 @@ def test_report_table_lists_every_snippet(zensical_site: Path) -> None:
 
 def test_derived_config_drops_overrides_and_moves_the_site() -> None:
     config = derived_config((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    assert "custom_dir:" not in config and "- notebooks/" not in config
+    assert "custom_dir:" not in config and "notebooks/gpt2-quickstart.ipynb" not in config
     assert "default_language_prefix: zh/" in config
     assert config.rstrip().endswith(f"site_dir: {SITE_DIR}")

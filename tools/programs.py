@@ -109,11 +109,14 @@ def fence_options(block: Block, rel: str) -> dict[str, str]:
             raise SnippetError(rel, block.line, f"fence option {key} is given twice; keep one")
         options[key] = option["dq"] if option["dq"] is not None else option["sq"]
     if unknown:
-        guesses = [f'{key}="…" (did you mean {close[0]}="…"?)' if close else f'{key}="…"'
-                   for key in unknown
-                   for close in [difflib.get_close_matches(key, FENCE_OPTIONS, n=1)]]
-        raise SnippetError(rel, block.line, f"unknown fence option{'s' * (len(unknown) > 1)} "
-                           f"{', '.join(guesses)}; the known options are: {known}")
+        guesses = [f'{close[0]}="…" for {key}' for key in unknown
+                   for close in [difflib.get_close_matches(key, FENCE_OPTIONS, n=1)] if close]
+        more = ", ".join(f'{key}="…"' for key in unknown[1:])
+        raise SnippetError(rel, block.line, f'unknown fence option {unknown[0]}="…"; the known '
+                           f"options are: {known}"
+                           + (f"; {more} {'is' if len(unknown) == 2 else 'are'} unknown too"
+                              if more else "")
+                           + (f"; did you mean {', '.join(guesses)}?" if guesses else ""))
     if "exec" not in options:
         raise SnippetError(rel, block.line, f'executable fence without exec="…": add '
                            'exec="snippet-id" inside the braces')

@@ -40,7 +40,7 @@ def derived_config(mkdocs_yml: str, *, site_dir: str = SITE_DIR) -> str:
     """mkdocs.yml adapted for Zensical (see the module docstring)."""
     text = re.sub(r"^  custom_dir: .*\n", "", mkdocs_yml, flags=re.M)
     # Notebook pages need mkdocs-jupyter: leave their nav section out (downloads stay).
-    text = re.sub(r"^ *# Generated notebook pages.*\n *- [^\n]+:\n(?: +- notebooks/[^\n]+\n)+",
+    text = re.sub(r"^ *# Generated notebook pages.*\n *- [^\n]+:\n(?: +- [^\n]*notebooks/[^\n]+\n)+",
                   "", text, flags=re.M)
     text, found = EXTENSION_LINE.subn(
         "  - tools.site.markdown_ext:\n      default_language_prefix: zh/", text)
