@@ -586,6 +586,10 @@ ESCAPES = {
     "setsid-child-past-timeout": (
         "import subprocess, time\np = subprocess.Popen(['sleep', '60'], start_new_session=True)\n"
         "open(PIDFILE, 'w').write(str(p.pid))\ntime.sleep(60)", "3", False),
+    "child-calls-os-setsid-past-timeout": (
+        "import subprocess, sys, time\n"
+        "p = subprocess.Popen([sys.executable, '-c', 'import os, time; os.setsid(); time.sleep(60)'])\n"
+        "open(PIDFILE, 'w').write(str(p.pid))\ntime.sleep(60)", "3", False),
     "setsid-child-without-environment": (
         "import subprocess, time\n"
         "p = subprocess.Popen(['sleep', '60'], start_new_session=True, env={})\n"
@@ -778,6 +782,17 @@ def test_cuda_profile_without_a_gpu(repo, tools_cli, monkeypatch) -> None:
     root = repo("print(1)")
     result, before = run_cli(tools_cli, root, "run", "--profile", "cuda")
     assert result.code == 2 and "--profile cuda needs a GPU" in result.err
+    assert snapshot(root) == before
+
+
+def test_recordings_folder_that_is_a_file(repo, tools_cli) -> None:
+    root = repo("print(1)", recordings=False)
+    (root / "recordings").mkdir()
+    (root / "recordings/cpu").write_text("not a folder")
+    result, before = run_cli(tools_cli, root, "run", "-q")
+    assert result.code == 1, result
+    assert "error: cannot record: recordings/cpu: File exists; recordings/cpu/ must be a " \
+        "writable folder; nothing was recorded" in result.err
     assert snapshot(root) == before
 
 

@@ -2,6 +2,8 @@
 
 To add a command, add one line to SUBCOMMANDS naming a module that defines
 HELP (str), add_arguments(parser) and run(args) -> int (the exit status).
+Only the chosen command's module is imported: `run` needs the standard library
+alone (the GPU image has no MkDocs or nbformat), and `--help` works anywhere.
 """
 
 from __future__ import annotations
@@ -26,13 +28,36 @@ SUBCOMMANDS: dict[str, str] = {
     "diagrams": "tools.diagrams",
     "fidelity": "tools.cli_fidelity",
 }
+# One line per command for `python -m tools --help` (without importing every module).
+SUMMARIES: dict[str, str] = {
+    "extract": "write snippets/<id>.py from the executable fences",
+    "check": "fail if snippets/ or a recording is stale; -v prints every recording's state",
+    "run": "run snippets whose recording is missing, stale or broken, and record them",
+    "bench": "time extract, check, a cold and a cached run (re-records)",
+    "bench-site": "time builds with/without the embedding, Zensical, save-to-served",
+    "site-files": "write the generated figures, downloads and notebook pages",
+    "build-zensical": "build docs/ with Zensical into site-zensical/",
+    "parity": "check that the zh and en editions have the same structure",
+    "codeblocks": "check the code-block manifests against the sources and pages",
+    "diagrams": "render the mermaid diagrams to SVG ahead of time",
+    "fidelity": "check that docs/zh keeps every heading, line and word of its sources",
+}
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: list[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; the modules of the command named in `argv` (all when None) are imported."""
+    chosen = _chosen(argv) if argv is not None else None
     parser = argparse.ArgumentParser(prog="python -m tools", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in SUBCOMMANDS.items():
+        if argv is not None and name != chosen:
+            commands.add_parser(name, help=SUMMARIES.get(name, f"see python -m tools {name} --help"))
+            continue
         module = importlib.import_module(module_name)
         sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
         sub.add_argument("--root", type=Path, default=REPO_ROOT,
@@ -49,8 +74,9 @@ def _outside_venv(error: ImportError) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     try:
-        parser = build_parser()
+        parser = build_parser(argv)
     except ImportError as error:
         return _outside_venv(error)
     args = parser.parse_args(argv)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from tools.programs import scan_all
 from tools.recordings import (
-    ENV_DRIFT, FRESH, PROFILES, RunLockedError, recording_lock, recording_state,
+    ENV_DRIFT, FRESH, PROFILES, RECORDINGS_DIR, RunLockedError, recording_lock, recording_state,
 )
 from tools.execution.runner import RunResult, detect_profile, run_programs
 from tools.scripts import extract_scripts
@@ -77,6 +78,13 @@ def run(args: argparse.Namespace) -> int:
                                    progress=None if args.quiet else _progress)
     except RunLockedError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:  # e.g. recordings/cpu is a file, a read-only or full disk
+        where = Path(error.filename).relative_to(args.root) if error.filename and \
+            Path(error.filename).is_relative_to(args.root) else error.filename
+        print(f"error: cannot record: {where or '?'}: {error.strerror or error}; "
+              f"{RECORDINGS_DIR}/{profile}/ must be a writable folder; nothing was recorded",
+              file=sys.stderr)
         return 1
     failed = [result.id for result in results if not result.ok]
     if failed:

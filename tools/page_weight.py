@@ -26,13 +26,25 @@ def _local_file(site: Path, url: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def measure(site: Path, pages: list[str], *, chromium: Path = CHROMIUM) -> list[dict]:
+def measure(site: Path, pages: list[str], *, chromium: Path = CHROMIUM, browser: object = None) -> list[dict]:
+    """One row per page. `browser`: an already launched Playwright browser (the tests' one);
+    without it, Chromium is launched for the measurement."""
+    if browser is not None:
+        return _measure(site, pages, browser)
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            return _measure(site, pages, launched)
+        finally:
+            launched.close()
+
+
+def _measure(site: Path, pages: list[str], browser: object) -> list[dict]:
     rows = []
-    with serve_directory(site) as url, sync_playwright() as playwright:
+    with serve_directory(site) as url:
         base = url + "/"
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         for page_path in pages:
             context = browser.new_context()
             page = context.new_page()
@@ -56,7 +68,6 @@ def measure(site: Path, pages: list[str], *, chromium: Path = CHROMIUM) -> list[
                 {"page": "/" + page_path, "requests": len(urls), "raw": raw, "gzip": compressed, "foreign": foreign}
             )
             context.close()
-        browser.close()
     return rows
 
 

@@ -306,7 +306,7 @@ def test_diagrams_are_inline_svg_at_readable_size(recorded_page, site_url: str, 
     ("kind", "budget_kib"),
     [("home", 200), ("diagrams-and-math", 300)],
 )
-def test_page_weight_within_budget(built_site: Path, kind: str, budget_kib: int) -> None:
+def test_page_weight_within_budget(browser, built_site: Path, kind: str, budget_kib: int) -> None:
     from tools.page_weight import measure
 
     if kind == "home":
@@ -317,6 +317,6 @@ def test_page_weight_within_budget(built_site: Path, kind: str, budget_kib: int)
             if all(m in (built_site / r / "index.html").read_text(encoding="utf-8")
                    for m in ("data-diagram=", 'class="arithmatex"'))
         )
-    (row,) = measure(built_site, [rel])
+    (row,) = measure(built_site, [rel], browser=browser)
     assert not row["foreign"]
     assert row["gzip"] <= budget_kib * 1024, f"/{rel}: {row['gzip'] / 1024:.1f} KiB gzip > {budget_kib} KiB"
