@@ -10,9 +10,10 @@ import glob
 import os
 import random
 import re
-import socket
+import statistics
 import string
 from collections import Counter
+from dataclasses import dataclass
 
 import torch
 from torch.utils.data import Dataset
@@ -22,8 +23,26 @@ from transformers.utils import logging
 
 logging.disable_progress_bar()  # no "Loading weights" bars in the output
 logging.set_verbosity_error()
-random.seed(0)
-torch.manual_seed(0)
+
+
+@dataclass
+class TrainConfig:
+    hidden_size: int = 128  # a small BERT: 2 layers, 128 wide
+    num_layers: int = 2
+    max_length: int = 64
+    mlm_steps: int = 500  # masked-language-model pre-training on unlabelled text
+    mlm_batch_size: int = 32
+    mlm_lr: float = 2e-3
+    folds: int = 5  # k-fold cross-validation, split by pair_id
+    epochs: int = 10  # fine-tuning budget, the same for both models
+    batch_size: int = 16
+    lr: float = 3e-4
+    seed: int = 0
+
+
+cfg = TrainConfig()
+random.seed(cfg.seed)
+torch.manual_seed(cfg.seed)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
 
@@ -31,40 +50,43 @@ autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "
 rows = list(csv.DictReader(open("data/stance/sentences.csv", encoding="utf-8")))
 labels = ["closed", "open"]
 label2id = {name: i for i, name in enumerate(labels)}
-pair_ids = sorted({int(r["pair_id"]) for r in rows})
+# k folds by pair: a sentence and its translation are always in the same fold
+pair_ids = sorted({r["pair_id"] for r in rows})
 random.shuffle(pair_ids)
-val_pairs = set(pair_ids[: len(pair_ids) // 5])  # split by pair: a sentence and its translation stay together
-train_rows = [r for r in rows if int(r["pair_id"]) not in val_pairs]
-val_rows = [r for r in rows if int(r["pair_id"]) in val_pairs]
-print(f"{len(rows)} sentences -> {len(train_rows)} train / {len(val_rows)} validation "
-      f"({len(val_pairs)} of {len(pair_ids)} pairs held out)")
+fold_of = {pair_id: i % cfg.folds for i, pair_id in enumerate(pair_ids)}
+folds = [[i for i, r in enumerate(rows) if fold_of[r["pair_id"]] == k] for k in range(cfg.folds)]
+print(f"{len(rows)} sentences, {len(pair_ids)} pairs -> {cfg.folds} folds of "
+      f"{min(map(len, folds))}-{max(map(len, folds))} sentences")
 
+# unlabelled text for pre-training: the five articles and the sentences (never their labels)
+corpus = [open(p, encoding="utf-8").read() for p in sorted(glob.glob("sources/0*.txt"))]
+corpus += [r["text"] for r in rows]
 checkpoint = os.environ.get("BERT_CHECKPOINT", "build/checkpoints/bert-articles-mlm")
 if "BERT_CHECKPOINT" not in os.environ:
-    # No hub here: build a WordPiece vocabulary from the articles (+ training sentences, for English words):
-    # every Chinese character is a token (as in bert-base-chinese), English words seen twice or more are
-    # tokens, and anything else is spelled with single letters/digits ("##x" pieces).
-    # (Built by counting, not with WordPieceTrainer, whose result changes from run to run on ties.)
-    corpus = [open(p, encoding="utf-8").read() for p in sorted(glob.glob("sources/0*.txt"))]
-    corpus += [r["text"] for r in train_rows]
+    # No hub here: build a WordPiece vocabulary by counting: every Chinese character is a token
+    # (as in bert-base-chinese), English words seen twice or more are tokens, anything else is
+    # spelled with single letters/digits ("##x" pieces). (Not WordPieceTrainer: its result
+    # changes from run to run on ties.)
     text = "\n".join(corpus).lower()
     chars = Counter(c for c in text if not c.isspace() and not (c.isascii() and c.isalnum()))
     words = Counter(re.findall(r"[a-z]+|[0-9]+", text))
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sorted(chars, key=lambda c: (-chars[c], c))
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    vocab += sorted(chars, key=lambda c: (-chars[c], c))
     vocab += sorted((w for w in words if words[w] >= 2), key=lambda w: (-words[w], w))
     vocab += [piece for c in string.ascii_lowercase + string.digits for piece in (c, "##" + c)]
     vocab = {token: i for i, token in enumerate(dict.fromkeys(vocab))}
     wordpiece = BertWordPieceTokenizer(vocab, lowercase=True, handle_chinese_chars=True)
     BertTokenizerFast(tokenizer_object=wordpiece._tokenizer).save_pretrained(checkpoint)
 tokenizer = AutoTokenizer.from_pretrained(checkpoint)
-print("tokens:", tokenizer.tokenize(val_rows[0]["text"])[:12])
+print("tokens:", tokenizer.tokenize(rows[0]["text"])[:12])
+print("tokens:", tokenizer.tokenize(rows[1]["text"])[:12])
 
 
 class TextDataset(Dataset):
-    def __init__(self, rows, tokenizer, max_length=64):
+    def __init__(self, rows, tokenizer, max_length=cfg.max_length):
         # tokenizer(...) replaces the removed encode_plus; pad the whole set to one length
-        self.encodings = tokenizer([r["text"] for r in rows], max_length=max_length, padding="max_length",
-                                   truncation=True, return_tensors="pt")
+        self.encodings = tokenizer([r["text"] for r in rows], max_length=max_length,
+                                   padding="longest", truncation=True, return_tensors="pt")
         self.labels = torch.tensor([label2id[r["label"]] for r in rows])
 
     def __len__(self):
@@ -76,90 +98,88 @@ class TextDataset(Dataset):
                 "labels": self.labels[idx]}
 
 
-train_dataset = TextDataset(train_rows, tokenizer)
-val_dataset = TextDataset(val_rows, tokenizer)
-print("one example:", {k: tuple(v.shape) for k, v in train_dataset[0].items()})
+dataset = TextDataset(rows, tokenizer)
+print("one example:", {k: tuple(v.shape) for k, v in dataset[0].items()})
 
 # %% [2] docs/zh/llm-fundamentals/05-practice.md
-import math
+from transformers import (AutoConfig, AutoModelForSequenceClassification, BertConfig,
+                          BertForMaskedLM, DataCollatorForLanguageModeling,
+                          get_linear_schedule_with_warmup)
 
-from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig, BertForMaskedLM, DataCollatorForLanguageModeling
-
-
-def check_checkpoint(name):
-    """Fail fast when a hub id can be neither found in the local cache nor downloaded."""
-    if os.path.isdir(name):
-        return
-    from huggingface_hub import try_to_load_from_cache
-
-    if isinstance(try_to_load_from_cache(name, "config.json"), str):
-        return  # already in the local Hugging Face cache
-    if os.environ.get("HF_HUB_OFFLINE", "0").lower() not in ("1", "true", "yes"):
-        try:
-            socket.create_connection(("huggingface.co", 443), timeout=3).close()
-            return
-        except OSError:
-            pass
-    raise RuntimeError(
-        f"checkpoint {name!r} is not a local folder and is not in the Hugging Face cache, and the hub "
-        "cannot be reached. Set HF_HUB_OFFLINE=0 on a machine with network access, "
-        "or unset BERT_CHECKPOINT to pre-train the small local checkpoint."
-    )
-
-
+mlm_log = {"step": [], "loss": []}
 if "BERT_CHECKPOINT" not in os.environ:
-    # a short masked-language-modelling phase on the article text (no labels involved)
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=128, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=256, max_position_embeddings=128)
+    # masked-language-model pre-training (no labels involved), then save_pretrained
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=cfg.hidden_size,
+                        num_hidden_layers=cfg.num_layers, num_attention_heads=2,
+                        intermediate_size=2 * cfg.hidden_size, max_position_embeddings=128)
     mlm = BertForMaskedLM(config).to(device)
     ids = torch.tensor(tokenizer("\n".join(corpus), add_special_tokens=False)["input_ids"])
-    chunks = [[tokenizer.cls_token_id] + c.tolist() + [tokenizer.sep_token_id] for c in ids[: len(ids) // 62 * 62].view(-1, 62)]
-    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15)  # 15% of tokens masked, as in BERT
-    optimizer = torch.optim.AdamW(mlm.parameters(), lr=1e-3, weight_decay=0.01)
+    n = cfg.max_length - 2  # room for [CLS] and [SEP]
+    blocks = ids[: len(ids) // n * n].view(-1, n)  # (N, n)
+    cls = torch.full((len(blocks), 1), tokenizer.cls_token_id)
+    sep = torch.full((len(blocks), 1), tokenizer.sep_token_id)
+    blocks = torch.cat([cls, blocks, sep], dim=1)  # (N, max_length)
+    # 15% of the tokens are chosen; of those 80% become [MASK], 10% a random token, 10% stay
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15)
+    optimizer = torch.optim.AdamW(mlm.parameters(), lr=cfg.mlm_lr, weight_decay=0.01)
+    scheduler = get_linear_schedule_with_warmup(optimizer, cfg.mlm_steps // 10, cfg.mlm_steps)
     mlm.train()
-    for step in range(1, 301):
-        batch = collator([chunks[i] for i in random.sample(range(len(chunks)), 32)])
+    for step in range(1, cfg.mlm_steps + 1):
+        batch = collator(list(blocks[torch.randint(len(blocks), (cfg.mlm_batch_size,))]))
         with autocast:
             loss = mlm(**{k: v.to(device) for k, v in batch.items()}).loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        if step % 100 == 0:
-            print(f"MLM step {step}: loss {loss.item():.3f}")
+        scheduler.step()
+        mlm_log["step"].append(step)
+        mlm_log["loss"].append(loss.item())
+        if step % (cfg.mlm_steps // 4) == 0:
+            recent = statistics.mean(mlm_log["loss"][-50:])
+            print(f"MLM step {step}: loss {recent:.3f} (mean of the last 50 batches)")
     mlm.save_pretrained(checkpoint)
     print(f"MLM pre-training on {len(ids):,} tokens done, saved to {checkpoint}")
-check_checkpoint(checkpoint)
 
 id2label = dict(enumerate(labels))
-# the article's model line, with labels named; the classification head is new (randomly initialised)
-model = AutoModelForSequenceClassification.from_pretrained(checkpoint, num_labels=2, id2label=id2label, label2id=label2id)
-# the same architecture with every weight random: does the pre-training help?
-torch.manual_seed(0)
-scratch = AutoModelForSequenceClassification.from_config(AutoConfig.from_pretrained(checkpoint, num_labels=2, id2label=id2label, label2id=label2id))
+
+
+def new_model(pretrained):
+    """The article's model line (its classification head is new, randomly initialised), or the
+    same architecture with every weight random."""
+    if pretrained:
+        return AutoModelForSequenceClassification.from_pretrained(
+            checkpoint, num_labels=2, id2label=id2label, label2id=label2id)
+    config = AutoConfig.from_pretrained(checkpoint, num_labels=2, id2label=id2label,
+                                        label2id=label2id)
+    return AutoModelForSequenceClassification.from_config(config)
+
+
+model = new_model(pretrained=True)
 print(type(model).__name__, f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters")
 
 # %% [3] docs/zh/llm-fundamentals/05-practice.md
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Subset
 
 
-def train(model, epochs=10, lr=3e-4):
+def fine_tune(model, train_set, seed):
+    """The fine-tuning budget: cfg.epochs epochs of AdamW; returns the last epoch's mean loss."""
+    torch.manual_seed(seed)  # dropout
     model.to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    loader = DataLoader(train_dataset, batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(0))
-    for epoch in range(epochs):
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
+    loader = DataLoader(train_set, batch_size=cfg.batch_size, shuffle=True,
+                        generator=torch.Generator().manual_seed(seed))
+    for epoch in range(cfg.epochs):
         model.train()
         total = 0.0
         for batch in loader:
-            batch = {k: v.to(device) for k, v in batch.items()}  # includes labels -> outputs.loss
+            batch = {k: v.to(device) for k, v in batch.items()}  # includes labels -> loss
             optimizer.zero_grad()
             with autocast:
                 outputs = model(**batch)
             outputs.loss.backward()
             optimizer.step()
             total += outputs.loss.item()
-        if epoch % 5 == 4:
-            print(f"  epoch {epoch + 1}: mean train loss {total / len(loader):.3f}")
-    return model
+    return total / len(loader)
 
 
 @torch.no_grad()
@@ -168,41 +188,65 @@ def predict(model, dataset):
     logits = []
     for batch in DataLoader(dataset, batch_size=64):
         with autocast:
-            logits.append(model(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)).logits.float())
+            logits.append(model(input_ids=batch["input_ids"].to(device),
+                                attention_mask=batch["attention_mask"].to(device)).logits.float())
     return torch.cat(logits).argmax(-1).cpu()
 
 
-print("MLM-pre-trained BERT:")
-train(model)
-print("from scratch:")
-train(scratch)
+arms = {"pre-trained": True, "from scratch": False}
+fold_acc = {arm: [] for arm in arms}
+predictions = {arm: torch.zeros(len(rows), dtype=torch.long) for arm in arms}  # out-of-fold
+for k, val_idx in enumerate(folds):
+    train_idx = [i for i in range(len(rows)) if fold_of[rows[i]["pair_id"]] != k]
+    line = f"fold {k + 1}: {len(train_idx)} train / {len(val_idx)} validation"
+    for arm, pretrained in arms.items():
+        torch.manual_seed(cfg.seed + k)  # the new weights: the head, or all of them
+        model = new_model(pretrained)
+        train_loss = fine_tune(model, Subset(dataset, train_idx), seed=cfg.seed + k)
+        pred = predict(model, Subset(dataset, val_idx))
+        predictions[arm][val_idx] = pred
+        fold_acc[arm].append((pred == dataset.labels[val_idx]).float().mean().item())
+        line += f" | {arm}: train loss {train_loss:.3f}, accuracy {fold_acc[arm][-1]:.3f}"
+    print(line)
 
 # %% [4] docs/zh/llm-fundamentals/05-practice.md
-from sklearn.metrics import accuracy_score, classification_report
+from scipy import stats
 
-y_true = val_dataset.labels
-pred_pretrained, pred_scratch = predict(model, val_dataset), predict(scratch, val_dataset)
-for name, pred in [("MLM-pre-trained", pred_pretrained), ("from scratch", pred_scratch)]:
-    print(f"{name}: validation accuracy {accuracy_score(y_true, pred):.3f}")
-    for lang in ("zh", "en"):
-        keep = torch.tensor([r["lang"] == lang for r in val_rows])
-        print(f"  {lang}: {accuracy_score(y_true[keep], pred[keep]):.3f}")
-print("\nMLM-pre-trained, per class:")
-print(classification_report(y_true, pred_pretrained, target_names=labels, digits=3))
+y_true = dataset.labels
+is_zh = torch.tensor([r["lang"] == "zh" for r in rows])
+print(f"validation accuracy, mean ± std over {cfg.folds} folds:")
+for arm in arms:
+    correct = (predictions[arm] == y_true).float()
+    mean, std = statistics.mean(fold_acc[arm]), statistics.stdev(fold_acc[arm])
+    print(f"  {arm:12s} {mean:.3f} ± {std:.3f}   (out-of-fold: zh {correct[is_zh].mean():.3f}, "
+          f"en {correct[~is_zh].mean():.3f})")
+diff = [a - b for a, b in zip(fold_acc["pre-trained"], fold_acc["from scratch"])]
+half_width = stats.t.ppf(0.975, len(diff) - 1) * statistics.stdev(diff) / len(diff) ** 0.5
+print(f"pre-trained minus from scratch: {statistics.mean(diff):+.3f}, 95% CI "
+      f"[{statistics.mean(diff) - half_width:+.3f}, {statistics.mean(diff) + half_width:+.3f}], "
+      f"higher in {sum(d > 0 for d in diff)} of {len(diff)} folds")
 
 # %% [5] docs/zh/llm-fundamentals/05-practice.md
 import matplotlib.pyplot as plt
-from sklearn.metrics import ConfusionMatrixDisplay
 
-plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "DejaVu Sans"]
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
-for ax, (name, pred) in zip(axes, [("MLM-pre-trained", pred_pretrained), ("from scratch", pred_scratch)]):
-    ConfusionMatrixDisplay.from_predictions(y_true, pred, display_labels=labels, ax=ax, colorbar=False, cmap="Blues")
-    ax.set_title(f"{name} (acc {accuracy_score(y_true, pred):.2f})")
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+if mlm_log["step"]:
+    ax1.plot(mlm_log["step"], mlm_log["loss"], alpha=0.4, label="batch")
+    losses = mlm_log["loss"]
+    smooth = [statistics.mean(losses[max(0, i - 49): i + 1]) for i in range(len(losses))]
+    ax1.plot(mlm_log["step"], smooth, label="mean of 50 batches")
+    ax1.legend()
+ax1.set(title="MLM pre-training", xlabel="step", ylabel="masked-token cross-entropy")
+for j, arm in enumerate(arms):
+    mean, std = statistics.mean(fold_acc[arm]), statistics.stdev(fold_acc[arm])
+    ax2.errorbar(j, mean, yerr=std, fmt="s", markersize=9, capsize=8, color=f"C{j}")
+    ax2.scatter([j + 0.15] * cfg.folds, fold_acc[arm], color=f"C{j}", alpha=0.5)  # one per fold
+ax2.set(title=f"validation accuracy: mean ± std over {cfg.folds} folds", xticks=[0, 1],
+        xticklabels=list(arms), xlim=(-0.6, 1.6), ylabel="accuracy")
 fig.tight_layout()
 plt.show()
 
-print("misclassified by the MLM-pre-trained model:")
-for r, p in zip(val_rows, pred_pretrained):
-    if label2id[r["label"]] != p:
-        print(f"  [{r['lang']}] true={r['label']:6s} predicted={labels[p]:6s} {r['text']}")
+print("misclassified by both models:")
+for i, r in enumerate(rows):
+    if all(predictions[arm][i] != y_true[i] for arm in arms):
+        print(f"  [{r['lang']}] true={r['label']:6s} {r['text']}")

@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -680,6 +679,10 @@ WRITES = {
                     "docs/zh/p.md"),
     "chdir-to-repo-and-write": ("import os\nos.chdir(ROOT)\nopen('new-file.txt', 'w').write('x')",
                                 "new-file.txt"),
+    "hard-link-then-write": ("import os\nos.link(ROOT + '/docs/zh/p.md', 'p.md')\n"
+                             "open('p.md', 'w').write('x')", "docs/zh/p.md"),
+    "symlink-then-write": ("import os\nos.symlink(ROOT + '/recordings/cpu/demo.json', 'r.json')\n"
+                           "open('r.json', 'w').write('x')", "recordings/cpu/demo.json"),
     "write-caught": ("try:\n    open(ROOT + '/recordings/cpu/demo.json', 'a').write('x')\n"
                      "except OSError:\n    print('tried')", "recordings/cpu/demo.json"),
     "shell-write-recording": ("import subprocess\nsubprocess.run(['sh', '-c', 'echo x > ' + ROOT + "

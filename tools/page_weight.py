@@ -3,6 +3,7 @@ with the gzip-compressed size of each local file (what a gzip-serving host
 would transfer).
 
     python -m tools.page_weight site/ "" "open-or-closed/"
+    python -m tools.page_weight --search site/ ""     # after opening search (index loaded)
 
 Prints one row per page: requests, raw bytes, gzip bytes, and any request that
 left the site's own host.
@@ -26,22 +27,25 @@ def _local_file(site: Path, url: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def measure(site: Path, pages: list[str], *, chromium: Path = CHROMIUM, browser: object = None) -> list[dict]:
+def measure(
+    site: Path, pages: list[str], *, chromium: Path = CHROMIUM, browser: object = None, search: bool = False
+) -> list[dict]:
     """One row per page. `browser`: an already launched Playwright browser (the tests' one);
-    without it, Chromium is launched for the measurement."""
+    without it, Chromium is launched for the measurement. `search`: also open the search
+    box, so the row includes the search index (which a page fetches only then)."""
     if browser is not None:
-        return _measure(site, pages, browser)
+        return _measure(site, pages, browser, search)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
-            return _measure(site, pages, launched)
+            return _measure(site, pages, launched, search)
         finally:
             launched.close()
 
 
-def _measure(site: Path, pages: list[str], browser: object) -> list[dict]:
+def _measure(site: Path, pages: list[str], browser: object, search: bool) -> list[dict]:
     rows = []
     with serve_directory(site) as url:
         base = url + "/"
@@ -51,6 +55,10 @@ def _measure(site: Path, pages: list[str], browser: object) -> list[dict]:
             urls: list[str] = []
             page.on("request", lambda request: urls.append(request.url))
             page.goto(base + page_path, wait_until="networkidle")
+            if search:
+                page.locator("input.md-search__input").focus()
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(500)
             raw = compressed = 0
             foreign = []
             for requested in dict.fromkeys(urls):
@@ -75,9 +83,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("site", type=Path, help="a built site directory (mkdocs build)")
     parser.add_argument("pages", nargs="+", help='page paths relative to the site root ("" for the home page)')
+    parser.add_argument("--search", action="store_true", help="open the search box too (loads the search index)")
     args = parser.parse_args()
     print(f"{'page':40} {'requests':>8} {'raw KiB':>9} {'gzip KiB':>9}  foreign")
-    for row in measure(args.site, args.pages):
+    for row in measure(args.site, args.pages, search=args.search):
         print(
             f"{row['page']:40} {row['requests']:>8} {row['raw'] / 1024:>9.1f} {row['gzip'] / 1024:>9.1f}  "
             f"{len(row['foreign'])}"

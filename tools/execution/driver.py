@@ -79,11 +79,12 @@ class FileGuard:
     compares the repository before and after the run for those.
     """
 
-    # event → the positions of its arguments that are written (created, changed or removed)
+    # event → the positions of its arguments that are written (created, changed or removed);
+    # a hard link to a repository file would let the snippet change it through the link.
     _WRITE_EVENTS = {"os.remove": (0,), "os.rename": (0, 1), "os.rmdir": (0,), "os.mkdir": (0,),
                      "shutil.rmtree": (0,), "shutil.copyfile": (1,), "shutil.copytree": (1,),
                      "shutil.move": (0, 1), "os.truncate": (0,), "os.chmod": (0,),
-                     "os.chown": (0,), "os.utime": (0,), "os.symlink": (1,), "os.link": (1,),
+                     "os.chown": (0,), "os.utime": (0,), "os.symlink": (1,), "os.link": (0, 1),
                      "os.setxattr": (0,), "os.removexattr": (0,), "os.chflags": (0,),
                      "os.lchflags": (0,), "os.lchmod": (0,), "shutil.chown": (0,)}
 

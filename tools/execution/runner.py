@@ -3,10 +3,16 @@
 Used by `python -m tools run` and by the snippet tests. Each run gets its own work folder outside
 the repository: `repo/` is a scratch copy holding only the program's declared data files (the
 snippet's working directory), `out/` receives the driver's result. The child runs in its own
-session; at the timeout, at Ctrl-C and after a normal exit every process that carries the run's
-token is killed, including children that escaped with setsid() (this process is a child
-subreaper on Linux, so orphans are re-parented to it and can still be found). A failure never
-touches the previous recording; a success replaces it atomically (tools.recordings).
+session; at the timeout, at Ctrl-C and after a normal exit every process of the run is killed:
+those that carry the run's token, the driver's descendants, and orphans re-parented to this
+process since the run started (it is a child subreaper on Linux), so children that escaped
+with setsid() or cleared their environment are found too. The timeout bounds the whole run.
+
+The repository is off limits to a snippet: the driver refuses its Python writes there (and
+reports undeclared reads), and this module compares recordings/ and the declared data files
+before and after the run, putting back recordings that a program the snippet started changed.
+Any of these fails the run with the page:line of the fence. A failure never touches the
+previous recording; a success replaces it atomically (tools.recordings).
 """
 
 from __future__ import annotations
@@ -125,7 +131,8 @@ def _parents() -> dict[int, int]:
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
         if entry.name.isdigit():
             try:
-                table[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                stat = (entry / "stat").read_text()
+                table[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
             except (OSError, IndexError, ValueError):
                 continue
     return table
@@ -503,7 +510,8 @@ class _Watched:
             now = data_fingerprint(self.root, data_files(self.root, self.program))
         except OSError:
             now = {}
-        return sorted(name for name in set(now) | set(self.data) if now.get(name) != self.data.get(name))
+        return sorted(name for name in set(now) | set(self.data)
+                      if now.get(name) != self.data.get(name))
 
 
 _recorded: set[str] = set()  # ids whose recording this process wrote

@@ -46,7 +46,9 @@ class Problem:
     def __str__(self) -> str:
         fix = f"Refresh it with `{refresh_command(self.snippet_id, self.profile)}`"
         if self.profile != "cpu":
-            fix += f" on a GPU machine, or delete recordings/{self.profile}/{self.snippet_id}.json"
+            fix += (f" on a GPU machine, or leave it out with "
+                    f"`git rm -r recordings/{self.profile}/{self.snippet_id}.json "
+                    f"recordings/{self.profile}/{self.snippet_id}`")
         return f"{self.page}:{self.line}: snippet '{self.snippet_id}': {self.message}. {fix}"
 
 

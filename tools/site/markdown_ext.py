@@ -80,8 +80,10 @@ def _signature(text: str) -> tuple:
         elif is_exec_fence(block):
             items.append((previous, block.text.rstrip("\n")))
     if REPORT_MARKER in text:
+        items.append(("report", ""))
+    if items:  # the title tells a zh page from its en twin when the prose before fences agrees
         title = _H1.search(text)
-        items.append(("report", title.group(1) if title else ""))
+        items.insert(0, ("title", title.group(1) if title else ""))
     return tuple(items)
 
 

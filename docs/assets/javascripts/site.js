@@ -35,6 +35,16 @@
     });
   }
 
+  // 3. A diagram wider than the column scrolls inside its box: start it centered,
+  //    where a top-down graph has its root.
+  function centerWideDiagrams() {
+    document.querySelectorAll(".md-typeset .diagram").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth && box.scrollLeft === 0) {
+        box.scrollLeft = (box.scrollWidth - box.clientWidth) / 2;
+      }
+    });
+  }
+
   function setUp() {
     var results = document.querySelector(".md-search-result");
     if (results && !results.dataset.highlightFix) {
@@ -43,6 +53,7 @@
         .observe(results, { childList: true, subtree: true });
     }
     makeScrollersFocusable();
+    centerWideDiagrams();
   }
 
   if (typeof document$ !== "undefined") {
