@@ -72,7 +72,7 @@ try:  # can `python -m tools` build its command line here? (it imports every sub
     tools.__main__.build_parser()
     print("tools CLI: ok")
 except ImportError as error:
-    print(f"tools CLI: cannot import ({error}); using tools.cli_run directly")
+    print(f"tools CLI: cannot import ({error}); using tools.execution.cli directly")
 print(subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total",
                       "--format=csv,noheader"], capture_output=True, text=True).stdout.strip()
       if Path("/usr/bin/nvidia-smi").exists() else "nvidia-smi: not found")
@@ -98,13 +98,13 @@ if grep -q '^tools CLI: ok' "$OUT/probe.txt"; then
   run_tools=("$PYTHON" -m tools run)
   how="python -m tools run"
 else
-  how="tools.cli_run (python -m tools cannot import here)"
+  how="tools.execution.cli (python -m tools cannot import here)"
   # `python -m tools` imports every subcommand (site-files needs nbformat, codeblocks PyYAML);
   # `run` itself needs only the standard library, so call its module directly.
   run_tools=("$PYTHON" -c '
 import argparse, sys
 from pathlib import Path
-from tools import cli_run
+from tools.execution import cli as cli_run
 parser = argparse.ArgumentParser(prog="tools run")
 parser.add_argument("--root", type=Path, default=Path.cwd())
 cli_run.add_arguments(parser)

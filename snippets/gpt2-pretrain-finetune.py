@@ -59,7 +59,8 @@ for path in sorted(glob.glob("sources/0*.txt")):
         # questions are "#### 9.1 ...?" headings or "**Q：...？**" lines; the answer follows
         parts = re.split(r"^(?:#+ 9\.\d+ (.+)|\*\*Q：(.+?)\*\*)\n", faq, flags=re.M)
         for i in range(1, len(parts), 3):
-            answer = re.sub(r"\n\n通过.*$", "", parts[i + 2].strip(), flags=re.S)  # drop the closing remark
+            # drop the closing remark
+            answer = re.sub(r"\n\n通过.*$", "", parts[i + 2].strip(), flags=re.S)
             answer = re.sub(r"\*\*(A：)?", "", answer).strip()
             faq_pairs.append(f"Q: {(parts[i] or parts[i + 1]).strip()}\nA: {answer}")
     articles.append(text)
@@ -69,7 +70,8 @@ pretrain_train = "\n".join(a[: int(len(a) * 0.9)] for a in articles)
 pretrain_val = "\n".join(a[int(len(a) * 0.9):] for a in articles)
 random.shuffle(faq_pairs)
 faq_val, faq_train = faq_pairs[:4], faq_pairs[4:]
-print(f"pre-training text: {len(pretrain_train):,} chars train, {len(pretrain_val):,} chars validation")
+print(f"pre-training text: {len(pretrain_train):,} chars train, "
+      f"{len(pretrain_val):,} chars validation")
 print(f"FAQ pairs (held out of pre-training): {len(faq_train)} train, {len(faq_val)} validation")
 print("example:", faq_val[0].replace("\n", " | ")[:70], "...")
 

@@ -781,7 +781,7 @@ def test_unknown_snippet_id(repo, tools_cli) -> None:
 
 
 def test_cuda_profile_without_a_gpu(repo, tools_cli, monkeypatch) -> None:
-    monkeypatch.setattr("tools.cli_run.detect_profile", lambda: "cpu")
+    monkeypatch.setattr("tools.execution.cli.detect_profile", lambda: "cpu")
     root = repo("print(1)")
     result, before = run_cli(tools_cli, root, "run", "--profile", "cuda")
     assert result.code == 2 and "--profile cuda needs a GPU" in result.err

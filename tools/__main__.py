@@ -18,7 +18,7 @@ from tools.markdown import MarkdownError
 SUBCOMMANDS: dict[str, str] = {
     "extract": "tools.scripts",
     "check": "tools.cli_check",
-    "run": "tools.cli_run",
+    "run": "tools.execution.cli",
     "bench": "tools.bench",
     "bench-site": "tools.bench_site",
     "site-files": "tools.site.files",

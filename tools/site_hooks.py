@@ -57,6 +57,19 @@ def on_post_template(output_content: str, *, template_name: str, config: Any) ->
     return _DEFAULT_OUTPUT.get(template_name, output_content)
 
 
+# Python-Markdown's toc extension writes one English tooltip on every heading's permalink;
+# markdown_extensions are shared by all languages, so the page's language is set here.
+PERMALINK_TITLE = 'title="Permanent link"'
+PERMALINK_TITLES = {"zh": "永久链接"}
+
+
+def on_page_content(html: str, *, page: Any, config: Any, files: Any) -> str | None:
+    title = PERMALINK_TITLES.get(config.theme.get("language", ""))
+    if title and PERMALINK_TITLE in html:
+        return html.replace(PERMALINK_TITLE, f'title="{title}"')
+    return None
+
+
 def split_search_index(data: dict, *, languages: list[str], default: str) -> dict[str, dict]:
     """Split a merged Material search index into one index per language.
 

@@ -211,7 +211,7 @@ def test_chinese_pages_have_a_chinese_ui(recorded_page, site_url: str, rel: str)
     # Material's own strings (buttons, labels, tooltips) in Chinese; names, code and
     # numbers may stay Latin.
     for selector in ("label.md-header__button[for^=__palette]", "input.md-search__input",
-                     ".md-search[role=dialog]", "[data-md-component=top]"):
+                     ".md-search[role=dialog]", "[data-md-component=top]", "a.headerlink"):
         for el in page.locator(selector).all():
             names = [el.get_attribute(a) for a in ("title", "aria-label", "placeholder")]
             names = [n for n in names if n] + [el.inner_text().strip()]
