@@ -155,10 +155,11 @@ def _title(path: Path) -> str:
 
 
 class _EmbedPreprocessor(Preprocessor):
-    def __init__(self, md: Markdown, root: Path, default_prefix: str) -> None:
+    def __init__(self, md: Markdown, root: Path, default_prefix: str, link_base: str) -> None:
         super().__init__(md)
         self.root = root
         self.default_prefix = default_prefix
+        self.link_base = link_base
 
     def run(self, lines: list[str]) -> list[str]:
         text = "\n".join(lines)
@@ -178,19 +179,25 @@ class _EmbedPreprocessor(Preprocessor):
             return lines
         rel = candidates[0]
         lang = rel.split("/", 1)[0]
-        url = page_url(rel, default_prefix=self.default_prefix)
+        if self.link_base == "source":
+            # The engine resolves raw-HTML URLs against the page's source file and rewrites them.
+            url = posixpath.dirname(f"docs/{rel}") + "/"
+            figure_base = download_base = "docs/"
+        else:
+            url = page_url(rel, default_prefix=self.default_prefix)
+            figure_base = download_base = ""
         if REPORT_MARKER in text:
             text = text.replace(REPORT_MARKER, _report(site, self.root, page=rel, lang=lang))
 
         def figure_url(profile: str, figure: str) -> str:
             snippet_id, _, name = figure.rpartition("/")
-            return _relative(figure_src(profile, snippet_id, name), url)
+            return _relative(figure_base + figure_src(profile, snippet_id, name), url)
 
         def downloads(snippet_id: str) -> DownloadLinks:
             notebook = f"{self.default_prefix if lang == DEFAULT_LANG else lang + '/'}notebooks/{snippet_id}/"
             return DownloadLinks(
-                py_url=_relative(download_src(snippet_id), url),
-                ipynb_url=_relative(download_src(snippet_id, lang=lang), url),
+                py_url=_relative(download_base + download_src(snippet_id), url),
+                ipynb_url=_relative(download_base + download_src(snippet_id, lang=lang), url),
                 notebook_url=_relative(notebook, url) if NOTEBOOK_PAGES else None,
             )
 
@@ -228,14 +235,20 @@ class ExecOutputsExtension(Extension):
                                     "mkdocs.yml is)"],
                        "default_language_prefix": ["", 'site path of the default language: "" when '
                                                    'it is served at the root (mkdocs-static-i18n), '
-                                                   '"zh/" under zensical-i18n']}
+                                                   '"zh/" under zensical-i18n'],
+                       "link_base": ["page", 'what relative URLs of figures and downloads are '
+                                     'relative to: "page" (the built page, MkDocs leaves raw HTML '
+                                     'alone) or "source" (the .md file; Zensical rewrites them)']}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown API
         # Before superfences (25) and the raw-HTML stasher (20): it rewrites whole fences.
         root = Path(self.getConfig("root") or Path.cwd()).resolve()
         prefix = self.getConfig("default_language_prefix")
-        md.preprocessors.register(_EmbedPreprocessor(md, root, prefix),
+        link_base = self.getConfig("link_base")
+        if link_base not in ("page", "source"):
+            raise ValueError(f'tools.site.markdown_ext: link_base is "page" or "source", not {link_base!r}')
+        md.preprocessors.register(_EmbedPreprocessor(md, root, prefix, link_base),
                                   "tools_exec_outputs", 28)
 
 

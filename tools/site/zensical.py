@@ -8,7 +8,8 @@ a derived config (`.zensical.yml`, git-ignored) instead of a second hand-kept co
 - Material's template overrides (`custom_dir`) are left out: Zensical's template engine is not
   Jinja2 (Python string methods are missing) and its theme has its own partials;
 - zensical-i18n serves the default language under /zh/ (mkdocs-static-i18n: at the root), so the
-  extension is told where the default language lives;
+  extension is told where the default language lives; and Zensical resolves relative URLs in raw
+  HTML against the page's source file (MkDocs leaves them as written), so links are made so;
 - `hooks:` and mkdocs-jupyter are ignored by Zensical: notebook pages are not rendered there, and
   the download links stay (the generated files are written here first, by tools.site.files).
 
@@ -43,7 +44,8 @@ def derived_config(mkdocs_yml: str, *, site_dir: str = SITE_DIR) -> str:
     text = re.sub(r"^ *# Generated notebook pages.*\n *- [^\n]+:\n(?: +- [^\n]*notebooks/[^\n]+\n)+",
                   "", text, flags=re.M)
     text, found = EXTENSION_LINE.subn(
-        "  - tools.site.markdown_ext:\n      default_language_prefix: zh/", text)
+        "  - tools.site.markdown_ext:\n      default_language_prefix: zh/\n      link_base: source",
+        text)
     if not found:
         raise ValueError("mkdocs.yml does not list `- tools.site.markdown_ext` under "
                          "markdown_extensions")
