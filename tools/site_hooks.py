@@ -17,9 +17,15 @@ Self-contained on purpose (MkDocs loads hooks by file path, without the reposito
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import json
 import logging
+import os
+import re
+import shutil
+import subprocess
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +72,88 @@ PERMALINK_TITLES = {"zh": "永久链接"}
 def on_page_content(html: str, *, page: Any, config: Any, files: Any) -> str | None:
     title = PERMALINK_TITLES.get(config.theme.get("language", ""))
     if title and PERMALINK_TITLE in html:
-        return html.replace(PERMALINK_TITLE, f'title="{title}"')
-    return None
+        html = html.replace(PERMALINK_TITLE, f'title="{title}"')
+    return render_math(html, Path(config.config_file_path).parent)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formulas rendered at build time with the pinned KaTeX (node_modules/katex, `make assets`):
+# the page needs KaTeX's stylesheet and fonts, not its JavaScript (about 75 KB gzip), and shows
+# no raw TeX while it loads. Without node or KaTeX the page keeps arithmatex's \( … \) and
+# overrides/main.html loads KaTeX to render it in the browser, as before.
+
+_INLINE = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
+_BLOCK = re.compile(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', re.S)
+_NODE_SCRIPT = r"""
+const katex = require(process.env.KATEX_MODULE);
+const lines = require("readline").createInterface({ input: process.stdin });
+lines.on("line", (line) => {
+  const { tex, display } = JSON.parse(line);
+  let out;
+  try {
+    out = { html: katex.renderToString(tex, { displayMode: display, throwOnError: false }) };
+  } catch (error) {
+    out = { error: String(error) };
+  }
+  process.stdout.write(JSON.stringify(out) + "\n");
+});
+"""
+
+
+class _Katex:
+    """One node process for the whole build (all languages), fed one formula per line."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.failed = False
+        self.cache: dict[tuple[str, bool], str | None] = {}
+
+    def _start(self, root: Path) -> bool:
+        module = root / "node_modules" / "katex"
+        node = shutil.which("node")
+        if not node or not (module / "package.json").is_file():
+            log.info("KaTeX server-side rendering off (no node or node_modules/katex): math renders in the browser")
+            self.failed = True
+            return False
+        self.process = subprocess.Popen(
+            [node, "-e", _NODE_SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, encoding="utf-8", env={**os.environ, "KATEX_MODULE": str(module)},
+        )
+        atexit.register(self.process.kill)
+        return True
+
+    def render(self, root: Path, tex: str, display: bool) -> str | None:
+        key = (tex, display)
+        if key in self.cache:
+            return self.cache[key]
+        if self.failed or (self.process is None and not self._start(root)):
+            return None
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
+        self.process.stdin.flush()
+        reply = json.loads(self.process.stdout.readline() or '{"error": "node exited"}')
+        if "error" in reply:
+            log.warning("KaTeX could not render %r: %s", tex, reply["error"])
+        self.cache[key] = reply.get("html")
+        return self.cache[key]
+
+
+_KATEX = _Katex()
+
+
+def render_math(html: str, root: Path) -> str:
+    if 'class="arithmatex"' not in html:
+        return html
+
+    def replace(match: re.Match, display: bool) -> str:
+        rendered = _KATEX.render(root, unescape(match.group(1)), display)
+        if rendered is None:
+            return match.group(0)
+        tag = "div" if display else "span"
+        return f'<{tag} class="arithmatex" data-katex-rendered>{rendered}</{tag}>'
+
+    html = _BLOCK.sub(lambda m: replace(m, True), html)
+    return _INLINE.sub(lambda m: replace(m, False), html)
 
 
 def split_search_index(data: dict, *, languages: list[str], default: str) -> dict[str, dict]:

@@ -50,10 +50,13 @@ def test_no_page_loads_mermaid_and_every_diagram_is_pre_rendered(built_site: Pat
 @pytest.mark.parametrize(
     ("markers", "script"),
     [
-        # Notebook pages keep $…$ math in their Markdown cells.
-        (['class="arithmatex"', "jp-MarkdownCell"], "katex.min.js"),
+        # Formulas rendered at build time need KaTeX's stylesheet (and fonts) only.
+        (['class="arithmatex"', "jp-MarkdownCell"], "katex.min.css"),
+        # KaTeX's JavaScript only where math is left to the browser: notebook pages keep
+        # $…$ math in their Markdown cells (an unrendered formula would also need it).
+        (['class="arithmatex">', "jp-MarkdownCell"], "katex.min.js"),
     ],
-    ids=["katex"],
+    ids=["katex-css", "katex-js"],
 )
 def test_heavy_scripts_load_only_on_pages_that_need_them(built_site: Path, markers: list[str], script: str) -> None:
     with_it = without_it = 0
@@ -64,6 +67,18 @@ def test_heavy_scripts_load_only_on_pages_that_need_them(built_site: Path, marke
         with_it += needs_it
         without_it += not needs_it
     assert with_it and without_it
+
+
+def test_formulas_are_rendered_at_build_time(built_site: Path) -> None:
+    import re
+
+    rendered = 0
+    for path in built_site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        raw = re.findall(r'<(?:span|div) class="arithmatex">[^<]{0,40}', text)
+        assert not raw, f"{path.relative_to(built_site)}: formula left to the browser: {raw[:2]}"
+        rendered += text.count('class="arithmatex" data-katex-rendered><span class="katex')
+    assert rendered > 50
 
 
 def test_vendored_assets_are_not_committed() -> None:
