@@ -14,7 +14,8 @@ a derived config (`.zensical.yml`, git-ignored) instead of a second hand-kept co
   the download links stay (the generated files are written here first, by tools.site.files).
 
 Strictness: the extension's errors are Python log records, which Zensical does not count, so
-`--strict` first runs the recording check of `python -m tools check` and fails on any problem.
+`--strict` first runs the recording check of `python -m tools check` and `python -m tools diagrams
+--check`, and fails on any problem.
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ from pathlib import Path
 from tools.cli_check import recording_problems
 from tools.programs import scan_all
 from tools.site.files import write_site_files
+
+
+def diagram_problems(root: Path) -> list[str]:
+    """Diagrams without a current pre-rendered SVG (what MkDocs' strict build reports)."""
+    done = subprocess.run([sys.executable, "-m", "tools", "diagrams", "--check", "--root", str(root)],
+                          cwd=root, capture_output=True, text=True, check=False)
+    if done.returncode == 0:
+        return []
+    return [line for line in (done.stdout + done.stderr).splitlines() if line.strip()] or \
+        [f"python -m tools diagrams --check exited {done.returncode}"]
 
 HELP = "build docs/ with Zensical into site-zensical/ (same pages, outputs and report as MkDocs)"
 CONFIG = ".zensical.yml"
@@ -63,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     problems = [str(error) for error in errors]
     if args.strict:
         problems += recording_problems(root, programs)[0]
+        problems += diagram_problems(root)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:
