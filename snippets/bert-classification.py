@@ -33,8 +33,7 @@ class TrainConfig:
     mlm_steps: int = 500  # masked-language-model pre-training on unlabelled text
     mlm_batch_size: int = 32
     mlm_lr: float = 2e-3
-    folds: int = 5  # k-fold cross-validation, split by pair_id ...
-    repeats: int = 2  # ... repeated with 2 different shuffles of the pairs
+    folds: int = 5  # k-fold cross-validation, split by pair_id
     epochs: int = 10  # fine-tuning budget, the same for both models
     batch_size: int = 16
     lr: float = 3e-4
@@ -53,13 +52,10 @@ labels = ["closed", "open"]
 label2id = {name: i for i, name in enumerate(labels)}
 # k folds by pair: a sentence and its translation are always in the same fold
 pair_ids = sorted({r["pair_id"] for r in rows})
-folds = []  # the validation rows of every fold of every repeat
-for repeat in range(cfg.repeats):
-    random.shuffle(pair_ids)
-    fold_of = {pair_id: i % cfg.folds for i, pair_id in enumerate(pair_ids)}
-    for k in range(cfg.folds):
-        folds.append([i for i, r in enumerate(rows) if fold_of[r["pair_id"]] == k])
-print(f"{len(rows)} sentences, {len(pair_ids)} pairs -> {cfg.repeats} x {cfg.folds} folds of "
+random.shuffle(pair_ids)
+fold_of = {pair_id: i % cfg.folds for i, pair_id in enumerate(pair_ids)}
+folds = [[i for i, r in enumerate(rows) if fold_of[r["pair_id"]] == k] for k in range(cfg.folds)]
+print(f"{len(rows)} sentences, {len(pair_ids)} pairs -> {cfg.folds} folds of "
       f"{min(map(len, folds))}-{max(map(len, folds))} sentences")
 
 # unlabelled text for pre-training: the five articles and the sentences (never their labels)
@@ -199,31 +195,32 @@ def predict(model, dataset):
 
 arms = {"pre-trained": True, "from scratch": False}
 fold_acc = {arm: [] for arm in arms}
-correct = {arm: torch.zeros(len(rows)) for arm in arms}  # out-of-fold hits, summed over repeats
-for n, val_idx in enumerate(folds):
-    train_idx = sorted(set(range(len(rows))) - set(val_idx))
-    line = f"fold {n + 1:2d}: {len(train_idx)} train / {len(val_idx)} validation"
+predictions = {arm: torch.zeros(len(rows), dtype=torch.long) for arm in arms}  # out-of-fold
+for k, val_idx in enumerate(folds):
+    train_idx = [i for i in range(len(rows)) if fold_of[rows[i]["pair_id"]] != k]
+    line = f"fold {k + 1}: {len(train_idx)} train / {len(val_idx)} validation"
     for arm, pretrained in arms.items():
-        torch.manual_seed(cfg.seed + n)  # the new weights: the head, or all of them
+        torch.manual_seed(cfg.seed + k)  # the new weights: the head, or all of them
         model = new_model(pretrained)
-        train_loss = fine_tune(model, Subset(dataset, train_idx), seed=cfg.seed + n)
-        hits = (predict(model, Subset(dataset, val_idx)) == dataset.labels[val_idx]).float()
-        correct[arm][val_idx] += hits
-        fold_acc[arm].append(hits.mean().item())
+        train_loss = fine_tune(model, Subset(dataset, train_idx), seed=cfg.seed + k)
+        pred = predict(model, Subset(dataset, val_idx))
+        predictions[arm][val_idx] = pred
+        fold_acc[arm].append((pred == dataset.labels[val_idx]).float().mean().item())
         line += f" | {arm}: train loss {train_loss:.3f}, accuracy {fold_acc[arm][-1]:.3f}"
     print(line)
 
 # %% [4] docs/zh/llm-fundamentals/05-practice.md
 from scipy import stats
 
+y_true = dataset.labels
 is_zh = torch.tensor([r["lang"] == "zh" for r in rows])
-print(f"validation accuracy, mean ± std over {len(folds)} folds ({cfg.repeats} x {cfg.folds}):")
+print(f"validation accuracy, mean ± std over {cfg.folds} folds:")
 for arm in arms:
+    correct = (predictions[arm] == y_true).float()
     mean, std = statistics.mean(fold_acc[arm]), statistics.stdev(fold_acc[arm])
-    zh, en = correct[arm][is_zh].mean() / cfg.repeats, correct[arm][~is_zh].mean() / cfg.repeats
-    print(f"  {arm:12s} {mean:.3f} ± {std:.3f}   (zh {zh:.3f}, en {en:.3f})")
+    print(f"  {arm:12s} {mean:.3f} ± {std:.3f}   (out-of-fold: zh {correct[is_zh].mean():.3f}, "
+          f"en {correct[~is_zh].mean():.3f})")
 diff = [a - b for a, b in zip(fold_acc["pre-trained"], fold_acc["from scratch"])]
-# t interval over the paired folds; approximate, as folds of different repeats share rows
 half_width = stats.t.ppf(0.975, len(diff) - 1) * statistics.stdev(diff) / len(diff) ** 0.5
 print(f"pre-trained minus from scratch: {statistics.mean(diff):+.3f}, 95% CI "
       f"[{statistics.mean(diff) - half_width:+.3f}, {statistics.mean(diff) + half_width:+.3f}], "
@@ -243,13 +240,13 @@ ax1.set(title="MLM pre-training", xlabel="step", ylabel="masked-token cross-entr
 for j, arm in enumerate(arms):
     mean, std = statistics.mean(fold_acc[arm]), statistics.stdev(fold_acc[arm])
     ax2.errorbar(j, mean, yerr=std, fmt="s", markersize=9, capsize=8, color=f"C{j}")
-    ax2.scatter([j + 0.15] * len(folds), fold_acc[arm], color=f"C{j}", alpha=0.5)  # one per fold
-ax2.set(title=f"validation accuracy: mean ± std over {len(folds)} folds", xticks=[0, 1],
+    ax2.scatter([j + 0.15] * cfg.folds, fold_acc[arm], color=f"C{j}", alpha=0.5)  # one per fold
+ax2.set(title=f"validation accuracy: mean ± std over {cfg.folds} folds", xticks=[0, 1],
         xticklabels=list(arms), xlim=(-0.6, 1.6), ylabel="accuracy")
 fig.tight_layout()
 plt.show()
 
-print("misclassified by both models in every repeat:")
+print("misclassified by both models:")
 for i, r in enumerate(rows):
-    if all(correct[arm][i] == 0 for arm in arms):
+    if all(predictions[arm][i] != y_true[i] for arm in arms):
         print(f"  [{r['lang']}] true={r['label']:6s} {r['text']}")
