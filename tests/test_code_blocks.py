@@ -15,7 +15,7 @@ from textwrap import dedent
 import pytest
 import yaml
 
-from tools import fidelity
+from tools.checks import fidelity
 from tools.markdown import split_blocks
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Pre-rendered diagrams (tools/diagrams.py): the fence scanner, the hash, the superfences
+"""Pre-rendered diagrams (tools/site/diagrams.py): the fence scanner, the hash, the superfences
 format function the build uses, the --check freshness mode, and a strict MkDocs build that
 fails on a diagram that was changed but not re-rendered."""
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from tools import diagrams
+from tools.site import diagrams
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -136,7 +136,7 @@ def test_strict_mkdocs_build_fails_on_a_diagram_that_is_not_rendered(tmp_path: P
                   custom_fences:
                     - name: mermaid
                       class: diagram
-                      format: !!python/name:tools.diagrams.fence_format
+                      format: !!python/name:tools.site.diagrams.fence_format
             """
         ),
         encoding="utf-8",

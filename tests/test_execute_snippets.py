@@ -2,7 +2,7 @@
 
 One test per snippet id (`pytest -k gpt2-quickstart` runs one). Always executes, through the same
 runner as `python -m tools run`, without writing anything. Each cell's masked output and each
-figure's pixels are compared with recordings/cpu/<id>.json (tools.reproduce): a difference fails
+figure's pixels are compared with recordings/cpu/<id>.json (tools.checks.reproduce): a difference fails
 when this machine's environment (Python, torch, transformers, CPU) is the recording's, and is a
 warning otherwise, since other versions may print other last digits. Works under `pytest -n auto`.
 """
@@ -17,7 +17,7 @@ import pytest
 from tools.execution.runner import run_program
 from tools.programs import Program, SnippetError, collect_programs
 from tools.recordings import RecordingError, load_recording, repair_command
-from tools.reproduce import EnvironmentDriftWarning, compare_recordings, same_environment
+from tools.checks.reproduce import EnvironmentDriftWarning, compare_recordings, same_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,7 @@ from textwrap import dedent
 
 import pytest
 
-from tools import cli_fidelity, fidelity
+from tools.checks import cli_fidelity, fidelity
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = [pytest.param(number, id=f"{number}-{folder}") for number, folder in fidelity.ARTICLES.items()]

@@ -815,7 +815,7 @@ def test_stale_script_is_reported_with_the_safe_command(repo, tools_cli) -> None
 def _i18n_hooks():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("i18n_hooks_under_test", REPO / "tools/i18n_hooks.py")
+    spec = importlib.util.spec_from_file_location("i18n_hooks_under_test", REPO / "tools/site/i18n_hooks.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
@@ -879,7 +879,7 @@ def test_nav_translation_typo_fails_a_strict_build(tmp_path) -> None:
                                 "docs_structure: folder\n")
     config = config.replace("        - locale: en\n", "        - locale: zh\n          default: true\n"
                             "          name: 中文\n        - locale: en\n          name: English\n")
-    config += f"hooks:\n  - {REPO / 'tools/i18n_hooks.py'}\n"
+    config += f"hooks:\n  - {REPO / 'tools/site/i18n_hooks.py'}\n"
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     line = config.splitlines().index("            五遍文章: The five articles") + 1
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

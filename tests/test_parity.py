@@ -11,7 +11,7 @@ from textwrap import dedent
 
 import pytest
 
-from tools import parity, parity_page
+from tools.checks import parity, parity_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -301,7 +301,7 @@ def test_real_site_is_in_parity(capsys: pytest.CaptureFixture[str]) -> None:
 
 def build_fixture_site(root: Path) -> str:
     """Build the fixture site under root with `mkdocs build --strict`; return its log."""
-    hook = ROOT / "tools" / "i18n_hooks.py"
+    hook = ROOT / "tools" / "site" / "i18n_hooks.py"
     (root / "mkdocs.yml").write_text(dedent(
         f"""\
         site_name: Fixture

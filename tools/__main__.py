@@ -17,16 +17,16 @@ from tools.markdown import MarkdownError
 
 SUBCOMMANDS: dict[str, str] = {
     "extract": "tools.scripts",
-    "check": "tools.cli_check",
+    "check": "tools.checks.cli_check",
     "run": "tools.execution.cli",
     "bench": "tools.bench",
     "bench-site": "tools.bench_site",
     "site-files": "tools.site.files",
     "build-zensical": "tools.site.zensical",
-    "parity": "tools.parity",
-    "codeblocks": "tools.fidelity",
-    "diagrams": "tools.diagrams",
-    "fidelity": "tools.cli_fidelity",
+    "parity": "tools.checks.parity",
+    "codeblocks": "tools.checks.fidelity",
+    "diagrams": "tools.site.diagrams",
+    "fidelity": "tools.checks.cli_fidelity",
 }
 # One line per command for `python -m tools --help` (without importing every module).
 SUMMARIES: dict[str, str] = {
@@ -38,7 +38,7 @@ SUMMARIES: dict[str, str] = {
     "site-files": "write the generated figures, downloads and notebook pages",
     "build-zensical": "build docs/ with Zensical into site-zensical/",
     "parity": "check that the zh and en editions have the same structure",
-    "codeblocks": "check the code-block manifests against the sources and pages",
+    "codeblocks": "list the fate of every code block of the sources (manifests: sources/code-blocks/)",
     "diagrams": "render the mermaid diagrams to SVG ahead of time",
     "fidelity": "check that docs/zh keeps every heading, line and word of its sources",
 }

@@ -118,7 +118,7 @@ def fence_options(block: Block, rel: str) -> dict[str, str]:
                               if more else "")
                            + (f"; did you mean {', '.join(guesses)}?" if guesses else ""))
     if "exec" not in options:
-        raise SnippetError(rel, block.line, f'executable fence without exec="…": add '
+        raise SnippetError(rel, block.line, 'executable fence without exec="…": add '
                            'exec="snippet-id" inside the braces')
     if match["lang"] != "python":
         raise SnippetError(rel, block.line, f'only python fences can carry exec="{options["exec"]}" '

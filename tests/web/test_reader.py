@@ -307,7 +307,7 @@ def test_diagrams_are_inline_svg_at_readable_size(recorded_page, site_url: str, 
     [("home", 200), ("diagrams-and-math", 300)],
 )
 def test_page_weight_within_budget(browser, built_site: Path, kind: str, budget_kib: int) -> None:
-    from tools.page_weight import measure
+    from tools.checks.page_weight import measure
 
     if kind == "home":
         rel = ""

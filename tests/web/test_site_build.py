@@ -88,7 +88,7 @@ def test_vendored_assets_are_not_committed() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# One search index, sitemap and 404 page per language (tools/site_hooks.py)
+# One search index, sitemap and 404 page per language (tools/site/reader_hooks.py)
 
 
 def _lang_pages(built_site: Path, lang: str) -> set[str]:

@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from tools.cli_check import recording_problems
+from tools.checks.cli_check import recording_problems
 from tools.programs import scan_all
 from tools.site.files import write_site_files
 

@@ -21,7 +21,7 @@ from typing import Literal
 
 from tools.markdown import MarkdownError
 from tools.programs import SnippetError, compare_programs, page_programs
-from tools.parity_page import (
+from tools.checks.parity_page import (
     SOURCE_LANG,
     TARGET_LANG,
     Item,

@@ -2,8 +2,8 @@
 with the gzip-compressed size of each local file (what a gzip-serving host
 would transfer).
 
-    python -m tools.page_weight site/ "" "open-or-closed/"
-    python -m tools.page_weight --search site/ ""     # after opening search (index loaded)
+    python -m tools.checks.page_weight site/ "" "open-or-closed/"
+    python -m tools.checks.page_weight --search site/ ""     # after opening search (index loaded)
 
 Prints one row per page: requests, raw bytes, gzip bytes, and any request that
 left the site's own host.

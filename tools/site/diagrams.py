@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 DIAGRAMS = "diagrams"          # committed folder of pre-rendered SVGs, at the repository root
 MERMAID_JS = "node_modules/mermaid/dist/mermaid.min.js"
 HASH_LENGTH = 16

@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 from tools.markdown import Block, split_blocks
-from tools.parity_page import HAN as HAN_RANGES
+from tools.checks.parity_page import HAN as HAN_RANGES
 
 # Section folder of each source article (the table in CONTRIBUTING.md).
 ARTICLES: dict[str, str] = {

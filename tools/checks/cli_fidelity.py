@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from tools import fidelity
+from tools.checks import fidelity
 
 HELP = "check that docs/zh keeps every heading, line and Latin word of sources/*.txt (file:line per finding)"
 

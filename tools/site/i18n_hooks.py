@@ -22,7 +22,7 @@ log = logging.getLogger("mkdocs.hooks.i18n_hooks")
 
 SOURCE_LANG = "zh"
 TARGET_LANG = "en"
-HASH_LENGTH = 12  # must match tools/parity.py
+HASH_LENGTH = 12  # must match tools/checks/parity_page.py
 SOURCE_HASH_LINE = re.compile(r"^source_hash:[ \t]*[\"']?([^\"'\s]*)[\"']?[ \t]*$", re.M)
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 LEADING_H1 = re.compile(r"\A\s*# [^\n]*\n")
