@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tools.browser import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: F401 - re-exported for the tests
@@ -39,3 +40,28 @@ def html_pages(site_dir: Path) -> list[str]:
             continue
         pages.append(rel)
     return sorted(pages)
+
+
+def search(page, query: str, *, results: str, timeout_s: float = 60.0) -> list:
+    """Type `query` into Material's search box; the `results` elements once there are some.
+
+    The search worker builds its index after the page loads; a query typed before it is ready is
+    dropped, so retype until results appear or time runs out."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    box = page.locator("input.md-search__input")
+    box.click()
+    items = page.locator(results)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        # fill() inserts the text without key events, and Material reads the query on
+        # keyboard events: a final key press makes it search (CJK text too).
+        box.fill(query)
+        box.press("End")
+        try:
+            items.first.wait_for(state="attached", timeout=4_000)
+            page.wait_for_timeout(300)  # let the whole list render
+            return items.all()
+        except PlaywrightTimeoutError:
+            continue
+    return []

@@ -5,12 +5,11 @@ words, diagrams (inline SVG) and formulas render, and nothing is fetched from an
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from site_helpers import search
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 DIAGRAM_MARK = "data-diagram="
@@ -76,26 +75,9 @@ def test_language_switcher_keeps_the_page(recorded_page, site_url: str, built_si
     assert page.locator("html").get_attribute("lang") == target_lang
 
 
-def _search(page, query: str, *, timeout_s: float = 60.0) -> list[str]:
-    """Type `query` into Material's search box and return the result texts.
-
-    The search worker builds its index after the page loads; a query typed
-    before it is ready is dropped, so retype until results appear or time runs out."""
-    box = page.locator("input.md-search__input")
-    box.click()
-    items = page.locator(".md-search-result__item")
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        # fill() inserts the text without key events, and Material reads the query on
-        # keyboard events: a final key press makes it search (CJK text too).
-        box.fill(query)
-        box.press("End")
-        try:
-            items.first.wait_for(state="attached", timeout=4_000)
-            return items.all_inner_texts()
-        except PlaywrightTimeoutError:
-            continue
-    return []
+def _search(page, query: str) -> list[str]:
+    """The result texts of a search typed into Material's box."""
+    return [item.inner_text() for item in search(page, query, results=".md-search-result__item")]
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,12 @@ light enough."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from site_helpers import ROOT, html_pages
+from site_helpers import ROOT, html_pages, search
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 AXE = ROOT / "docs" / "assets" / "vendor" / "axe-core" / "axe.min.js"
@@ -66,24 +64,9 @@ def test_every_page_loads_without_console_errors_or_local_4xx(
 # Search in the reader's language
 
 
-def _search(page, query: str, *, timeout_s: float = 60.0) -> list:
-    """Type `query` into Material's search box; the result links once there are some."""
-    box = page.locator("input.md-search__input")
-    box.click()
-    items = page.locator("a.md-search-result__link")
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        # fill() inserts the text without key events, and Material reads the query on
-        # keyboard events: a final key press makes it search (CJK text too).
-        box.fill(query)
-        box.press("End")
-        try:
-            items.first.wait_for(state="attached", timeout=4_000)
-            page.wait_for_timeout(300)  # let the whole list render
-            return items.all()
-        except PlaywrightTimeoutError:
-            continue
-    return []
+def _search(page, query: str) -> list:
+    """The result links of a search typed into Material's box."""
+    return search(page, query, results="a.md-search-result__link")
 
 
 SEARCHES = [
