@@ -19,6 +19,7 @@ import difflib
 import glob
 import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from tools.markdown import Block, MarkdownError, split_blocks
 __all__ = [
     "DEFAULT_TIMEOUT", "FENCE_OPTIONS", "Cell", "Program", "SnippetError", "canonical_dump",
     "code_hash", "collect_programs", "compare_languages", "compare_programs", "data_files",
-    "is_exec_fence", "page_programs", "scan_all", "scan_programs",
+    "is_exec_fence", "page_programs", "report_errors", "scan_all", "scan_programs",
 ]
 
 DEFAULT_TIMEOUT = 120.0
@@ -307,6 +308,16 @@ def scan_programs(root: Path, *, lang: str = "zh") -> tuple[dict[str, Program], 
                 continue
             programs[snippet_id] = program
     return programs, errors
+
+
+def report_errors(errors: list[SnippetError], summary: str) -> bool:
+    """Print each error ("error: file:line: …") and `summary` ({n}: how many) to stderr;
+    True when there was any (the command then stops)."""
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if errors:
+        print(summary.format(n=len(errors)), file=sys.stderr)
+    return bool(errors)
 
 
 def collect_programs(root: Path, *, lang: str = "zh") -> dict[str, Program]:

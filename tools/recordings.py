@@ -31,13 +31,13 @@ import platform
 import re
 import shutil
 import signal
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from tools.files import write_bytes_atomic
 from tools.programs import Program, code_hash, data_files
 
 __all__ = [
@@ -411,11 +411,11 @@ def write_recording(directory: Path, snippet_id: str, recording: dict, *,
         target = folder / name
         if not target.is_file() or target.read_bytes() != data:
             folder.mkdir(parents=True, exist_ok=True)
-            _write_bytes_atomic(target, data)
+            write_bytes_atomic(target, data, fsync=True)
     text = json.dumps(recording, ensure_ascii=False, indent=1) + "\n"
     blocked = _block_sigint()
     try:
-        _write_bytes_atomic(directory / f"{snippet_id}.json", text.encode("utf-8"))
+        write_bytes_atomic(directory / f"{snippet_id}.json", text.encode("utf-8"), fsync=True)
     finally:
         _unblock_sigint(blocked)
     if folder.is_dir():
@@ -427,20 +427,6 @@ def write_recording(directory: Path, snippet_id: str, recording: dict, *,
                     path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             folder.rmdir()  # only when empty
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _block_sigint() -> bool:

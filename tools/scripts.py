@@ -122,15 +122,10 @@ def add_arguments(parser) -> None:  # noqa: ANN001 - argparse parser
 
 
 def run(args) -> int:  # noqa: ANN001 - argparse namespace
-    import sys
-
-    from tools.programs import scan_all
+    from tools.programs import report_errors, scan_all
 
     programs, errors = scan_all(args.root)
-    for error in errors:
-        print(f"error: {error}", file=sys.stderr)
-    if errors:
-        print(f"extract: {len(errors)} problem(s); snippets/ left unchanged", file=sys.stderr)
+    if report_errors(errors, "extract: {n} problem(s); snippets/ left unchanged"):
         return 1
     written, unchanged, removed = extract_scripts(args.root, programs)
     if not args.quiet:

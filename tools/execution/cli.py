@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tools.programs import scan_all
+from tools.programs import report_errors, scan_all
 from tools.recordings import (
     ENV_DRIFT, FRESH, PROFILES, RECORDINGS_DIR, RunLockedError, recording_lock, recording_state,
 )
@@ -43,10 +43,7 @@ def _report(result: RunResult) -> None:
 
 def run(args: argparse.Namespace) -> int:
     programs, errors = scan_all(args.root)
-    for error in errors:
-        print(f"error: {error}", file=sys.stderr)
-    if errors:
-        print(f"run: {len(errors)} problem(s) in the pages; nothing was run", file=sys.stderr)
+    if report_errors(errors, "run: {n} problem(s) in the pages; nothing was run"):
         return 1
     unknown = [snippet_id for snippet_id in args.ids if snippet_id not in programs]
     if unknown:

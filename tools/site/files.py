@@ -17,12 +17,10 @@ pages are the truth.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-import tempfile
 from pathlib import Path
 
-from tools.programs import Program, scan_programs
+from tools.files import write_bytes_atomic
+from tools.programs import Program, report_errors, scan_programs
 from tools.recordings import PROFILES, figure_path, recording_state
 from tools.scripts import render_script
 from tools.site.notebooks import LANGUAGES, NOTEBOOKS, build_notebook
@@ -86,16 +84,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(path, data)
     return True
 
 
@@ -156,9 +145,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     programs, errors = scan_programs(args.root, lang="zh")
-    for error in errors:
-        print(f"error: {error}", file=sys.stderr)
-    if errors:
+    if report_errors(errors, "site-files: {n} problem(s) in the pages; nothing was written"):
         return 1
     written, unchanged, removed = write_site_files(args.root, programs)
     if not args.quiet:

@@ -33,30 +33,17 @@ from tools.programs import Program, is_exec_fence, scan_all
 from tools.recordings import PROFILES, RecordingState, recording_state
 from tools.site.embed import REPORT_MARKER, DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
 from tools.site.files import ProgramInputs, download_src, figure_src
-from tools.site.render import fence_anchor
+from tools.site.render import DEFAULT_LANG, fence_anchor, page_url
 
 __all__ = ["ExecOutputsExtension", "makeExtension", "page_url"]
 
 log = logging.getLogger("mkdocs.plugins.tools")
 
-DEFAULT_LANG = "zh"
 # Set by the MkDocs hook: mkdocs-jupyter renders docs/<lang>/notebooks/*.ipynb as pages. Other
 # engines show the download links only.
 NOTEBOOK_PAGES = False
 _H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.S)
-
-
-def page_url(docs_rel: str, *, default_prefix: str = "") -> str:
-    """Site path of docs/<lang>/a/b.md with directory URLs: "a/b/" (zh), "en/a/b/" (en).
-    `default_prefix` is where the default language lives: "" (mkdocs-static-i18n) or "zh/"."""
-    lang, _, path = docs_rel.partition("/")
-    stem = path[: -len(".md")] if path.endswith(".md") else path
-    if stem == "index" or stem.endswith("/index"):
-        stem = stem[: -len("index")]
-    elif stem:
-        stem += "/"
-    return (default_prefix if lang == DEFAULT_LANG else f"{lang}/") + stem
 
 
 def _relative(target: str, page: str) -> str:
@@ -91,7 +78,6 @@ def _signature(text: str) -> tuple:
 class _Site:
     """Everything read from disk for one state of the repository (re-read when files change)."""
 
-    stamp: tuple
     programs: dict[str, Program]
     errors: list[str]
     pages: dict[tuple, list[str]]  # signature → docs-relative paths ("en/a/b.md")
@@ -100,19 +86,16 @@ class _Site:
 
 
 _lock = threading.Lock()
-_site: _Site | None = None
-_inputs: dict[Path, ProgramInputs] = {}
+_sites: dict[Path, tuple[ProgramInputs, _Site]] = {}  # repository root → (its inputs, what was read)
 
 
 def _load(root: Path) -> _Site:
     """What the pages need from disk; re-read only when a page with programs (or the report)
     or a recording changed (pages are re-read by size and mtime, tools.site.files)."""
-    global _site
     with _lock:
-        watch = _inputs.setdefault(root, ProgramInputs())
-        stamp = (str(root),)
-        if not watch.changed(root) and _site is not None and _site.stamp == stamp:
-            return _site
+        watch, site = _sites.get(root, (ProgramInputs(), None))
+        if not watch.changed(root) and site is not None:
+            return site
         programs, errors = scan_all(root)
         pages: dict[tuple, list[str]] = {}
         for lang in ("zh", "en"):
@@ -125,8 +108,9 @@ def _load(root: Path) -> _Site:
         states = {snippet_id: [recording_state(root, program, snippet_id, profile)
                                for profile in PROFILES]
                   for snippet_id, program in programs.items()}
-        _site = _Site(stamp, programs, [str(error) for error in errors], pages, states)
-        return _site
+        site = _Site(programs, [str(error) for error in errors], pages, states)
+        _sites[root] = (watch, site)
+        return site
 
 
 def _report(site: _Site, root: Path, *, page: str, lang: str) -> str:

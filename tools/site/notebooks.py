@@ -27,6 +27,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from tools.markdown import Block, split_blocks
 from tools.programs import Program, is_exec_fence
 from tools.recordings import RecordingError, load_recording, recordings_dir
+from tools.site.render import page_url
 
 __all__ = ["LANGUAGES", "NOTEBOOKS", "build_notebook"]
 
@@ -128,14 +129,6 @@ _PAGE_CONFIG = {"pymdownx.arithmatex": {"generic": True}, "pymdownx.tabbed": {"a
 _HREF = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"#:?]+\.md)(?P<rest>[#?][^"]*)?"')
 
 
-def _page_url(docs_rel: str) -> str:
-    """Site path (directory URLs, zh at /, en at /en/) of docs/<lang>/a/b.md: "a/b/", "en/a/b/"."""
-    lang, _, path = docs_rel.partition("/")
-    stem = path[: -len(".md")]
-    stem = stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
-    return ("" if lang == "zh" else f"{lang}/") + stem
-
-
 def _page_html(markdown_text: str, *, page_rel: str, lang: str) -> str:
     """Render prose as the site does; .md links made relative to the notebook page."""
     import markdown  # the site's own renderer (Python-Markdown)
@@ -143,11 +136,11 @@ def _page_html(markdown_text: str, *, page_rel: str, lang: str) -> str:
     rendered = markdown.markdown(markdown_text, extensions=_PAGE_EXTENSIONS,
                                  extension_configs=_PAGE_CONFIG)
     page_dir = posixpath.dirname(page_rel.split("/", 1)[1])  # "zh/a/b.md" → "zh/a"
-    here = _page_url(f"{lang}/{NOTEBOOKS}/x.md")  # "notebooks/x/" or "en/notebooks/x/"
+    here = page_url(f"{lang}/{NOTEBOOKS}/x.md")  # "notebooks/x/" or "en/notebooks/x/"
 
     def relink(match: re.Match[str]) -> str:
         target = posixpath.normpath(posixpath.join(page_dir, match["url"]))
-        url = posixpath.relpath(_page_url(target), here) + "/"
+        url = posixpath.relpath(page_url(target), here) + "/"
         return f'{match["attr"]}="{url}{match["rest"] or ""}"'
 
     return '<div class="notebook-prose">\n' + _HREF.sub(relink, rendered) + "\n</div>"
