@@ -13,11 +13,12 @@ VENDOR := docs/assets/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup venv assets browser serve build build-zensical test record extract check bench bench-site clean
+.PHONY: help setup venv assets browser serve build build-zensical test test-fast record extract check bench bench-site clean
 
 help:
 	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
-	@echo "make test     set up, then run every test (snippets, site build, browser)"
+	@echo "make test     set up, then run every test (snippets, site build, browser), in parallel"
+	@echo "make test-fast  unit and mini-site tests only (no snippets, real site or browser)"
 	@echo "make build    strict site build into site/"
 	@echo "make build-zensical  strict build of the same docs/ with Zensical into site-zensical/"
 	@echo "make record   re-run stale snippets and record their outputs (cpu profile)"
@@ -81,9 +82,16 @@ serve: setup
 build: setup
 	$(MKDOCS) build --strict
 
+# pytest-xdist: one worker per core; tests sharing an expensive module fixture stay together
+# (xdist_group), the real site is built once for all workers (tests/web/conftest.py).
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
 test: setup browser
 	$(PY) -m tools check
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
+
+# The fast layers only (no snippet re-runs, no real site, no browser): for the edit-test loop.
+test-fast: venv
+	$(PY) -m pytest $(PYTEST_PARALLEL) -m "unit or minisite"
 
 build-zensical: setup
 	$(PY) -m tools build-zensical --strict
