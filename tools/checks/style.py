@@ -70,6 +70,9 @@ PENDING = {
     "docs/zh/model-comparison/05-practice.md": "CNN example being rewritten (issue 23, example helper)",
     "docs/en/model-comparison/05-practice.md": "CNN example being rewritten (issue 23, example helper)",
     "data/stance/sentences.csv": "British spellings being fixed by the BERT helper (issue 23)",
+    # Issue 23: the GPT-2 example helper is rewriting this page (Chinese quoted without a lang="zh" span,
+    # its H1 and 5.2 headings rendered differently from the other articles).
+    "docs/en/commercialization/05-practice.md": "GPT-2 example being rewritten (issue 23, example helper)",
 }
 
 PEN_NAME = re.compile(r"zen\s+and\s+the\s+art\s+of\s+computer\s+programming", re.I)
@@ -126,7 +129,7 @@ def heading_key(text: str) -> str:
     text = re.sub(r"\{[#.:][^}]*\}\s*$", "", text)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"[*_`]", "", text).strip()
-    text = NUMBERING.sub("", text)
+    text = NUMBERING.sub("", text).lstrip(":： ")
     return re.sub(r"\s+", " ", text).strip().rstrip(":：").strip().casefold()
 
 

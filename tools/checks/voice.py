@@ -56,9 +56,9 @@ EDITORS_LINES: dict[str, set[str]] = {
 # their editors' text in boxes). The traced rule reports their findings as "pending" instead of failing;
 # the lead removes an entry once the page passes.
 PENDING_PAGES: dict[str, str] = {
+    # Five paragraphs of the editors (the BERT result and its caveats) stand outside boxes; the BERT helper
+    # is rewriting the page with them in boxes. Remove this entry once tests/test_voice.py passes on it.
     "docs/zh/llm-fundamentals/05-practice.md": "BERT example being rewritten (issue 23, example helper)",
-    "docs/zh/commercialization/05-practice.md": "GPT-2 fine-tuning example being rewritten (issue 23, example helper)",
-    "docs/zh/model-comparison/05-practice.md": "CNN example being rewritten (issue 23, example helper)",
 }
 
 MARKUP = [
@@ -154,9 +154,11 @@ def article_pages(root: Path) -> list[tuple[str, Path]]:
 
 def check_traced(root: Path) -> dict[str, list[Finding]]:
     """{zh article page: its untraced lines}, every article page present (empty list = passes)."""
-    records = {number: source_record(root, number) for number in ARTICLES}
+    records: dict[str, tuple[str, set[str]]] = {}
     result = {}
     for number, page in article_pages(root):
+        if number not in records:
+            records[number] = source_record(root, number)
         rel = page.relative_to(root).as_posix()
         result[rel] = untraced_lines(rel, page.read_text(encoding="utf-8"), *records[number])
     return result
