@@ -46,6 +46,20 @@ def test_one_english_rendering_per_recurring_heading() -> None:
     _fail(findings, "a recurring zh heading has several English renderings")
 
 
+def test_cross_links_point_at_existing_headings() -> None:
+    _fail(style.broken_anchors(ROOT), "a link points at a heading anchor that does not exist")
+
+
+def test_a_renamed_heading_breaks_its_links(tmp_path: Path) -> None:
+    page = tmp_path / "docs" / "en" / "a.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("# A\n\n## 3.3 Strengths and weaknesses\n\n## Run {#run-locally}\n\n"
+                    "[ok](#33-strengths-and-weaknesses) [ok](a.md#run-locally) [bad](#33-pros-and-cons)\n", encoding="utf-8")
+    found = style.broken_anchors(tmp_path)
+    assert [(f.path, f.line) for f in found] == [("docs/en/a.md", 7)]
+    assert "#33-pros-and-cons" in found[0].message
+
+
 @pytest.mark.parametrize("data", [pattern for pattern, *_ in style.DATA_FILES])
 def test_data_shown_on_the_pages_uses_us_spelling(data: str) -> None:
     _pending(data)

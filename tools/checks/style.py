@@ -12,7 +12,9 @@ Rules (each finding names a file and line):
   such a span, never in code or plain quotes;
 - **spelling**: no British spelling (BRITISH) in English prose, in the comments and strings of the
   code fences of every page (both editions), or in the English text of data files the pages show
-  (DATA_FILES).
+  (DATA_FILES);
+- **anchors**: a link `page.md#anchor` points at a heading that exists (after a heading is renamed;
+  the strict MkDocs build only notes a missing anchor).
 
 `python -m tools style` prints the findings of these rules and of tools/checks/voice.py;
 tests/test_style.py runs each rule.
@@ -255,6 +257,45 @@ def data_spelling(root: Path) -> list[Finding]:
     return findings
 
 
+# ---------------------------------------------------------------- cross-links
+
+
+LINK_ANCHOR = re.compile(r"\]\((?!https?:)([^)\s#]*)#([^)\s]+)\)")
+ATTR_ID = re.compile(r"\{#([^}\s]+)\}\s*$")
+
+
+def page_anchors(root: Path, path: Path) -> set[str]:
+    """The ids a page's headings get (the toc slugify of mkdocs.yml, or an explicit {#id}) and its HTML ids."""
+    from pymdownx.slugs import slugify  # MkDocs' dependency; imported only where anchors are checked
+
+    slug = slugify(case="lower")
+    page = Page.load(root, _rel(root, path))
+    found = set(re.findall(r'\bid="([^"]+)"', page.text))
+    for item in headings(page):
+        explicit = ATTR_ID.search(item.text)
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"<[^>]+>", "", item.text)).strip()
+        found.add(explicit.group(1) if explicit else slug(text, "-"))
+    return found
+
+
+def broken_anchors(root: Path) -> list[Finding]:
+    """Links `page.md#anchor` (or `#anchor`) to a heading that does not exist (the strict build only notes them)."""
+    cache: dict[Path, set[str]] = {}
+    findings = []
+    for path in sorted((root / "docs").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for m in LINK_ANCHOR.finditer(text):
+            target = (path.parent / m.group(1)).resolve() if m.group(1) else path.resolve()
+            if not target.is_file() or target.suffix != ".md" or m.group(2).startswith("snippet-"):
+                continue
+            if target not in cache:
+                cache[target] = page_anchors(root, target)
+            if m.group(2) not in cache[target]:
+                findings.append(Finding("anchor", _rel(root, path), text.count("\n", 0, m.start()) + 1,
+                                        f"#{m.group(2)} is no heading of {_rel(root, target)}: fix the link after renaming a heading"))
+    return findings
+
+
 # ---------------------------------------------------------------- all rules
 
 
@@ -269,7 +310,7 @@ def check_site(root: Path) -> dict[str, list[Finding]]:
             if lang == "en":
                 found += names(rel, text)
             result[rel] = found
-    for finding in heading_renderings(root) + voice.check_box_structure(root):
+    for finding in heading_renderings(root) + voice.check_box_structure(root) + broken_anchors(root):
         result.setdefault(finding.path, []).append(finding)
     for pattern, *_ in DATA_FILES:
         for path in sorted(root.glob(pattern)):
