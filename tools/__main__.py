@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, str] = {
     "fidelity": "tools.checks.cli_fidelity",
     "env": "tools.profiles",
     "bench-numerics": "tools.bench_numerics",
+    "style": "tools.checks.style",
 }
 # One line per command for `python -m tools --help` (without importing every module).
 SUMMARIES: dict[str, str] = {
@@ -45,6 +46,7 @@ SUMMARIES: dict[str, str] = {
     "fidelity": "check that docs/zh keeps every heading, line and word of its sources",
     "env": "print the pinned numeric environment of a profile (eval it to run a snippet by hand)",
     "bench-numerics": "which CPU settings change the bits, does the pin hold, and what it costs",
+    "style": "check the edition style sheet and that the editors' text stays in editors' boxes",
 }
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
