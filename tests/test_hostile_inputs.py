@@ -919,3 +919,33 @@ def test_real_pages_and_recordings_a_traversal_is_broken_not_embedded(tmp_path, 
         if path.is_file():
             assert b"root:x:0:0" not in path.read_bytes() and b"cm9vdDp4OjA6" not in path.read_bytes()
     assert snapshot(root) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures are untrusted files too: a PNG by signature, within bounds, before anyone serves them
+
+def _swap_figure(root: Path, data: bytes) -> str:
+    import hashlib
+    import json
+
+    path = root / "recordings/cpu/demo.json"
+    recording = json.loads(path.read_text(encoding="utf-8"))
+    name = f"cell1-fig1-{hashlib.sha256(data).hexdigest()[:8]}.png"
+    recording["cells"][0]["figures"] = [name]
+    (root / "recordings/cpu/demo").mkdir(parents=True, exist_ok=True)
+    (root / "recordings/cpu/demo" / name).write_bytes(data)
+    path.write_text(json.dumps(recording), encoding="utf-8")
+    return name
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "is not a PNG"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (30000).to_bytes(4, "big") * 2 + b"\x08\x06\x00\x00\x00",
+     "beyond the bounds of a figure"),
+], ids=["svg-renamed-png", "png-bomb-30000x30000"])
+def test_a_figure_that_is_not_a_bounded_png_makes_the_recording_broken(recorded, tools_cli, data,
+                                                                        reason) -> None:
+    _swap_figure(recorded, data)
+    result = tools_cli(recorded, "check")
+    assert result.code == 1 and "is broken" in result.out and reason in result.out
+    assert "Traceback" not in result.out + result.err

@@ -190,6 +190,32 @@ def _check_figure(folder: Path, snippet_id: str, figure: str, digest: str) -> No
     if actual != digest:
         raise RecordingError(f"figure {snippet_id}/{figure} is not the recorded figure (its "
                              f"bytes do not match the digest {digest} in its name)")
+    problem = png_problem(path)
+    if problem:
+        raise RecordingError(f"figure {snippet_id}/{figure} {problem}")
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+FIGURE_MAX_BYTES = 20 * 2**20
+FIGURE_MAX_PIXELS = 40_000_000  # a 10,000 x 4,000 figure; matplotlib's are ~0.5 MP
+
+
+def png_problem(path: Path) -> str | None:
+    """Why a figure file is not a PNG readers may be served (None when it is one): its
+    signature, its IHDR dimensions and its size are checked without decoding it."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(24)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if head[:8] != PNG_SIGNATURE or head[12:16] != b"IHDR":
+        return "is not a PNG file (figures are PNG images drawn by the snippet)"
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    if size > FIGURE_MAX_BYTES or width * height > FIGURE_MAX_PIXELS or not width or not height:
+        return (f"is {width}x{height} px, {size} bytes: beyond the bounds of a figure "
+                f"({FIGURE_MAX_PIXELS:,} pixels, {FIGURE_MAX_BYTES // 2**20} MB); draw it smaller")
+    return None
 
 
 def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
