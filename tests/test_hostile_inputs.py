@@ -228,7 +228,7 @@ BROKEN_RECORDINGS = {
     "deeply-nested-json": (_write(b"[" * 100_000 + b"]" * 100_000), "not valid JSON"),
     "output-too-long": (_set("cells.0.output", "x" * 1_000_000), "characters of output"),
     "recording-is-a-folder": (lambda root: ((root / REC).unlink(), (root / REC).mkdir()),
-                              "cannot be read"),
+                              "is not a regular file"),
 }
 
 
@@ -949,3 +949,39 @@ def test_a_figure_that_is_not_a_bounded_png_makes_the_recording_broken(recorded,
     result = tools_cli(recorded, "check")
     assert result.code == 1 and "is broken" in result.out and reason in result.out
     assert "Traceback" not in result.out + result.err
+
+
+# Special files never hang or exhaust memory: every command answers with the file and a fix.
+
+def test_a_fifo_recording_or_page_is_an_error_not_a_hang(recorded, tools_cli) -> None:
+    import os
+
+    os.unlink(recorded / REC)
+    os.mkfifo(recorded / REC)
+    result = tools_cli(recorded, "check")
+    assert result.code == 1 and "is not a regular file" in result.out
+    os.unlink(recorded / REC)
+    page = recorded / ZH
+    page.unlink()
+    os.mkfifo(page)
+    for command in ("check", "parity"):
+        result = tools_cli(recorded, command)
+        assert result.code != 0 and "is not a regular file" in result.out + result.err, command
+
+
+def test_a_recording_linked_to_dev_zero_is_refused(recorded, tools_cli) -> None:
+    (recorded / REC).unlink()
+    (recorded / REC).symlink_to("/dev/zero")
+    result = tools_cli(recorded, "check")
+    assert result.code == 1 and "is not a regular file" in result.out
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-1"])
+def test_a_duration_that_is_not_seconds_makes_the_recording_broken(recorded, tools_cli, value) -> None:
+    path = recorded / REC
+    text = path.read_text(encoding="utf-8")
+    import re
+
+    path.write_text(re.sub(r'"duration_s": [0-9.]+', f'"duration_s": {value}', text), encoding="utf-8")
+    result = tools_cli(recorded, "check")
+    assert result.code == 1 and "not a number of seconds" in result.out

@@ -13,7 +13,10 @@ import pytest
 from tests.conftest import fake_recording
 from tools.site.files import expected_site_files, write_site_files
 
-PNG = b"\x89PNG\r\n\x1a\nfake"
+# A real 1x1 PNG: figures are checked to be PNG images (tools.recordings.png_problem).
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 PAGES = {
     "zh": dedent(
         """\

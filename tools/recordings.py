@@ -154,7 +154,10 @@ def validate_recording(recording: Any, *, snippet_id: str, profile: str,
         raise RecordingError(f"it is the recording of {recording['id']!r} ({recording['profile']}), "
                              f"not of {snippet_id!r} ({profile})")
     if recording["status"] != "ok":
-        raise RecordingError(f"status is {recording['status']!r}")
+        raise RecordingError(f"status is {recording['status'][:80]!r}, not 'ok'")
+    duration = recording["provenance"]["duration_s"]
+    if not 0 <= duration < 10**7:  # also refuses NaN and Infinity
+        raise RecordingError(f"provenance.duration_s is {duration!r}, not a number of seconds")
     indexes = [cell["index"] for cell in recording["cells"]]
     if indexes != list(range(1, len(indexes) + 1)):
         raise RecordingError(f"cell indexes {indexes} are not 1, 2, …")
@@ -224,11 +227,13 @@ def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
     path = recording_path(root, snippet_id, profile)
     rel = path.relative_to(root).as_posix()
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, RECORDING_MAX_BYTES)
     except FileNotFoundError:
         return None
     except OSError as error:
         raise RecordingError(f"{rel}: cannot be read ({error.strerror})") from None
+    except ValueError as error:
+        raise RecordingError(f"{rel}: {error}") from None
     try:
         recording = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
@@ -238,6 +243,26 @@ def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
                                   folder=path.parent)
     except RecordingError as error:
         raise RecordingError(f"{rel}: {error}") from None
+
+
+RECORDING_MAX_BYTES = 64 * 2**20
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. A FIFO, a device (a link to
+    /dev/zero), a folder or a larger file is refused with ValueError instead of hanging or
+    exhausting memory; FileNotFoundError when there is none."""
+    import stat
+
+    mode = path.stat().st_mode  # follows links: what would be read
+    if not stat.S_ISREG(mode):
+        raise ValueError("is not a regular file (a FIFO, device or folder); replace it with the "
+                         "file itself")
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"is larger than {limit // 2**20} MB; no such file is read")
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
