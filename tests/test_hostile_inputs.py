@@ -985,3 +985,32 @@ def test_a_duration_that_is_not_seconds_makes_the_recording_broken(recorded, too
     path.write_text(re.sub(r'"duration_s": [0-9.]+', f'"duration_s": {value}', text), encoding="utf-8")
     result = tools_cli(recorded, "check")
     assert result.code == 1 and "not a number of seconds" in result.out
+
+
+# Containment: whatever way a snippet writes into the repository, the run fails and says so.
+
+@pytest.mark.parametrize("code", [
+    'import subprocess, os\nsubprocess.run(["sh", "-c", "echo x >> " + os.environ["REPO_PAGE"]])',
+    'import ctypes, os\nlibc = ctypes.CDLL(None)\nfd = libc.open(os.environ["REPO_PAGE"].encode(), 1025)\nlibc.write(fd, b"x", 1)',
+    'import os, site, pathlib\nfor d in site.getsitepackages():\n    pass',
+], ids=["sh-c", "ctypes", "harmless"])
+def test_a_write_into_the_repository_by_any_means_fails_the_run(repo, tools_cli, monkeypatch, code) -> None:
+    root = repo(code)
+    monkeypatch.setenv("REPO_PAGE", str(root / "docs/zh/p.md"))
+    result = tools_cli(root, "run", "-q")
+    if "getsitepackages" in code:  # reads only: the run is fine
+        assert result.code == 0, result
+        return
+    assert result.code == 1 and "changed while \"demo\" ran (docs/zh/p.md)" in result.err
+    assert (root / REC).read_text() == '{"previous": "recording, kept byte for byte"}\n'
+
+
+def test_temporary_files_do_not_leak_between_snippets(repo, tools_cli) -> None:
+    root = repo('import tempfile, os\nprint(os.listdir(tempfile.gettempdir()))\n'
+                'open(os.path.join(tempfile.gettempdir(), "left-behind"), "w").close()')
+    assert tools_cli(root, "run", "-q").code == 0
+    assert tools_cli(root, "run", "-q", "--force").code == 0
+    import json
+
+    output = json.loads((root / "recordings/cpu/demo.json").read_text())["cells"][0]["output"]
+    assert output == "[]\n"
