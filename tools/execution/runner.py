@@ -393,14 +393,6 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
                 proc.stdout.close()
         duration = time.monotonic() - start
         where = state.get("where", f"{program.cells[0].page}:{program.cells[0].line}")
-        changed = watched.changed_tree()
-        if changed:  # however it was made: sh -c, ctypes, a child process
-            shown = ", ".join(changed[:5]) + (", …" if len(changed) > 5 else "")
-            return RunResult(program.id, False, f"{program.where}: {len(changed)} file(s) of the "
-                             f"repository changed while \"{program.id}\" ran ({shown}); snippets may "
-                             "only write below their working directory, by relative paths; nothing "
-                             "was recorded. If you edited them meanwhile, run it again; otherwise "
-                             "`git status` and `git diff` show what the snippet did", duration)
         changed = watched.changed_recordings()
         if changed:  # written by a program the snippet started (Python's writes are refused)
             return RunResult(program.id, False, _wrote_message(program, changed, restored=changed),
@@ -411,6 +403,14 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
                              f"{', '.join(changed)} of \"{program.id}\" changed during the run "
                              "(by the snippet or meanwhile by someone else); nothing was "
                              "recorded; run it again once the data is as intended", duration)
+        changed = watched.changed_tree()
+        if changed:  # however it was made: sh -c, ctypes, a child process
+            shown = ", ".join(changed[:5]) + (", …" if len(changed) > 5 else "")
+            return RunResult(program.id, False, f"{program.where}: {len(changed)} file(s) of the "
+                             f"repository changed while \"{program.id}\" ran ({shown}); snippets may "
+                             "only write below their working directory, by relative paths; nothing "
+                             "was recorded. If you edited them meanwhile, run it again; otherwise "
+                             "`git status` and `git diff` show what the snippet did", duration)
         if not finished:
             return RunResult(program.id, False, f"{program.id} timed out after {limit:g} s "
                              f"({where}, last cell started); raise timeout=\"…\" on its first "
