@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
     "codeblocks": "tools.checks.fidelity",
     "diagrams": "tools.site.diagrams",
     "fidelity": "tools.checks.cli_fidelity",
+    "pdf": "tools.site.pdf",
 }
 # One line per command for `python -m tools --help` (without importing every module).
 SUMMARIES: dict[str, str] = {
@@ -41,6 +42,7 @@ SUMMARIES: dict[str, str] = {
     "codeblocks": "list the fate of every code block of the sources (manifests: sources/code-blocks/)",
     "diagrams": "render the mermaid diagrams to SVG ahead of time",
     "fidelity": "check that docs/zh keeps every heading, line and word of its sources",
+    "pdf": "print one PDF per language of the whole edition from the built site",
 }
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
