@@ -33,6 +33,7 @@ A4_PT = (595.28, 841.89)
 MM = 72 / 25.4
 CONFIG = read_config(ROOT / "mkdocs.yml")
 PAGES = edition_pages(CONFIG)
+FOOTER = re.compile(r"^\d+ / \d+$", re.M)  # tools/site/pdf.py's page footer
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 
 
@@ -90,6 +91,30 @@ class PrintedPdf:
     def body_text(self) -> str:
         return "\n".join(self.page_texts[self.body_start - 1:])
 
+    @cached_property
+    def _squashed_body_pages(self) -> list[str]:
+        """Each page of the body without whitespace and without its footer (the page number)."""
+        return [_squash(FOOTER.sub("", text)) for text in self.page_texts[self.body_start - 1:]]
+
+    @cached_property
+    def _squashed_body(self) -> str:
+        return "".join(self._squashed_body_pages)
+
+    def holds(self, text: str) -> bool:
+        """`text` is in the body, whitespace aside, also when a page break splits it (the end of
+        a page, in content order, is not always the last line drawn on it)."""
+        text = _squash(text)
+        if text in self._squashed_body:
+            return True
+        pages = self._squashed_body_pages
+        for page, following in zip(pages, pages[1:]):
+            for cut in range(len(text) - 1, 0, -1):
+                if page.endswith(text[:cut]):
+                    if text[cut:] in following:
+                        return True
+                    break
+        return False
+
 
 @pytest.fixture(scope="session")
 def printed(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PrintedPdf]:
@@ -146,7 +171,7 @@ def test_every_output_appears_with_its_provenance(pdf: PrintedPdf) -> None:
     for recording in recordings:
         for cell in recording["cells"]:
             first = next((line for line in cell["output"].splitlines() if line.strip()), None)
-            if first and _squash(first) not in body:
+            if first and not pdf.holds(first):
                 missing.append(f"{recording['id']} cell {cell['index']}: {first!r}")
     assert not missing, f"{pdf.lang}: outputs missing from the PDF: {missing}"
     provenance = RENDER_TEXT[pdf.lang]["recorded"].split("{")[0]
@@ -185,6 +210,22 @@ def test_every_diagram_is_printed(built_site: Path, pdf: PrintedPdf) -> None:
     assert diagrams > 0
 
 
+def test_no_line_of_code_or_output_is_clipped(built_site: Path, pdf: PrintedPdf) -> None:
+    """Every line of every code block and recorded output of the edition's pages is in the PDF
+    text: a line cut off at its box's edge (overflow on screen) loses its end in print."""
+    missing, lines = [], 0
+    for page in PAGES:
+        html = (built_site / page_url(f"{pdf.lang}/{page.docs_path}") / "index.html").read_text(encoding="utf-8")
+        for pre in BeautifulSoup(html, "html.parser").select("article pre"):
+            for line in pre.get_text().splitlines():
+                if _squash(line):
+                    lines += 1
+                    if not pdf.holds(line):
+                        missing.append(f"{page.docs_path}: {line.strip()!r}")
+    assert lines > 500
+    assert not missing, f"{pdf.lang}: {len(missing)} of {lines} code/output lines missing or cut: {missing[:8]}"
+
+
 def test_formulas_are_typeset_and_every_font_is_embedded(pdf: PrintedPdf) -> None:
     rows = _poppler("pdffonts", str(pdf.path)).splitlines()[2:]
     assert rows
@@ -220,6 +261,12 @@ def test_no_page_is_larger_than_a4_and_no_text_runs_past_the_margins(pdf: Printe
             if float(word["xmax"]) > width - right + 1 or float(word["xmin"]) < left - 1:
                 overflow.append(f"page {number}: {word.get_text()!r} at x {word['xmin']}–{word['xmax']}")
     assert not overflow, f"{pdf.lang}: text outside the {width:.0f}-pt page's margins: {overflow[:10]}"
+    # A line wider than the page is not clipped: Chromium shrinks the whole document until it
+    # fits, so every word comes out smaller (measured: body words 10.7 pt high, 7.1 pt once one
+    # code line no longer wraps).
+    heights = sorted(float(word["ymax"]) - float(word["ymin"]) for word in bbox.find_all("word"))
+    median = heights[len(heights) // 2]
+    assert median >= 9.5, f"{pdf.lang}: words are {median:.1f} pt high: a line too wide shrank the whole PDF"
 
 
 def test_internal_links_land_on_pages_of_the_document(pdf: PrintedPdf) -> None:
