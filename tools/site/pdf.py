@@ -131,19 +131,31 @@ def edition_pages(config: dict) -> list[EditionPage]:
 
 def _is_article(items: Sequence) -> bool:
     """A section is an article when its first page is a folder's index.md."""
-    first = items[0] if items else None
-    path = first if isinstance(first, str) else next(iter(first.values()), None) if isinstance(first, dict) else None
-    return isinstance(path, str) and path.endswith("/index.md")
+    if not items:
+        return False
+    first = items[0]
+    if isinstance(first, dict):
+        first = next(iter(first.values()), None)
+    return isinstance(first, str) and first.endswith("/index.md")
 
 
-def section_labels(config: dict, lang: str) -> dict[str, str]:
-    """Nav section labels in `lang` (the i18n plugin's nav_translations), keyed by the default label."""
+def _i18n_language(config: dict, lang: str) -> dict:
+    """The i18n plugin's settings for `lang` ({} without the plugin)."""
     for plugin in config.get("plugins") or []:
         if isinstance(plugin, dict) and "i18n" in plugin:
             for language in plugin["i18n"].get("languages", []):
                 if language.get("locale") == lang:
-                    return dict(language.get("nav_translations") or {})
+                    return language
     return {}
+
+
+def section_labels(config: dict, lang: str) -> dict[str, str]:
+    """Nav section labels in `lang` (the i18n plugin's nav_translations), keyed by the default label."""
+    return dict(_i18n_language(config, lang).get("nav_translations") or {})
+
+
+def site_name(config: dict, lang: str) -> str:
+    return str(_i18n_language(config, lang).get("site_name") or config.get("site_name") or "")
 
 
 # ------------------------------------------------------------------------------ assembling
@@ -288,10 +300,12 @@ def assemble(site_dir: Path, lang: str, pages: Sequence[EditionPage], *, config:
         for link in first.select("link[rel=stylesheet]")
         if not urlsplit(str(link["href"])).scheme
     ]
-    stylesheets.append("assets/vendor/katex/katex.min.css")
+    stylesheets = list(dict.fromkeys([*stylesheets, "assets/vendor/katex/katex.min.css"]))
+    # The language's home page on the published site, from the first page's canonical URL.
     canonical = first.select_one("link[rel=canonical]")
-    home = urljoin(str(canonical["href"]), "../" * paths[0].count("/")) if canonical else ""
-    title = first.find("title").get_text(strip=True).split(" - ")[-1] if first.find("title") else ""
+    depth = paths[0].removeprefix("" if lang == DEFAULT_LANG else f"{lang}/").count("/")
+    home = urljoin(str(canonical["href"]), "../" * depth) if canonical else ""
+    title = site_name(config, lang)
 
     doc = BeautifulSoup("<!doctype html><html><head></head><body></body></html>", "html.parser")
     out_html, out_head, out_body = doc.find("html"), doc.find("head"), doc.find("body")
