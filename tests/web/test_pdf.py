@@ -210,6 +210,23 @@ def test_every_diagram_is_printed(built_site: Path, pdf: PrintedPdf) -> None:
     assert diagrams > 0
 
 
+def test_every_editors_box_is_printed_in_order(built_site: Path, pdf: PrintedPdf) -> None:
+    """The editors' boxes (admonitions titled 编者… / Editor's…) keep their titles, in order."""
+    prefix = "编者" if pdf.lang == "zh" else "Editor's"
+    body, position, boxes = pdf._squashed_body, 0, 0
+    for page in PAGES:
+        html = (built_site / page_url(f"{pdf.lang}/{page.docs_path}") / "index.html").read_text(encoding="utf-8")
+        for title in BeautifulSoup(html, "html.parser").select("article .admonition-title, article details > summary"):
+            text = _squash(title.get_text())
+            if not text.startswith(_squash(prefix)):
+                continue
+            boxes += 1
+            found = body.find(text, position)
+            assert found >= 0, f"{pdf.lang}: {page.docs_path}: editors' box {title.get_text()!r} missing or out of order"
+            position = found + len(text)
+    assert boxes > 20
+
+
 def test_no_line_of_code_or_output_is_clipped(built_site: Path, pdf: PrintedPdf) -> None:
     """Every line of every code block and recorded output of the edition's pages is in the PDF
     text: a line cut off at its box's edge (overflow on screen) loses its end in print."""
