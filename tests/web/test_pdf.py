@@ -152,13 +152,15 @@ def _recordings() -> list[dict]:
 
 def test_every_chapter_title_appears_in_reading_order(pdf: PrintedPdf) -> None:
     body = _squash(pdf.body_text)
-    outline = [_squash(title) for title, _ in pdf.outline]
+    # The outline shows each title as written (Chromium's own outline drops the space where a
+    # heading wraps: "large" + "models" → "largemodels"; tools/site/pdf.py puts it back).
+    outline = [" ".join(title.split()) for title, _ in pdf.outline]
     position, in_outline = 0, 0
     for page in PAGES:
-        title = _squash(_markdown_title(pdf.lang, page.docs_path))
-        found = body.find(title, position)
+        title = _markdown_title(pdf.lang, page.docs_path)
+        found = body.find(_squash(title), position)
         assert found >= 0, f"{pdf.lang}: {page.docs_path} title {title!r} missing after position {position} of the body"
-        position = found + len(title)
+        position = found + len(_squash(title))
         assert title in outline[in_outline:], f"{pdf.lang}: {title!r} missing from the outline, or out of order"
         in_outline = outline.index(title, in_outline) + 1
 

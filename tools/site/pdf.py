@@ -184,6 +184,7 @@ class BuildInfo:
 class _Assembled:
     html: str
     toc_ids: list[str] = field(default_factory=list)  # anchor of each contents entry, in order
+    headings: list[str] = field(default_factory=list)  # text of every heading, in order
 
 
 def _site_path(lang: str, docs_path: str) -> str:
@@ -386,7 +387,8 @@ def assemble(site_dir: Path, lang: str, pages: Sequence[EditionPage], *, config:
         for child in list(article.children):
             section.append(child.extract())
         out_body.append(section)
-    return _Assembled(html=str(doc), toc_ids=toc_ids)
+    headings = [" ".join(heading.get_text("").split()) for heading in out_body.find_all(re.compile(r"^h[1-6]$"))]
+    return _Assembled(html=str(doc), toc_ids=toc_ids, headings=headings)
 
 
 def _short_ids(article: Tag, number: int) -> dict[str, str]:
@@ -479,12 +481,43 @@ def print_edition(site_dir: Path, out_dir: Path, langs: Sequence[str], *, config
                     missing = [anchor for anchor in assembled.toc_ids if anchor not in numbers]
                     if missing:
                         raise PdfError(f"{target}: no destination for contents entries {missing[:5]}")
+                fix_outline_titles(target, assembled.headings)
                 log(f"{target}: {target.stat().st_size / 1e6:.1f} MB, {len(pages)} site pages, "
                     f"{time.monotonic() - started:.1f} s")
                 written.append(target)
         finally:
             browser.close()
     return written
+
+
+def fix_outline_titles(pdf: Path, headings: Sequence[str]) -> int:
+    """Chromium's outline joins the lines of a wrapped heading without a space ("large" +
+    "models" → "largemodels"): give each outline entry its heading's text back. Returns how many
+    entries changed."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    by_letters = {re.sub(r"\s+", "", heading): heading for heading in headings}
+    writer = PdfWriter(pdf, incremental=True)  # appends the changed entries: the rest stays as printed
+    outlines = writer.root_object.get("/Outlines")
+    changed = 0
+    stack = [outlines.get_object().get("/First")] if outlines is not None else []
+    while stack:
+        node = stack.pop()
+        while node is not None:
+            entry = node.get_object()
+            title = str(entry.get("/Title", ""))
+            heading = by_letters.get(re.sub(r"\s+", "", title))
+            if heading is not None and heading != title:
+                entry[NameObject("/Title")] = TextStringObject(heading)
+                changed += 1
+            if "/First" in entry:
+                stack.append(entry["/First"])
+            node = entry.get("/Next")
+    if changed:
+        with pdf.open("wb") as handle:
+            writer.write(handle)
+    return changed
 
 
 def _print(browser, url: str, target: Path) -> None:
