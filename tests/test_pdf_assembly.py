@@ -104,4 +104,5 @@ def test_print_page_shows_what_the_screen_hides(tmp_path: Path) -> None:
     assert "Site" in cover and "2026-12-06" in cover and "abc123" in cover and "uncommitted" in cover
     assert "http://example.org/book/en/" in cover
     toc = [li.get_text(" ", strip=True) for li in doc.select(".pdf-toc li")]
-    assert toc == ["Short 000", "Long 000", "1. Background 000", "Glossary 000"]
+    assert toc == ["Short 000", "Long 000", "1. Background 000", "Glossary 000"]  # numbers come after a first print
+    assert [span["data-anchor"] for span in doc.select(".pdf-toc__page")] == ["p1-part", "p2-part", "p3", "p4"]

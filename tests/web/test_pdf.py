@@ -314,6 +314,20 @@ def test_internal_links_land_on_pages_of_the_document(pdf: PrintedPdf) -> None:
     assert internal >= len(PAGES), f"{pdf.lang}: only {internal} internal links"
 
 
+def test_contents_give_the_page_each_entry_links_to(pdf: PrintedPdf) -> None:
+    shown = [int(number) for text in pdf.page_texts[1:pdf.body_start - 1]
+             for number in re.findall(r"^\S.*\s(\d+)$", FOOTER.sub("", text), re.M)]
+    destinations = pdf.reader.named_destinations
+    linked = []
+    for page in pdf.reader.pages[1:pdf.body_start - 1]:
+        for annotation in page.get("/Annots") or []:
+            name = annotation.get_object().get("/Dest")
+            if name is not None and str(name) in destinations:
+                linked.append(pdf.reader.get_destination_page_number(destinations[str(name)]) + 1)
+    assert len(linked) >= len(PAGES) - 2  # an article's first page is one entry: its label
+    assert shown == linked, f"{pdf.lang}: contents show pages {shown}, their links go to {linked}"
+
+
 # ---------------------------------------------------------------------------------- language
 
 

@@ -285,8 +285,7 @@ def _read_page(site_dir: Path, site_path: str) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-def assemble(site_dir: Path, lang: str, pages: Sequence[EditionPage], *, config: dict, info: BuildInfo,
-             page_numbers_in_pdf: dict[str, int] | None = None) -> _Assembled:
+def assemble(site_dir: Path, lang: str, pages: Sequence[EditionPage], *, config: dict, info: BuildInfo) -> _Assembled:
     """The print page of one language: title page, contents, then every page's article."""
     labels = LABELS.get(lang, LABELS["en"])
     translations = section_labels(config, lang) if lang != DEFAULT_LANG else {}
@@ -351,13 +350,12 @@ def assemble(site_dir: Path, lang: str, pages: Sequence[EditionPage], *, config:
         number = index + 1
         if page.first_in_section:
             label = translations.get(page.section, page.section) if page.section else titles[index]
-            toc.append(_toc_entry(f"#{_anchor(number)}-part", label, "pdf-toc__part",
-                                  page_numbers_in_pdf, f"{_anchor(number)}-part"))
+            toc.append(_toc_entry(f"{_anchor(number)}-part", label, "pdf-toc__part"))
             toc_ids.append(f"{_anchor(number)}-part")
             if page.docs_path.endswith("/index.md"):
                 continue  # the article's own title is its label
         css = "pdf-toc__chapter" if page.section else "pdf-toc__part"
-        toc.append(_toc_entry(f"#{_anchor(number)}", titles[index], css, page_numbers_in_pdf, _anchor(number)))
+        toc.append(_toc_entry(_anchor(number), titles[index], css))
         toc_ids.append(_anchor(number))
     toc.append("</ol></nav>")
     out_body.append(BeautifulSoup("".join(toc), "html.parser"))
@@ -409,12 +407,11 @@ def _heading_text(heading: Tag) -> str:
     return copy.get_text("", strip=True)
 
 
-def _toc_entry(href: str, text: str, css: str, numbers: dict[str, int] | None, anchor: str) -> str:
-    # Before the first print the number is a placeholder of the same width, so filling it in
-    # cannot move a page break.
-    number = str(numbers[anchor]) if numbers and anchor in numbers else "000"
-    return (f'<li class="{css}"><a href="{html.escape(href)}"><span class="pdf-toc__text">{html.escape(text)}</span>'
-            f'<span class="pdf-toc__page">{number}</span></a></li>')
+def _toc_entry(anchor: str, text: str, css: str) -> str:
+    # The page number is filled in after a first print (print_edition); until then a placeholder
+    # of the same width, so filling it in cannot move a line or a page break.
+    return (f'<li class="{css}"><a href="#{html.escape(anchor)}"><span class="pdf-toc__text">{html.escape(text)}</span>'
+            f'<span class="pdf-toc__page" data-anchor="{html.escape(anchor)}">000</span></a></li>')
 
 
 # ------------------------------------------------------------------------------ printing
@@ -471,16 +468,27 @@ def print_edition(site_dir: Path, out_dir: Path, langs: Sequence[str], *, config
             for lang in langs:
                 started = time.monotonic()
                 target = out_dir / f"{PDF_STEM}.{lang}.pdf"
-                numbers = None
-                for _pass in range(2):  # the second pass fills in the contents' page numbers
-                    assembled = assemble(site_dir, lang, pages, config=config, info=info,
-                                         page_numbers_in_pdf=numbers)
-                    with _print_file(site_dir, lang, assembled.html) as name:
-                        _print(browser, f"{base}/{name}", target)
-                    numbers = _anchor_pages(target)
-                    missing = [anchor for anchor in assembled.toc_ids if anchor not in numbers]
-                    if missing:
-                        raise PdfError(f"{target}: no destination for contents entries {missing[:5]}")
+                assembled = assemble(site_dir, lang, pages, config=config, info=info)
+                with _print_file(site_dir, lang, assembled.html) as name:
+                    page = browser.new_page()
+                    try:
+                        page.goto(f"{base}/{name}", wait_until="load", timeout=120_000)
+                        page.evaluate("document.fonts.ready.then(() => true)")
+                        # First print: only to learn where each contents entry lands (untagged,
+                        # no outline: the same layout in about half the time).
+                        _print(page, target, final=False)
+                        numbers = _anchor_pages(target)
+                        missing = [anchor for anchor in assembled.toc_ids if anchor not in numbers]
+                        if missing:
+                            raise PdfError(f"{target}: no destination for contents entries {missing[:5]}")
+                        page.evaluate(
+                            """(numbers) => document.querySelectorAll(".pdf-toc__page").forEach(
+                                 (span) => { span.textContent = numbers[span.dataset.anchor]; })""",
+                            {anchor: numbers[anchor] for anchor in assembled.toc_ids},
+                        )
+                        _print(page, target, final=True)
+                    finally:
+                        page.close()
                 fix_outline_titles(target, assembled.headings)
                 log(f"{target}: {target.stat().st_size / 1e6:.1f} MB, {len(pages)} site pages, "
                     f"{time.monotonic() - started:.1f} s")
@@ -520,16 +528,12 @@ def fix_outline_titles(pdf: Path, headings: Sequence[str]) -> int:
     return changed
 
 
-def _print(browser, url: str, target: Path) -> None:
-    page = browser.new_page()
-    try:
-        page.goto(url, wait_until="load", timeout=120_000)
-        page.evaluate("document.fonts.ready.then(() => true)")
-        page.pdf(path=str(target), width=A4[0], height=A4[1], margin=MARGIN, print_background=True,
-                 display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-                 outline=True, tagged=True)
-    finally:
-        page.close()
+def _print(page, target: Path, *, final: bool) -> None:
+    """Print the loaded page to `target`; the final print is tagged (accessible structure) and
+    has the document outline built from the headings."""
+    page.pdf(path=str(target), width=A4[0], height=A4[1], margin=MARGIN, print_background=True,
+             display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
+             outline=final, tagged=final)
 
 
 # ------------------------------------------------------------------------------ command line
