@@ -55,7 +55,8 @@ def _site(tmp_path: Path) -> Path:
                                           '<label for="__tabbed_1_2">GPU</label></div><div class="tabbed-content">'
                                           '<div class="tabbed-block"><p>cpu out</p></div>'
                                           '<div class="tabbed-block"><p>gpu out</p></div></div></div>')
-    _page(site, "en/glossary/", '<h1 id="glossary">Glossary</h1><p><a href="../short/">short</a></p>')
+    _page(site, "en/glossary/", '<h1 id="glossary">Glossary</h1><p><a href="../short/">short</a></p>'
+                                '<p class="pdf-edition">Read offline: <a href="../../pdf/x.pdf">PDF</a></p>')
     (site / "assets" / "stylesheets").mkdir(parents=True)
     (site / "assets" / "stylesheets" / "main.css").write_text("body {}", encoding="utf-8")
     return site
@@ -94,6 +95,7 @@ def test_print_page_shows_what_the_screen_hides(tmp_path: Path) -> None:
     image = doc.find("img")
     assert image["src"] == "assets/fig.png" and not image.has_attr("loading")
     assert not doc.select("a.headerlink")
+    assert not doc.select(".pdf-edition"), "the PDF links to itself"
     assert doc.find("link", rel="stylesheet")["href"] == "assets/stylesheets/main.css"
     # An article starts with its label (nav section); its pages' headings move one level down.
     parts = [h.get_text() for h in doc.select("h1")]

@@ -234,7 +234,8 @@ class _PageRewriter:
         return posixpath.normpath(posixpath.join(self.site_path, parts.path)).lstrip("/")
 
     def rewrite(self, article: Tag) -> None:
-        for tag in article.select("a.headerlink, a[id^='__codelineno'], .md-content__button, .md-source-file"):
+        # (.pdf-edition: the link to this PDF, in a site built with PDF_DIR: tools/site/pdf_hooks.py)
+        for tag in article.select("a.headerlink, a[id^='__codelineno'], .md-content__button, .md-source-file, .pdf-edition"):
             tag.decompose()
         for details in article.find_all("details"):
             details["open"] = ""
