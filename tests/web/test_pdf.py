@@ -144,7 +144,8 @@ def _markdown_title(lang: str, docs_path: str) -> str:
 
 
 def _recordings() -> list[dict]:
-    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted((ROOT / "recordings" / "cpu").glob("*.json"))]
+    paths = sorted((ROOT / "recordings" / "cpu").glob("*.json"))
+    return [json.loads(path.read_text(encoding="utf-8")) for path in paths]
 
 
 # ---------------------------------------------------------------------------------- content
@@ -224,7 +225,8 @@ def test_every_editors_box_is_printed_in_order(built_site: Path, pdf: PrintedPdf
                 continue
             boxes += 1
             found = body.find(text, position)
-            assert found >= 0, f"{pdf.lang}: {page.docs_path}: editors' box {title.get_text()!r} missing or out of order"
+            assert found >= 0, (f"{pdf.lang}: {page.docs_path}: editors' box {title.get_text()!r} "
+                                "missing or out of order")
             position = found + len(text)
     assert boxes > 20
 
@@ -275,7 +277,8 @@ def test_no_page_is_larger_than_a4_and_no_text_runs_past_the_margins(pdf: Printe
     assert len(pages) == len(pdf.page_texts)
     for number, page in enumerate(pages, start=1):
         width, height = float(page["width"]), float(page["height"])
-        assert width <= A4_PT[0] + 0.5 and height <= A4_PT[1] + 0.5, f"{pdf.lang}: page {number} is {width} x {height} pt"
+        assert width <= A4_PT[0] + 0.5 and height <= A4_PT[1] + 0.5, \
+            f"{pdf.lang}: page {number} is {width} x {height} pt"
         for word in page.find_all("word"):
             if float(word["xmax"]) > width - right + 1 or float(word["xmin"]) < left - 1:
                 overflow.append(f"page {number}: {word.get_text()!r} at x {word['xmin']}–{word['xmax']}")

@@ -59,16 +59,19 @@ LABELS: dict[str, dict[str, str]] = {
         "contents": "目录",
         "built": "构建于 {date}（UTC），提交 {commit}",
         "dirty": "（含未提交的修改）",
-        "online": "在线版：{url}",
-        "about": "本 PDF 由网站的构建结果生成，内容与在线版相同：页面上的每段输出和图表都是程序实际运行记录下来的结果。",
+        "online": "在线版：",
+        "about": "本 PDF 由网站的构建结果生成，内容与在线版相同："
+                 "页面上的每段输出和图表都是程序实际运行记录下来的结果。",
     },
     "en": {
-        "subtitle": "Five articles on open- and closed-source large language models, with executed code and recorded outputs",
+        "subtitle": "Five articles on open- and closed-source large language models, "
+                    "with executed code and recorded outputs",
         "contents": "Contents",
         "built": "Built on {date} (UTC) from commit {commit}",
         "dirty": " (with uncommitted changes)",
-        "online": "Online edition: {url}",
-        "about": "This PDF is printed from the built website and carries the same content: every output and figure on its pages was recorded from a real run of the code.",
+        "online": "Online edition: ",
+        "about": "This PDF is printed from the built website and carries the same content: "
+                 "every output and figure on its pages was recorded from a real run of the code.",
     },
 }
 
@@ -235,7 +238,8 @@ class _PageRewriter:
 
     def rewrite(self, article: Tag) -> None:
         # (.pdf-edition: the link to this PDF, in a site built with PDF_DIR: tools/site/pdf_hooks.py)
-        for tag in article.select("a.headerlink, a[id^='__codelineno'], .md-content__button, .md-source-file, .pdf-edition"):
+        for tag in article.select("a.headerlink, a[id^='__codelineno'], .md-content__button, .md-source-file, "
+                                  ".pdf-edition"):
             tag.decompose()
         for details in article.find_all("details"):
             details["open"] = ""
@@ -327,13 +331,14 @@ def assemble(site_dir: Path, lang: str, pages: Sequence[EditionPage], *, config:
     out_body["data-md-color-scheme"] = "default"  # paper is white
 
     # Title page.
+    built = labels["built"].format(date=info.date, commit=info.commit) + (labels["dirty"] if info.dirty else "")
     cover = BeautifulSoup(
         f'<section class="pdf-cover">'
         f'<p class="pdf-cover__title">{html.escape(title)}</p>'
         f'<p class="pdf-cover__subtitle">{html.escape(labels["subtitle"])}</p>'
         f'<p class="pdf-cover__about">{html.escape(labels["about"])}</p>'
-        f'<p class="pdf-cover__build">{html.escape(labels["built"].format(date=info.date, commit=info.commit) + (labels["dirty"] if info.dirty else ""))}</p>'
-        + (f'<p class="pdf-cover__online">{html.escape(labels["online"].format(url=""))}'
+        f'<p class="pdf-cover__build">{html.escape(built)}</p>'
+        + (f'<p class="pdf-cover__online">{html.escape(labels["online"])}'
            f'<a href="{html.escape(home)}">{html.escape(home)}</a></p>' if home else "")
         + "</section>",
         "html.parser",
