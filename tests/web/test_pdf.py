@@ -119,13 +119,23 @@ class PrintedPdf:
 def printed(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PrintedPdf]:
     if os.environ.get("PDF_TEST_DIR"):
         out = Path(os.environ["PDF_TEST_DIR"]).resolve()
-    else:
-        out = tmp_path_factory.mktemp("pdf")
-        result = subprocess.run(
-            [sys.executable, "-m", "tools", "pdf", "--site", str(built_site), "--out", str(out)],
-            cwd=ROOT, capture_output=True, text=True, timeout=900,
-        )
-        assert result.returncode == 0, f"python -m tools pdf failed:\n{result.stdout[-4000:]}{result.stderr[-8000:]}"
+        return {lang: PrintedPdf(lang, out / f"{PDF_STEM}.{lang}.pdf") for lang in LANGS}
+    # Under pytest-xdist the first worker that needs the PDFs prints them into the run's shared
+    # temporary folder; the others wait on the lock and read them (as built_site does).
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, done = shared / "pdf-edition", shared / "pdf-edition.printed"
+    with FileLock(str(shared / "pdf-edition.lock")):
+        if not done.exists():
+            result = subprocess.run(
+                [sys.executable, "-m", "tools", "pdf", "--site", str(built_site), "--out", str(out)],
+                cwd=ROOT, capture_output=True, text=True, timeout=900,
+            )
+            assert result.returncode == 0, \
+                f"python -m tools pdf failed:\n{result.stdout[-4000:]}{result.stderr[-8000:]}"
+            done.write_text("ok\n", encoding="utf-8")
     return {lang: PrintedPdf(lang, out / f"{PDF_STEM}.{lang}.pdf") for lang in LANGS}
 
 
