@@ -101,7 +101,7 @@ bench: setup
 	$(PY) -m tools bench
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) site site-zensical .zensical.yml build .pytest_cache \
+	rm -rf $(VENV) node_modules $(VENDOR) site site-zensical .zensical.yml .zensical-i18n build .pytest_cache \
 	  docs/assets/generated docs/zh/notebooks docs/en/notebooks
 
 bench-site: setup
