@@ -146,3 +146,38 @@ def test_missing_recording_gives_code_cells_without_outputs(root: Path) -> None:
     assert not any("figures" in str(path) for path in files)
     write_site_files(root)
     assert all(cell.outputs == [] for cell in notebook(root, "zh").cells if cell.cell_type == "code")
+
+
+# ---------------------------------------------------------------------------------------------
+# The downloads are notebooks Jupyter tools accept as their own: nbval runs each cheap one in a
+# fresh kernel and compares every cell's outputs with the stored ones (streams as a kernel
+# writes them, figures as image/png display data). Strict only where the recording's Python,
+# torch and transformers are the ones installed (as the snippet reproduction tests).
+
+NBVAL_NOTEBOOKS = ["env-check", "self-attention", "transformer-encoder", "cnn-digits"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("snippet_id", NBVAL_NOTEBOOKS)
+def test_download_notebook_passes_nbval_in_a_fresh_kernel(snippet_id: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tools.programs import collect_programs
+    from tools.recordings import ENV_DRIFT, recording_state
+    from tools.site.notebooks import build_notebook
+
+    root = Path(__file__).resolve().parent.parent
+    program = collect_programs(root)[snippet_id]
+    state = recording_state(root, program, snippet_id, "cpu")
+    if state.state == ENV_DRIFT:
+        pytest.skip(f"{snippet_id}: recorded in another environment ({state.reason})")
+    assert state.state == "fresh", state.reason
+    notebook = tmp_path / f"{snippet_id}.en.ipynb"
+    notebook.write_text(build_notebook(root, program, lang="en"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-q",
+         "--nbval-sanitize-with", str(root / "tests" / "nbval-sanitize.cfg"),
+         "--nbval-cell-timeout", "600", "-W", "ignore", "--rootdir", str(tmp_path), str(notebook)],
+        cwd=root, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]

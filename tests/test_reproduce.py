@@ -10,6 +10,7 @@ import io
 import json
 import platform
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,10 @@ plt.plot(numbers)
 print("plotted", len(numbers), "points")
 ```
 '''
+
+# A Python other than the one running the tests (recordings in `repo` are made with that one).
+THIS_PYTHON = f"3.{sys.version_info.minor}"
+OTHER_PYTHON = ("3", str(sys.version_info.minor + 1), "1")
 
 
 @pytest.fixture(scope="module")
@@ -156,18 +161,18 @@ def test_a_hand_edited_figure_fails_the_reproduction_test(repo: Path) -> None:
 
 
 def test_differences_in_another_environment_are_a_warning(repo: Path, monkeypatch) -> None:
-    _edit(repo, "recordings/cpu/demo.json", '"python": "3.11"', '"python": "3.10"')
+    _edit(repo, "recordings/cpu/demo.json", f'"python": "{THIS_PYTHON}"', '"python": "3.0"')
     _edit(repo, "recordings/cpu/demo.json", "sum: 10", "sum: 11")
     with pytest.warns(EnvironmentDriftWarning, match="sum: 11"):
         check_reproduces(repo, _program(repo))
 
 
 def test_another_python_is_provenance_not_staleness(repo: Path, monkeypatch, tools_cli) -> None:
-    monkeypatch.setattr(platform, "python_version_tuple", lambda: ("3", "12", "1"))
+    monkeypatch.setattr(platform, "python_version_tuple", lambda: OTHER_PYTHON)
     assert _state(repo) == "env-drift"
     result = tools_cli(repo, "check")
     assert result.code == 0, result.out + result.err
-    assert "note:" in result.err and "python 3.11 -> 3.12" in result.err
+    assert "note:" in result.err and f"python {THIS_PYTHON} -> 3.{OTHER_PYTHON[1]}" in result.err
     assert "1 with environment drift" in result.out
     assert "0 of 1 snippets need a run" in tools_cli(repo, "run").out
     # the page still shows every output, and no error is logged (a strict build passes)
@@ -193,7 +198,7 @@ def test_another_python_is_provenance_not_staleness(repo: Path, monkeypatch, too
 
 
 def test_env_drift_is_rerecorded_on_request(repo: Path, monkeypatch, tools_cli) -> None:
-    monkeypatch.setattr(platform, "python_version_tuple", lambda: ("3", "12", "1"))
+    monkeypatch.setattr(platform, "python_version_tuple", lambda: OTHER_PYTHON)
     assert "1 of 1 snippets need a run" in tools_cli(repo, "run", "--env-drift", "-q").out
 
 
