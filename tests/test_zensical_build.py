@@ -77,3 +77,11 @@ def test_derived_config_drops_overrides_and_moves_the_site() -> None:
     assert "custom_dir:" not in config and "notebooks/gpt2-quickstart.ipynb" not in config
     assert "link_base: source" in config
     assert config.rstrip().endswith(f"site_dir: {SITE_DIR}")
+
+
+def test_known_limit_no_notebook_pages_but_notebook_downloads(zensical_site: Path) -> None:
+    """Zensical ignores mkdocs-jupyter (README, "What the served Zensical cannot do yet"): when
+    this fails because notebook pages appear, update the README and the engine tests."""
+    assert not list(zensical_site.glob("notebooks/*/index.html"))
+    assert list((zensical_site / "assets" / "generated" / "downloads").glob("*.zh.ipynb"))
+    assert list((zensical_site / "en" / "assets" / "generated" / "downloads").glob("*.en.ipynb"))
