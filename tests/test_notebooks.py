@@ -151,8 +151,8 @@ def test_missing_recording_gives_code_cells_without_outputs(root: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 # The downloads are notebooks Jupyter tools accept as their own: nbval runs each cheap one in a
 # fresh kernel and compares every cell's outputs with the stored ones (streams as a kernel
-# writes them, figures as image/png display data). Strict only where the recording's Python,
-# torch and transformers are the ones installed (as the snippet reproduction tests).
+# writes them, figures as image/png display data). Strict only where the recording's numeric
+# environment (torch, transformers, the CPU pin) is this one, as the snippet reproduction tests.
 
 NBVAL_NOTEBOOKS = ["env-check", "self-attention", "transformer-encoder", "cnn-digits"]
 
@@ -160,9 +160,11 @@ NBVAL_NOTEBOOKS = ["env-check", "self-attention", "transformer-encoder", "cnn-di
 @pytest.mark.slow
 @pytest.mark.parametrize("snippet_id", NBVAL_NOTEBOOKS)
 def test_download_notebook_passes_nbval_in_a_fresh_kernel(snippet_id: str, tmp_path: Path) -> None:
+    import os
     import subprocess
     import sys
 
+    from tools.profiles import CPU, DEFAULT_THREADS
     from tools.programs import collect_programs
     from tools.recordings import ENV_DRIFT, recording_state
     from tools.site.notebooks import build_notebook
@@ -179,5 +181,7 @@ def test_download_notebook_passes_nbval_in_a_fresh_kernel(snippet_id: str, tmp_p
         [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-q",
          "--nbval-sanitize-with", str(root / "tests" / "nbval-sanitize.cfg"),
          "--nbval-cell-timeout", "600", "-W", "ignore", "--rootdir", str(tmp_path), str(notebook)],
+        # The kernel gets the runner's pinned numerics (tools/profiles.py), as the recording did.
+        env={**os.environ, **CPU.environment(DEFAULT_THREADS)},
         cwd=root, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]

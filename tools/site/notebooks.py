@@ -118,8 +118,10 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, alt: str 
             # As a kernel stores a matplotlib figure: image/png plus the figure's repr, whose size
             # is the PNG's (the runner saves at the figure's own size and dpi). The repr's
             # " with N Axes" is not recorded; the nbval test sanitizes it (tests/nbval-sanitize.cfg).
-            width, height = struct.unpack(">II", png[16:24])
-            bundle = {"image/png": data, "text/plain": f"<Figure size {width}x{height}>"}
+            size = ""
+            if png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) >= 24:
+                size = " size {}x{}".format(*struct.unpack(">II", png[16:24]))
+            bundle = {"image/png": data, "text/plain": f"<Figure{size}>"}
         else:
             label = html.escape(f"{alt} {number}", quote=True)
             bundle = {"text/html": f'<img src="data:image/png;base64,{data}" alt="{label}">',
