@@ -13,12 +13,15 @@ VENDOR := docs/assets/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: FORCE help setup venv assets browser serve build build-zensical test record extract check bench bench-site clean
+
+.PHONY: FORCE help setup venv assets browser serve build pdf build-zensical test test-fast record extract check bench bench-site clean
 
 help:
 	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
-	@echo "make test     set up, then run every test (snippets, site build, browser)"
+	@echo "make test     set up, then run every test (snippets, site build, browser), in parallel"
+	@echo "make test-fast  unit and mini-site tests only (no snippets, real site or browser)"
 	@echo "make build    strict site build into site/"
+	@echo "make pdf      the PDF edition (one per language) into build/pdf/, and the site linking it"
 	@echo "make build-zensical  strict build of the same docs/ with Zensical into site-zensical/"
 	@echo "make record   re-run stale snippets and record their outputs (cpu profile)"
 	@echo "make extract  regenerate snippets/ from the Markdown"
@@ -83,11 +86,13 @@ $(VENDOR)/.installed: package.json package-lock.json
 # Browser tests use an installed browser (never one downloaded by Playwright), in this order:
 # $CHROMIUM_PATH, Debian's /usr/bin/chromium, a Chrome or Chromium on PATH (GitHub's runner has
 # Chrome), and only then Debian's chromium via apt; tools/browser.py picks the same one. Plus a
-# CJK font so Chinese pages render with real glyphs.
+# CJK font so Chinese pages render with real glyphs, and poppler-utils (pdftotext, pdffonts, …)
+# for the tests of the PDF edition.
 browser:
 	@pkgs=""; \
 	$(PYTHON) -m tools.browser >/dev/null 2>&1 || pkgs="chromium"; \
 	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || pkgs="$$pkgs fonts-noto-cjk"; \
+	command -v pdftotext >/dev/null && command -v pdffonts >/dev/null || pkgs="$$pkgs poppler-utils"; \
 	if [ -n "$$pkgs" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$pkgs; \
@@ -101,9 +106,24 @@ serve: setup
 build: setup
 	$(MKDOCS) build --strict
 
+# pytest-xdist: one worker per core; tests sharing an expensive module fixture stay together
+# (xdist_group), the real site is built once for all workers (tests/web/conftest.py).
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
+# The PDF edition, one per language (tools/site/pdf.py): build the site, print the PDFs from it
+# into build/pdf/, then build the site again with PDF_DIR set, so that the home and About pages
+# link each language's PDF with its size and site/pdf/ holds them (tools/site/pdf_hooks.py).
+pdf: setup browser
+	$(MKDOCS) build --strict
+	$(PY) -m tools pdf --site site --out build/pdf
+	PDF_DIR=build/pdf $(MKDOCS) build --strict
+
 test: setup browser
 	$(PY) -m tools check
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
+
+# The fast layers only (no snippet re-runs, no real site, no browser): for the edit-test loop.
+test-fast: venv
+	$(PY) -m pytest $(PYTEST_PARALLEL) -m "unit or minisite"
 
 build-zensical: setup
 	$(PY) -m tools build-zensical --strict

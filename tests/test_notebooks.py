@@ -13,7 +13,10 @@ import pytest
 from tests.conftest import fake_recording
 from tools.site.files import expected_site_files, write_site_files
 
-PNG = b"\x89PNG\r\n\x1a\nfake"
+# A real 1x1 PNG: figures are checked to be PNG images (tools.recordings.png_problem).
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 PAGES = {
     "zh": dedent(
         """\
@@ -146,6 +149,24 @@ def test_missing_recording_gives_code_cells_without_outputs(root: Path) -> None:
     assert not any("figures" in str(path) for path in files)
     write_site_files(root)
     assert all(cell.outputs == [] for cell in notebook(root, "zh").cells if cell.cell_type == "code")
+
+
+def test_after_a_code_edit_the_notebook_has_no_stale_outputs(root: Path) -> None:
+    """Notebooks read recordings through `recording_state`: under `mkdocs serve`, editing the
+    code must not pair the new code with the old outputs."""
+    from tools.programs import collect_programs
+    from tools.site.notebooks import build_notebook
+
+    for lang in ("zh", "en"):
+        page = root / "docs" / lang / "demo.md"
+        page.write_text(page.read_text(encoding="utf-8").replace('print("hello")', 'print("bye")'),
+                        encoding="utf-8")
+    program = collect_programs(root)["demo"]
+    nb = nbformat.reads(build_notebook(root, program, lang="en"), as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert 'print("bye")' in code[0].source
+    assert all(cell.outputs == [] for cell in code)
+
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ def test_workflow_matches_github_schema(workflow: Path) -> None:
 # The first major of each action that runs on Node 24 (Node 20 left GitHub's runners in 2026).
 NODE24_MAJOR = {"actions/checkout": 5, "actions/setup-python": 6, "actions/setup-node": 5,
                 "actions/cache": 5, "actions/configure-pages": 6,
-                "actions/upload-pages-artifact": 4, "actions/deploy-pages": 5}
+                "actions/upload-pages-artifact": 4, "actions/deploy-pages": 5,
+                "actions/upload-artifact": 6}
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)

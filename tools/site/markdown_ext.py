@@ -101,6 +101,8 @@ def _load(root: Path) -> _Site:
         pages: dict[tuple, list[str]] = {}
         for lang in ("zh", "en"):
             for path in sorted((root / "docs" / lang).rglob("*.md")):
+                if path.is_symlink() or not path.is_file():
+                    continue  # scan_all reported it; a FIFO would hang the build
                 text = path.read_text(encoding="utf-8", errors="replace")
                 if "exec=" not in text and REPORT_MARKER not in text:
                     continue

@@ -109,8 +109,28 @@ def _jupyter(config: Any) -> Any:
     return None
 
 
-@event_priority(-110)  # after mkdocs-static-i18n (-100)
-def on_files(files: Files, config: Any) -> Files:
+def _plain_files_only(files: Files, config: Any) -> Files:
+    """Publish only plain files of docs/: a symbolic link (`docs/assets/leak.txt ->
+    /etc/passwd`) or a special file is left out with an error, so `--strict` fails naming it."""
+    docs = Path(config.docs_dir).resolve()
+    for file in list(files):
+        source = Path(file.abs_src_path) if file.abs_src_path else None
+        if source is None:
+            continue  # generated in memory
+        problem = None
+        if any(part.is_symlink() for part in (source, *source.parents) if docs in (part, *part.parents)):
+            problem = "is a symbolic link (or lies under one)"
+        elif source.exists() and not source.is_file():
+            problem = "is not a regular file"
+        if problem:
+            rel = source.relative_to(docs.parent) if source.is_relative_to(docs.parent) else source
+            log.error("%s: %s; the site publishes only plain files from docs/: copy the file there "
+                      "instead, or remove it", rel, problem)
+            files.remove(file)
+    return files
+
+
+def _notebook_pages(files: Files, config: Any) -> Files:
     """Make notebooks pages again: mkdocs-static-i18n rebuilds every File as a plain File,
     dropping mkdocs-jupyter's wrapper, so the notebook would be copied as raw JSON to its page URL
     and --strict would not notice (static-i18n#198)."""
@@ -131,6 +151,11 @@ def on_files(files: Files, config: Any) -> Files:
             files.remove(file)
             files.append(page_file)
     return files
+
+
+@event_priority(-110)  # after mkdocs-static-i18n (-100), before MkDocs copies anything
+def on_files(files: Files, config: Any) -> Files:
+    return _notebook_pages(_plain_files_only(files, config), config)
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
