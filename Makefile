@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
 
-.PHONY: help setup venv assets browser serve build pdf build-zensical test test-fast record extract check bench bench-site clean
+.PHONY: FORCE help setup venv assets browser serve build pdf build-zensical test test-fast record extract check bench bench-site clean
 
 help:
 	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
@@ -40,14 +40,34 @@ TORCH ?= cpu
 venv: $(VENV)/.installed
 	@# The repository's `tools` package importable by mkdocs, zensical and pytest (a .pth file).
 	@$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "project-tools.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
-$(VENV)/.installed: requirements.txt requirements-torch-cpu.txt
+# `make setup PYTHON=python3.13` with a .venv of another Python recreates .venv with that one
+# (PYTHON given on the command line or in the environment; the default python3 never replaces
+# an existing .venv). The Python of .venv is recorded in $(VENV)/.python.
+ifneq ($(filter command line environment,$(origin PYTHON)),)
+WANT_PY := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+HAVE_PY := $(shell test -x $(PY) && $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(WANT_PY),)
+$(error PYTHON=$(PYTHON) does not run (give a Python 3.11+ interpreter, e.g. PYTHON=python3.12 or a full path))
+endif
+ifneq ($(HAVE_PY),$(WANT_PY))
+RECREATE_VENV := $(if $(HAVE_PY),1)
+endif
+endif
+# When pip fails, tools/reachable.py says which index could not be reached (if one could not).
+PIP_FAILED = { $(PYTHON) -m tools.reachable requirements.txt requirements-torch-cpu.txt; exit 1; }
+$(VENV)/.installed: requirements.txt requirements-torch-cpu.txt $(if $(RECREATE_VENV),FORCE)
+	@if [ -n "$(RECREATE_VENV)" ]; then \
+	  echo "$(VENV) has Python $(HAVE_PY), PYTHON=$(PYTHON) is $(WANT_PY): recreating $(VENV)"; \
+	  rm -rf $(VENV); fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip || $(PIP_FAILED)
 	if [ "$$(uname -s)" = Linux ] && [ "$(TORCH)" = cpu ]; then \
 	  $(PY) -m pip install --quiet --no-deps --no-index -r requirements-torch-cpu.txt 2>/dev/null \
-	  || $(PY) -m pip install --quiet --no-deps -r requirements-torch-cpu.txt; fi
-	$(PY) -m pip install --quiet -r requirements.txt
+	  || $(PY) -m pip install --quiet --no-deps -r requirements-torch-cpu.txt || $(PIP_FAILED); fi
+	$(PY) -m pip install --quiet -r requirements.txt || $(PIP_FAILED)
+	@$(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' > $(VENV)/.python
 	@touch $@
+FORCE:
 
 # Front-end: KaTeX, mermaid and axe-core from the npm registry, pinned by
 # package-lock.json. KaTeX is copied into docs/assets/vendor/ (git-ignored) so the
@@ -55,7 +75,7 @@ $(VENV)/.installed: requirements.txt requirements-torch-cpu.txt
 # the site); mermaid stays in node_modules/ for `python -m tools diagrams`.
 assets: $(VENDOR)/.installed
 $(VENDOR)/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error || { $(PYTHON) -m tools.reachable package.json; exit 1; }
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/katex/contrib $(VENDOR)/katex/fonts $(VENDOR)/axe-core
 	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css $(VENDOR)/katex/
 	cp node_modules/katex/dist/contrib/auto-render.min.js $(VENDOR)/katex/contrib/
@@ -121,7 +141,7 @@ bench: setup
 	$(PY) -m tools bench
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) site site-zensical .zensical.yml build .pytest_cache \
+	rm -rf $(VENV) node_modules $(VENDOR) site site-zensical .zensical.yml .zensical-i18n build .pytest_cache \
 	  docs/assets/generated docs/zh/notebooks docs/en/notebooks
 
 bench-site: setup

@@ -166,3 +166,43 @@ def test_after_a_code_edit_the_notebook_has_no_stale_outputs(root: Path) -> None
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert 'print("bye")' in code[0].source
     assert all(cell.outputs == [] for cell in code)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# The downloads are notebooks Jupyter tools accept as their own: nbval runs each cheap one in a
+# fresh kernel and compares every cell's outputs with the stored ones (streams as a kernel
+# writes them, figures as image/png display data). Strict only where the recording's numeric
+# environment (torch, transformers, the CPU pin) is this one, as the snippet reproduction tests.
+
+NBVAL_NOTEBOOKS = ["env-check", "self-attention", "transformer-encoder", "cnn-digits"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("snippet_id", NBVAL_NOTEBOOKS)
+def test_download_notebook_passes_nbval_in_a_fresh_kernel(snippet_id: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tools.profiles import CPU, DEFAULT_THREADS
+    from tools.programs import collect_programs
+    from tools.recordings import ENV_DRIFT, recording_state
+    from tools.site.notebooks import build_notebook
+
+    root = Path(__file__).resolve().parent.parent
+    program = collect_programs(root)[snippet_id]
+    state = recording_state(root, program, snippet_id, "cpu")
+    if state.state == ENV_DRIFT:
+        pytest.skip(f"{snippet_id}: recorded in another environment ({state.reason})")
+    assert state.state == "fresh", state.reason
+    notebook = tmp_path / f"{snippet_id}.en.ipynb"
+    notebook.write_text(build_notebook(root, program, lang="en"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-q",
+         "--nbval-sanitize-with", str(root / "tests" / "nbval-sanitize.cfg"),
+         "--nbval-cell-timeout", "600", "-W", "ignore", "--rootdir", str(tmp_path), str(notebook)],
+        # The kernel gets the runner's pinned numerics (tools/profiles.py), as the recording did.
+        env={**os.environ, **CPU.environment(DEFAULT_THREADS)},
+        cwd=root, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
