@@ -53,8 +53,8 @@ def fake_recording(root: Path, snippet_id: str, outputs: list[str], *,
                    page: str = "docs/zh/p.md", device: str = "CPU: Test (2 threads)") -> dict:
     """Write a valid recording of `snippet_id` (fresh for the program its pages hold now)."""
     from tools.programs import code_hash, collect_programs, data_files
-    from tools.recordings import (current_env, data_fingerprint, figure_name, recordings_dir,
-                                  write_recording)
+    from tools.recordings import (SCHEMA, current_env, data_fingerprint, figure_name,
+                                  recordings_dir, write_recording)
 
     program = collect_programs(root).get(snippet_id)
     blobs: dict[str, bytes] = {}
@@ -68,13 +68,14 @@ def fake_recording(root: Path, snippet_id: str, outputs: list[str], *,
         cells.append({"index": index, "page": page, "line": index, "output": output,
                       "figures": names})
     recording = {
-        "schema": 2, "id": snippet_id, "profile": profile, "status": "ok",
+        "schema": SCHEMA, "id": snippet_id, "profile": profile, "status": "ok",
         "fingerprint": {"code": code_hash(program) if program else "0" * 64,
                         "data": data_fingerprint(root, data_files(root, program)) if program else {}},
-        "env": {**current_env(profile), "device": device},
+        "env": current_env(profile),
         "provenance": {"device": device, "python": "3.11.7", "torch": "2.13.0+cpu",
                        "transformers": "5.23.0", "threads": 2, "duration_s": 1.5,
-                       "date": "2026-11-23T05:00:00+00:00", "commit": "abc1234"},
+                       "date": "2026-11-23T05:00:00+00:00", "commit": "abc1234",
+                       "pinned_env": {}},
         "cells": cells,
     }
     write_recording(recordings_dir(root, profile), snippet_id, recording, figures=blobs)

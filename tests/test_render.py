@@ -152,13 +152,14 @@ def test_missing_recording_is_a_problem_and_a_visible_warning() -> None:
     assert "snippet-output" not in html
 
 
-def test_stale_cuda_recording_is_dropped_and_reported() -> None:
+def test_stale_cuda_recording_is_dropped_not_an_error() -> None:
+    """An optional profile's stale recording cannot be redone on a CPU: `consequence` says
+    warning (tools check warns), so the page leaves it out and the strict build passes."""
     stale = RecordingState("cuda", recording("cuda", device="NVIDIA H200"), "code-changed", "code changed")
     html, problems = embed([CPU, stale])
-    assert len(problems) == 1 and problems[0].profile == "cuda"
-    assert "python -m tools run demo --force --profile cuda" in str(problems[0])
+    assert problems == []
     assert "tabbed-set" not in html and 'data-profile="cuda"' not in html
-    assert '!!! warning "Recorded output is stale"' in html
+    assert "!!! warning" not in html
 
 
 def test_missing_gpu_recording_is_fine() -> None:

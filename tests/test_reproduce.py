@@ -155,19 +155,66 @@ def test_a_hand_edited_figure_fails_the_reproduction_test(repo: Path) -> None:
     assert original.is_file()
 
 
-def test_differences_in_another_environment_are_a_warning(repo: Path, monkeypatch) -> None:
-    _edit(repo, "recordings/cpu/demo.json", '"python": "3.11"', '"python": "3.10"')
-    _edit(repo, "recordings/cpu/demo.json", "sum: 10", "sum: 11")
-    with pytest.warns(EnvironmentDriftWarning, match="sum: 11"):
+def _other_numerics(repo: Path) -> None:
+    _edit(repo, "recordings/cpu/demo.json", '"numerics": "x86-64 AVX2 pin',
+          '"numerics": "unpinned aarch64 (was: x86-64 AVX2 pin')
+
+
+def test_other_numerics_compare_numbers_within_the_profiles_tolerance(repo: Path) -> None:
+    _other_numerics(repo)
+    _edit(repo, "recordings/cpu/demo.json", "sum: 10", "sum: 10.5")  # within 25 %
+    check_reproduces(repo, _program(repo))  # no failure, no warning
+
+
+def test_other_numerics_warn_on_numbers_beyond_the_tolerance(repo: Path) -> None:
+    _other_numerics(repo)
+    _edit(repo, "recordings/cpu/demo.json", "sum: 10", "sum: 40")
+    with pytest.warns(EnvironmentDriftWarning, match=r"40 -> 10"):
         check_reproduces(repo, _program(repo))
 
 
-def test_another_python_is_provenance_not_staleness(repo: Path, monkeypatch, tools_cli) -> None:
-    monkeypatch.setattr(platform, "python_version_tuple", lambda: ("3", "12", "1"))
+def test_other_numerics_still_fail_on_changed_text(repo: Path) -> None:
+    _other_numerics(repo)
+    _edit(repo, "recordings/cpu/demo.json", "sum: 10", "total: 10")
+    with pytest.raises(pytest.fail.Exception, match="text outside numbers differs"):
+        check_reproduces(repo, _program(repo))
+
+
+def test_a_number_off_in_the_last_digit_fails_under_the_same_numerics(repo: Path) -> None:
+    _edit(repo, "recordings/cpu/demo.json", "sum: 10", "sum: 10.000001")
+    with pytest.raises(pytest.fail.Exception, match="same numeric environment"):
+        check_reproduces(repo, _program(repo))
+
+
+def test_a_volatile_fence_is_run_but_its_text_not_compared(repo: Path) -> None:
+    for lang in ("zh", "en"):
+        _edit(repo, f"docs/{lang}/p.md", '```python {exec="demo"}',
+              '```python {exec="demo" output="volatile"}')
+    _edit(repo, "recordings/cpu/demo.json", "plotted 4 points", "plotted 5 points")
+    check_reproduces(repo, _program(repo))
+    _edit(repo, "recordings/cpu/demo.json", "sum: 10", "sum: 11")  # not volatile: still strict
+    with pytest.raises(pytest.fail.Exception, match="sum: 11"):
+        check_reproduces(repo, _program(repo))
+
+
+def test_another_python_or_cpu_model_is_provenance_only(repo: Path, monkeypatch, tools_cli) -> None:
+    monkeypatch.setattr(platform, "python_version_tuple", lambda: ("3", "13", "0"))
+    assert _state(repo) == "fresh"
+    _edit(repo, "recordings/cpu/demo.json", '"device": "CPU: ', '"device": "CPU: AMD EPYC was ')
+    assert _state(repo) == "fresh"
+    assert tools_cli(repo, "check").code == 0
+
+
+def test_another_torch_is_env_drift_still_shown(repo: Path, monkeypatch, tools_cli) -> None:
+    import tools.recordings
+
+    real = tools.recordings.current_env
+    monkeypatch.setattr(tools.recordings, "current_env",
+                        lambda profile, **kw: {**real(profile, **kw), "torch": "9.9.9"})
     assert _state(repo) == "env-drift"
     result = tools_cli(repo, "check")
     assert result.code == 0, result.out + result.err
-    assert "note:" in result.err and "python 3.11 -> 3.12" in result.err
+    assert "note:" in result.err and "torch 2.13.0 -> 9.9.9" in result.err
     assert "1 with environment drift" in result.out
     assert "0 of 1 snippets need a run" in tools_cli(repo, "run").out
     # the page still shows every output, and no error is logged (a strict build passes)
@@ -190,10 +237,6 @@ def test_another_python_is_provenance_not_staleness(repo: Path, monkeypatch, too
     assert [r.getMessage() for r in records if r.levelno >= logging.WARNING] == []
     assert html.count('class="snippet-output"') == 2
     assert "sum: 10" in html and "Python 3.11" in html  # provenance: what it was recorded with
-
-
-def test_env_drift_is_rerecorded_on_request(repo: Path, monkeypatch, tools_cli) -> None:
-    monkeypatch.setattr(platform, "python_version_tuple", lambda: ("3", "12", "1"))
     assert "1 of 1 snippets need a run" in tools_cli(repo, "run", "--env-drift", "-q").out
 
 

@@ -77,7 +77,8 @@ def test_recording_content(recorded) -> None:
                                    "output": "3 words\n", "figures": []}]
     assert list(recording["fingerprint"]["data"]) == ["sources/words.txt"]
     assert recording["profile"] == "cpu"
-    assert set(recording["env"]) == {"python", "torch", "transformers", "device"}
+    assert set(recording["env"]) == {"torch", "transformers", "numerics"}
+    assert recording["provenance"]["pinned_env"]["ATEN_CPU_CAPABILITY"] == "avx2"
     assert recording["provenance"]["threads"] == 2
     assert recording["provenance"]["device"].startswith("CPU: ")
     leftovers = [p.name for p in (recorded / "recordings/cpu").iterdir()]
@@ -111,7 +112,7 @@ def test_changed_env_is_a_note_not_staleness(recorded, tools_cli, monkeypatch) -
 def test_cuda_recording_keeps_only_code_and_data(recorded, tools_cli) -> None:
     cpu = json.loads((recorded / "recordings/cpu/demo.json").read_text())
     cuda = {**cpu, "profile": "cuda", "env": {
-        "python": "3.12", "torch": "2.11.0", "transformers": "5.17.0", "device": "NVIDIA H200"}}
+        "torch": "2.11.0", "transformers": "5.17.0", "numerics": "cuda"}}
     (recorded / "recordings/cuda").mkdir()
     (recorded / "recordings/cuda/demo.json").write_text(json.dumps(cuda))
     result = tools_cli(recorded, "check")

@@ -27,6 +27,8 @@ SUBCOMMANDS: dict[str, str] = {
     "codeblocks": "tools.checks.fidelity",
     "diagrams": "tools.site.diagrams",
     "fidelity": "tools.checks.cli_fidelity",
+    "env": "tools.profiles",
+    "bench-numerics": "tools.bench_numerics",
 }
 # One line per command for `python -m tools --help` (without importing every module).
 SUMMARIES: dict[str, str] = {
@@ -41,6 +43,8 @@ SUMMARIES: dict[str, str] = {
     "codeblocks": "list the fate of every code block of the sources (manifests: sources/code-blocks/)",
     "diagrams": "render the mermaid diagrams to SVG ahead of time",
     "fidelity": "check that docs/zh keeps every heading, line and word of its sources",
+    "env": "print the pinned numeric environment of a profile (eval it to run a snippet by hand)",
+    "bench-numerics": "which CPU settings change the bits, does the pin hold, and what it costs",
 }
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

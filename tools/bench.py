@@ -12,13 +12,15 @@ import sys
 import time
 from pathlib import Path
 
+from tools import profiles
+
 TOOLS_PARENT = str(Path(__file__).resolve().parent.parent)
 HELP = "time extract, check, a cold run and a cached run of all snippets (re-records them)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=int, default=1, help="jobs for the runs")
-    parser.add_argument("--profile", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--profile", choices=profiles.PROFILE_NAMES, default=profiles.CPU.name)
 
 
 def _timed(label: str, argv: list[str], root: str) -> tuple[str, float, int]:

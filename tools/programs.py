@@ -44,7 +44,11 @@ FENCE_OPTIONS = {
     "timeout": (False, 'seconds the whole program may run, e.g. timeout="300" (default 120)'),
     "data": (False, 'files the program reads, globs relative to the repository root, '
                     'e.g. data="sources/*.txt data/stance/sentences.csv"'),
+    "output": (True, 'output="volatile" on a fence whose printed text differs by nature from '
+                     'run to run (clock times): it is recorded and shown but not compared when '
+                     'the tests re-execute the snippet (like nbval\'s NBVAL_IGNORE_OUTPUT)'),
 }
+OUTPUT_VALUES = ("volatile",)
 # Never inputs of a program: the pages themselves, the tool, generated and installed files.
 _NOT_DATA = ("docs/", "tools/", "snippets/", "recordings/", ".venv/", ".git/", "node_modules/",
              "site/", "build/")
@@ -61,6 +65,7 @@ class Cell:
     page: str  # repository-relative path, e.g. "docs/zh/llm-fundamentals/03-algorithms.md"
     line: int  # 1-based page line of the fence's first code line
     code: str
+    volatile: bool = False  # output="volatile": its text is not compared on re-execution
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,12 @@ def _fence_cell(block: Block, rel: str, options: dict[str, str]) -> Cell:
     if not ID_PATTERN.fullmatch(snippet_id):
         raise SnippetError(rel, block.line, f'invalid snippet id "{snippet_id}"; use lowercase '
                            "letters, digits and hyphens ([a-z0-9-]+)")
-    cell = Cell(snippet_id=snippet_id, page=rel, line=block.line + 1, code=block.body)
+    output = options.get("output")
+    if output is not None and output not in OUTPUT_VALUES:
+        raise SnippetError(rel, block.line, f'output="{output}" is not an output mode; the only '
+                           'one is output="volatile" (or remove the option)')
+    cell = Cell(snippet_id=snippet_id, page=rel, line=block.line + 1, code=block.body,
+                volatile=output == "volatile")
     try:
         tree = compile("\n" * (cell.line - 1) + cell.code, rel, "exec", ast.PyCF_ONLY_AST,
                        dont_inherit=True)
@@ -405,6 +415,23 @@ def compare_programs(zh: Program, en: Program, *, same_page: bool = True) -> Sni
         where = en.cells[len(zh.cells)] if len(en.cells) > len(zh.cells) else en.cells[-1]
         return SnippetError(en.page, where.line - 1, f'snippet "{en.id}" has {len(en.cells)} fences '
                             f"here but {len(zh.cells)} on {zh.page}; split the code the same way")
+    return _option_difference(zh, en)
+
+
+def _option_difference(zh: Program, en: Program) -> SnippetError | None:
+    """The fence options of both editions must agree too (timeout, data, output)."""
+    for name, zh_value, en_value in (("timeout", zh.timeout, en.timeout),
+                                     ("data", zh.data, en.data)):
+        if zh_value != en_value:
+            shown = (lambda v: " ".join(v)) if name == "data" else (lambda v: f"{v:g}")
+            return SnippetError(en.page, en.fence_line, f'snippet "{en.id}" has {name}='
+                                f'"{shown(en_value)}" here but {name}="{shown(zh_value)}" on '
+                                f"{zh.where}; the zh and en fences must carry the same options")
+    for zh_cell, en_cell in zip(zh.cells, en.cells):
+        if zh_cell.volatile != en_cell.volatile:
+            return SnippetError(en.page, en_cell.line - 1, f'snippet "{en.id}": output="volatile" '
+                                f"is on one edition's fence only (zh {zh.page}:{zh_cell.line - 1});"
+                                " put it on both or neither")
     return None
 
 

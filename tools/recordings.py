@@ -6,8 +6,10 @@ build and the report page ask it. A recording is
 
 - fresh       while the program's code (AST, so comments and layout do not count) and the contents
               of the files its fence declares (`data="…"`) are those it was recorded with;
-- env-drift   when it is fresh but was made with other versions (Python, torch, transformers,
-              device) than this machine has: still shown, its provenance says what it ran on;
+- env-drift   when it is fresh but was made in another numeric environment (torch, transformers,
+              or the pinned numeric setting: tools.profiles) than this machine has: still shown,
+              its provenance says what it ran on (Python version and CPU model are provenance
+              only, never drift);
 - code-changed / data-changed: stale, not shown, fails the strict build (cpu) or is dropped (cuda);
 - missing     when there is no file;
 - broken      when the file is not a valid recording (wrong shape, a figure path that leaves its
@@ -27,7 +29,6 @@ import fcntl
 import hashlib
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -37,21 +38,23 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from tools import profiles
 from tools.files import write_bytes_atomic
 from tools.programs import Program, code_hash, data_files
 
 __all__ = [
-    "OUTPUT_LIMIT", "PROFILES", "RECORDINGS_DIR", "SCHEMA", "RecordingError", "RecordingState",
-    "RunLockedError", "clean_output", "current_env", "env_drift", "figure_path", "load_recording",
-    "package_version", "recording_lock", "recording_path", "recording_state", "recordings_dir",
-    "repair_command", "validate_recording", "write_recording",
+    "ERROR", "HIDE", "NOTE", "OUTPUT_LIMIT", "PROFILES", "RECORDINGS_DIR", "SCHEMA", "SHOW",
+    "WARNING", "RecordingError", "RecordingState", "RunLockedError", "clean_output", "consequence",
+    "current_env", "env_drift", "figure_path", "load_recording", "package_version",
+    "recording_lock", "recording_path", "recording_state", "recordings_dir", "repair_command",
+    "validate_recording", "write_recording",
 ]
 
-SCHEMA = 2
-PROFILES = ("cpu", "cuda")
+SCHEMA = 3
+PROFILES = profiles.PROFILE_NAMES  # the names; tools.profiles says what each one means
 RECORDINGS_DIR = "recordings"
 OUTPUT_LIMIT = 20_000  # characters of recorded output per cell
-ENV_KEYS = ("python", "torch", "transformers", "device")
+ENV_KEYS = profiles.NUMERIC_KEYS
 FIGURE_NAME = re.compile(r"cell(?P<cell>[1-9]\d{0,3})-fig(?P<n>[1-9]\d{0,3})-(?P<digest>[0-9a-f]{8})\.png")
 
 # The states a recording can be in; USABLE ones are embedded in the site.
@@ -92,10 +95,8 @@ def figure_path(root: Path, snippet_id: str, profile: str, figure: str) -> Path:
 
 
 def repair_command(snippet_id: str, profile: str) -> str:
-    """The one command that re-records a snippet (cuda: on the GPU machine)."""
-    if profile == "cpu":
-        return f"python -m tools run {snippet_id} --force"
-    return f"python -m tools run {snippet_id} --force --profile {profile}"
+    """The one command that re-records a snippet (a GPU profile: on the GPU machine)."""
+    return profiles.get(profile).repair_command(snippet_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,11 +107,11 @@ _CELL = {"index": int, "page": str, "line": int, "output": str, "figures": [str]
 RECORDING_SCHEMA: dict[str, Any] = {
     "schema": int, "id": str, "profile": str, "status": str,
     "fingerprint": {"code": str, "data": {str: str}},
-    "env": {"python": str, "torch": (str, type(None)), "transformers": (str, type(None)),
-            "device": str},
+    "env": {"torch": (str, type(None)), "transformers": (str, type(None)), "numerics": str},
     "provenance": {"device": str, "python": str, "torch": (str, type(None)),
                    "transformers": (str, type(None)), "threads": int,
-                   "duration_s": (int, float), "date": str, "commit": str},
+                   "duration_s": (int, float), "date": str, "commit": str,
+                   "pinned_env": {str: str}},
     "cells": [_CELL],
 }
 
@@ -225,21 +226,19 @@ def package_version(name: str, *, local: bool = False) -> str | None:
     return version if local else version.split("+")[0]
 
 
-def current_env(profile: str, *, device: str | None = None) -> dict[str, str | None]:
-    """What a recording's outputs may depend on besides code and data, for this interpreter.
-    `device` is the CPU or GPU model; None: do not compare it (not known without running)."""
-    env: dict[str, str | None] = {
-        "python": ".".join(platform.python_version_tuple()[:2]),
+def current_env(profile: str, *, threads: int = profiles.DEFAULT_THREADS
+                ) -> dict[str, str | None]:
+    """The numeric environment a run of `profile` gets here: what decides whether its outputs
+    can be compared bit for bit with a recording (tools.profiles.NUMERIC_KEYS)."""
+    return {
         "torch": package_version("torch"),
         "transformers": package_version("transformers"),
+        "numerics": profiles.get(profile).numerics(threads),
     }
-    if device is not None:
-        env["device"] = device
-    return env
 
 
 def env_drift(recording: dict, env: dict[str, str | None]) -> list[str]:
-    """["python 3.11 -> 3.12", …]: how the recording's environment differs from `env`."""
+    """["torch 2.13.0 -> 2.14.1", …]: how the recording's numeric environment differs from `env`."""
     recorded = recording.get("env", {})
     return [f"{key} {recorded.get(key)} -> {env[key]}" for key in ENV_KEYS
             if key in env and recorded.get(key) != env[key]]
@@ -252,7 +251,7 @@ def env_drift(recording: dict, env: dict[str, str | None]) -> list[str]:
 class RecordingState:
     """One profile's recording of a program, and whether it may be shown."""
 
-    profile: str  # "cpu" | "cuda"
+    profile: str  # a name of tools.profiles.PROFILES
     recording: dict | None  # None: missing or broken
     state: str  # fresh | env-drift | code-changed | data-changed | missing | broken
     reason: str = ""  # why it is not fresh ("" when fresh)
@@ -267,6 +266,27 @@ class RecordingState:
         if self.state in USABLE:
             return "fresh"
         return self.state if self.state in (MISSING, BROKEN) else "stale"
+
+
+# What a state leads to, decided once: every command, the build, the report and the notebooks
+# act on this, never on the state names themselves.
+SHOW = "show"  # shown, nothing to say
+NOTE = "note"  # shown; its provenance differs from this machine (a note, never a failure)
+HIDE = "hide"  # not shown, nothing to say (an optional profile that was never recorded)
+WARNING = "warning"  # not shown; `check` warns, the build only logs it (an optional profile)
+ERROR = "error"  # not shown; `check` and the strict build fail
+
+
+def consequence(state: RecordingState) -> str:
+    """show / note / hide / warning / error for one profile's recording state."""
+    if state.state == FRESH:
+        return SHOW
+    if state.state == ENV_DRIFT:
+        return NOTE
+    required = profiles.get(state.profile).required
+    if state.state == BROKEN or required:
+        return ERROR
+    return HIDE if state.state == MISSING else WARNING
 
 
 def data_fingerprint(root: Path, rel_paths: list[str]) -> dict[str, str]:
@@ -309,7 +329,8 @@ def recording_state(root: Path, program: Program | None, snippet_id: str, profil
     for rel, digest in sorted(recorded.items()):
         if sha256_file(root / rel) != digest:
             return RecordingState(profile, recording, DATA_CHANGED, f"data file {rel} changed")
-    drift = env_drift(recording, env if env is not None else current_env(profile))
+    threads = recording["provenance"]["threads"]
+    drift = env_drift(recording, env if env is not None else current_env(profile, threads=threads))
     if drift:
         return RecordingState(profile, recording, ENV_DRIFT, "recorded with " + ", ".join(drift))
     return RecordingState(profile, recording, FRESH)

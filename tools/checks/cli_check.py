@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tools.programs import Program, scan_all
 from tools.recordings import (
-    BROKEN, ENV_DRIFT, FRESH, MISSING, PROFILES, RecordingState, recording_state, recordings_dir,
-    repair_command,
+    ERROR, MISSING, NOTE, PROFILES, WARNING, RecordingState, consequence, recording_state,
+    recordings_dir, repair_command,
 )
 from tools.scripts import script_problems
 
@@ -33,8 +33,9 @@ def states(root: Path, programs: dict[str, Program]) -> dict[str, list[Recording
 
 def recording_problems(root: Path, programs: dict[str, Program], *, pages_ok: bool = True
                        ) -> tuple[list[str], list[str], list[str], dict[str, list[RecordingState]]]:
-    """(problems, warnings, notes, states). cpu: anything but fresh or env-drift is a problem;
-    cuda: broken is a problem, stale a warning (not shown), missing is fine (optional).
+    """(problems, warnings, notes, states), as `consequence` decides (tools.recordings): a
+    required profile's (cpu) unusable recording is a problem; an optional one's (cuda) broken
+    recording a problem, stale one a warning (not shown), missing one nothing.
     With page errors (pages_ok False) a recording whose fence was not read is not reported: its
     fence may only be unreadable for now, and the recording is still good."""
     problems, warnings, notes = [], [], []
@@ -43,16 +44,15 @@ def recording_problems(root: Path, programs: dict[str, Program], *, pages_ok: bo
         where = programs[snippet_id].where
         for state in program_states:
             fix = f"run `{repair_command(snippet_id, state.profile)}`"
-            if state.state == FRESH or (state.state == MISSING and state.profile != "cpu"):
-                continue
-            if state.state == ENV_DRIFT:
+            effect = consequence(state)
+            if effect == NOTE:
                 notes.append(f'{where}: {state.profile} recording of "{snippet_id}" was '
                              f"{state.reason}; it is still shown (its provenance says so). "
                              f"To re-record: `python -m tools run --env-drift`")
-            elif state.profile == "cpu" or state.state == BROKEN:
+            elif effect == ERROR:
                 problems.append(f'{where}: {state.profile} recording of "{snippet_id}" is '
                                 f"{state.state} ({state.reason}); {fix}")
-            else:
+            elif effect == WARNING:
                 warnings.append(f'{where}: {state.profile} recording of "{snippet_id}" is '
                                 f"{state.state} ({state.reason}) and will not be shown; re-record "
                                 f"it on a GPU with `{repair_command(snippet_id, state.profile)}`"

@@ -3,9 +3,14 @@
 `compare_recordings(recorded, fresh_recording, fresh_figures)` compares every cell's cleaned text
 and every figure. Volatile parts are masked by the explicit rules in `MASKS` (dates, durations,
 rates, the page:line of warnings, memory addresses) before comparing; figures are compared pixel
-by pixel (PNG metadata and compression do not count). `strict` tells whether a difference is an
-error: only when the environment (Python, torch, transformers, device) is the recording's, since
-other versions or another CPU may legitimately print other last digits.
+by pixel (PNG metadata and compression do not count).
+
+How strictly is the profile's data (tools.profiles): when the numeric environment (torch,
+transformers and the pinned numeric setting) is the recording's, its `same_numerics` rule applies
+and any difference fails (cpu: exact, every character and pixel, on any x86-64 CPU with AVX2);
+otherwise its `other_numerics` tolerance applies: text outside numbers must still match exactly,
+numbers within the stated tolerance, and what lies beyond is reported as drift. A fence marked
+`output="volatile"` (like nbval's NBVAL_IGNORE_OUTPUT) is run but its text is not compared.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.profiles import Tolerance
 from tools.recordings import env_drift, figure_path
 
-__all__ = ["MASKS", "Difference", "EnvironmentDriftWarning", "compare_recordings", "mask"]
+__all__ = ["MASKS", "Difference", "EnvironmentDriftWarning", "compare_recordings", "mask",
+           "same_environment"]
 
 
 class EnvironmentDriftWarning(UserWarning):
@@ -43,15 +50,41 @@ def mask(text: str) -> str:
     return text
 
 
+# A number as printed: sign, digits, decimals, exponent ("-0.774", "8.9e-08", "1,024", "nan").
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?![\w])|\b(?:nan|inf)\b")
+
+
 @dataclass(frozen=True)
 class Difference:
     cell: int
     page: str
     line: int
     detail: str  # a unified diff of the cell's masked output, or what differs in a figure
+    text: bool = True  # False: only numbers beyond the tolerance (or pixels) differ
 
     def __str__(self) -> str:
         return f"{self.page}:{self.line}: cell {self.cell}: {self.detail}"
+
+
+def _number(token: str) -> float | None:
+    try:
+        return float(token.replace(",", ""))
+    except ValueError:  # "1,2,3": a list printed without spaces, compared as text
+        return None
+
+
+def _numbers_close(old: str, new: str, tolerance: Tolerance) -> tuple[bool, list[str]]:
+    """(the text outside numbers is the same, the number pairs beyond the tolerance)."""
+    if _NUMBER.sub("#", old) != _NUMBER.sub("#", new):
+        return False, []
+    beyond = []
+    for a, b in zip(_NUMBER.findall(old), _NUMBER.findall(new)):
+        if a == b:
+            continue
+        x, y = _number(a), _number(b)
+        if x is None or y is None or not abs(x - y) <= tolerance.abs_tol + tolerance.rel_tol * abs(x):
+            beyond.append(f"{a} -> {b}")
+    return True, beyond
 
 
 def _pixels(data: bytes) -> tuple[tuple[int, int], bytes]:
@@ -62,20 +95,44 @@ def _pixels(data: bytes) -> tuple[tuple[int, int], bytes]:
         return rgba.size, rgba.tobytes()
 
 
-def _figure_difference(old: bytes, new: bytes) -> str | None:
+def _figure_difference(old: bytes, new: bytes, tolerance: Tolerance) -> str | None:
     (old_size, old_pixels), (new_size, new_pixels) = _pixels(old), _pixels(new)
     if old_size != new_size:
         return f"{old_size[0]}x{old_size[1]} px recorded, {new_size[0]}x{new_size[1]} px now"
     if old_pixels != new_pixels:
         changed = sum(1 for i in range(0, len(old_pixels), 4)
                       if old_pixels[i:i + 4] != new_pixels[i:i + 4])
-        return f"{changed} of {old_size[0] * old_size[1]} pixels differ"
+        total = old_size[0] * old_size[1]
+        if not tolerance.exact and changed <= tolerance.pixel_share * total:
+            return None
+        return f"{changed} of {total} pixels differ"
     return None
 
 
-def compare_recordings(root: Path, recorded: dict, fresh: dict, fresh_figures: dict[str, bytes]
-                       ) -> list[Difference]:
-    """Every difference between a committed recording and a fresh run of the same program."""
+def _text_difference(before: str, after: str, index: int, tolerance: Tolerance
+                     ) -> tuple[str, bool] | None:
+    """(what differs, whether text outside numbers differs), or None within the tolerance."""
+    if before == after:
+        return None
+    if not tolerance.exact:
+        same_text, beyond = _numbers_close(before, after, tolerance)
+        if same_text and not beyond:
+            return None
+        if same_text:
+            shown = ", ".join(beyond[:8]) + (", …" if len(beyond) > 8 else "")
+            return (f"{len(beyond)} number(s) beyond the tolerance ({tolerance.describe()}): "
+                    f"{shown}"), False
+    diff = "".join(difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        fromfile=f"recorded cell {index}", tofile=f"this run, cell {index}", n=2))
+    return "output differs:\n" + diff, True
+
+
+def compare_recordings(root: Path, recorded: dict, fresh: dict, fresh_figures: dict[str, bytes],
+                       *, tolerance: Tolerance = Tolerance(exact=True),
+                       volatile: frozenset[int] = frozenset()) -> list[Difference]:
+    """Every difference between a committed recording and a fresh run of the same program,
+    under `tolerance`; the text of cells in `volatile` (their index) is not compared."""
     differences = []
     old_cells = {cell["index"]: cell for cell in recorded["cells"]}
     for cell in fresh["cells"]:
@@ -84,21 +141,20 @@ def compare_recordings(root: Path, recorded: dict, fresh: dict, fresh_figures: d
         if old is None:
             differences.append(Difference(index, page, line, "not in the recording"))
             continue
-        before, after = mask(old["output"]), mask(cell["output"])
-        if before != after:
-            diff = "".join(difflib.unified_diff(
-                before.splitlines(keepends=True), after.splitlines(keepends=True),
-                fromfile=f"recorded cell {index}", tofile=f"this run, cell {index}", n=2))
-            differences.append(Difference(index, page, line, "output differs:\n" + diff))
+        found = None if index in volatile else \
+            _text_difference(mask(old["output"]), mask(cell["output"]), index, tolerance)
+        if found:
+            differences.append(Difference(index, page, line, found[0], text=found[1]))
         if len(old["figures"]) != len(cell["figures"]):
             differences.append(Difference(index, page, line, f"{len(old['figures'])} figures "
                                           f"recorded, {len(cell['figures'])} drawn now"))
             continue
         for number, (old_name, new_name) in enumerate(zip(old["figures"], cell["figures"]), 1):
             path = figure_path(root, recorded["id"], recorded["profile"], old_name)
-            detail = _figure_difference(path.read_bytes(), fresh_figures[new_name])
+            detail = _figure_difference(path.read_bytes(), fresh_figures[new_name], tolerance)
             if detail:
-                differences.append(Difference(index, page, line, f"figure {number} differs: {detail}"))
+                differences.append(Difference(index, page, line, f"figure {number} differs: "
+                                              f"{detail}", text=False))
     for index in sorted(set(old_cells) - {cell["index"] for cell in fresh["cells"]}):
         old = old_cells[index]
         differences.append(Difference(index, old["page"], old["line"], "recorded, but not run now"))
@@ -106,4 +162,5 @@ def compare_recordings(root: Path, recorded: dict, fresh: dict, fresh_figures: d
 
 
 def same_environment(recorded: dict, fresh: dict) -> bool:
+    """Bit-comparable: the same torch, transformers and pinned numeric setting."""
     return not env_drift(recorded, fresh["env"])

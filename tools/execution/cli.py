@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tools import profiles
 from tools.programs import report_errors, scan_all
 from tools.recordings import (
     ENV_DRIFT, FRESH, PROFILES, RECORDINGS_DIR, RunLockedError, recording_lock, recording_state,
@@ -51,9 +52,10 @@ def run(args: argparse.Namespace) -> int:
               f"{', '.join(programs) or '(none)'}", file=sys.stderr)
         return 2
     detected = detect_profile()
-    if args.profile == "cuda" and detected != "cuda":
-        print("error: --profile cuda needs a GPU that torch can see (torch.cuda.is_available() "
-              "is False here); drop --profile to record the cpu profile", file=sys.stderr)
+    if args.profile and args.profile != detected and not profiles.get(args.profile) is profiles.CPU:
+        print(f"error: --profile {args.profile} needs its device ({profiles.get(args.profile).label}, "
+              f"torch device \"{profiles.get(args.profile).torch_device}\"), which torch does not see "
+              "here; drop --profile to record the cpu profile", file=sys.stderr)
         return 2
     profile = args.profile or detected
     extract_scripts(args.root, programs)  # the scripts we run are those of the current pages

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tools import profiles
 from tools.recordings import current_env, package_version
 from tools.scripts import ScriptCell, parse_script
 
@@ -233,12 +234,26 @@ def cpu_name() -> str:
 
 
 def device_name(profile: str, threads: int) -> str:
-    if profile == "cuda":
+    if profiles.get(profile).torch_device == "cuda":
         import torch  # the cuda profile needs torch anyway
 
         if torch.cuda.is_available():
             return torch.cuda.get_device_name()
     return f"CPU: {cpu_name()} ({threads} threads)"
+
+
+def kernel_isa_mismatch(profile: str) -> str:
+    """"" when ATen runs the kernels the profile pins (checked only if the snippet imported
+    torch), else a note that makes the numerics differ from a pinned run's."""
+    wanted = profiles.get(profile).pinned_env.get("ATEN_CPU_CAPABILITY")
+    torch = sys.modules.get("torch")
+    if not wanted or torch is None:
+        return ""
+    try:
+        chosen = torch.backends.cpu.get_cpu_capability()
+    except (AttributeError, RuntimeError):
+        return ""
+    return "" if chosen.lower() == wanted.lower() else f" (ATen chose {chosen})"
 
 
 def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
@@ -275,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("script", type=Path, help="the script, relative to the scratch directory")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--profile", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--profile", choices=profiles.PROFILE_NAMES, default="cpu")
     parser.add_argument("--repo", type=Path, required=True, help="the real repository root")
     parser.add_argument("--cells", type=Path, help="JSON list of each cell's page line")
     args = parser.parse_args(argv)
@@ -304,11 +319,14 @@ def main(argv: list[str] | None = None) -> int:
     device = device_name(args.profile, args.threads)
     result["writes"] = sorted(set(guard.writes))
     result["undeclared"] = sorted(set(guard.undeclared))
-    result["env"] = {**current_env(args.profile), "device": device}
+    result["env"] = current_env(args.profile, threads=args.threads)
+    result["env"]["numerics"] += kernel_isa_mismatch(args.profile)
+    pinned = profiles.get(args.profile).environment(args.threads)
     result["provenance"] = {
         "device": device, "python": platform.python_version(),
         "torch": package_version("torch", local=True),
         "transformers": package_version("transformers", local=True), "threads": args.threads,
+        "pinned_env": {key: os.environ.get(key, "") for key in pinned},
     }
     tmp = args.out / "result.json.tmp"
     tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")

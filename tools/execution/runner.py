@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tools import profiles
 from tools.execution.driver import IGNORED_TOP, PROGRESS_PREFIX
 from tools.programs import NOT_DATA, Program, code_hash, data_files
 from tools.recordings import (
@@ -66,28 +67,31 @@ class RunResult:
 
 
 def child_env(*, threads: int, profile: str, token: str) -> dict[str, str]:
-    """Environment of a snippet process: fixed hash seed and threads, hub offline, no GUI."""
+    """Environment of a snippet process: the profile's pinned numerics and threads
+    (tools.profiles), hub offline, no GUI."""
     env = dict(os.environ)
-    env.update(PYTHONHASHSEED="0", MPLBACKEND="Agg", OMP_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+    env.update(MPLBACKEND="Agg", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
                HF_HUB_DISABLE_TELEMETRY="1", TOKENIZERS_PARALLELISM="false", PYTHONUNBUFFERED="1",
                PYTHONIOENCODING="utf-8", PYTHONDONTWRITEBYTECODE="1")
+    env.update(profiles.get(profile).environment(threads))
     env[RUN_TOKEN] = token
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TOOLS_PARENT), env.get("PYTHONPATH")]))
-    if profile == "cpu":
-        env["CUDA_VISIBLE_DEVICES"] = ""  # a cpu recording must not silently use a GPU
     return env
 
 
 def detect_profile() -> str:
-    """"cuda" when torch sees a GPU; torch is only imported when an NVIDIA driver is present."""
-    if not (Path("/dev/nvidia0").exists() or shutil.which("nvidia-smi")):
-        return "cpu"
-    try:
-        import torch
-    except ImportError:
-        return "cpu"
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    """The first GPU profile whose device this machine has (torch is only imported when a
+    driver is present), else "cpu"."""
+    for profile in profiles.PROFILES.values():
+        if profile is profiles.CPU or not profile.available():
+            continue
+        try:
+            import torch
+        except ImportError:
+            return "cpu"
+        if profile.torch_device == "cuda" and torch.cuda.is_available():
+            return profile.name
+    return "cpu"
 
 
 def git_commit(root: Path) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from tools.markdown import Block, split_blocks
 from tools.programs import is_exec_fence as _is_exec_info
-from tools.recordings import RecordingState
+from tools import profiles
+from tools.recordings import ERROR, SHOW, NOTE, RecordingState, consequence
 from tools.site.render import (
     FigureUrl,
     cell_output_html,
@@ -45,7 +46,7 @@ class Problem:
 
     def __str__(self) -> str:
         fix = f"Refresh it with `{refresh_command(self.snippet_id, self.profile)}`"
-        if self.profile != "cpu":
+        if not profiles.get(self.profile).required:
             fix += (f" on a GPU machine, or leave it out with "
                     f"`git rm -r recordings/{self.profile}/{self.snippet_id}.json "
                     f"recordings/{self.profile}/{self.snippet_id}`")
@@ -82,7 +83,8 @@ def _plain_fence(block: Block, *, title: str) -> str:
 def _checked_states(
     states: Sequence[RecordingState], *, fences: int, page: str, line: int, snippet_id: str
 ) -> tuple[list[RecordingState], list[Problem]]:
-    """States with a cell-count mismatch marked stale, and the problems to report."""
+    """The states to show (or to explain on the page), a cell-count mismatch marked stale, and
+    the problems to report; what a state leads to is `consequence`'s decision."""
     checked: list[RecordingState] = []
     problems: list[Problem] = []
     for state in states:
@@ -93,9 +95,10 @@ def _checked_states(
                     state, state="code-changed",
                     reason=f"it has {recorded} cells but the page has {fences} fences"
                 )
-        if state.state == "missing" and state.profile != "cpu":
-            continue  # GPU recordings are optional
-        if not state.usable:
+        effect = consequence(state)
+        if effect not in (SHOW, NOTE, ERROR):
+            continue  # an optional profile's missing or stale recording: not shown
+        if effect == ERROR:
             what = {"missing": "no recording", "broken": f"broken {state.profile} recording"}.get(
                 state.state, f"stale {state.profile} recording")
             problems.append(Problem(page, line, snippet_id, state.profile, f"{what} ({state.reason})"))
@@ -188,8 +191,9 @@ _SUMMARY = {
 
 def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
     """A summary line and a Markdown table with one row per (snippet, recorded profile)."""
-    cpu = Counter(r.state.status for r in rows if r.state.profile == "cpu")
-    gpu = sum(1 for r in rows if r.state.profile != "cpu" and r.state.recording is not None)
+    cpu = Counter(r.state.status for r in rows if profiles.get(r.state.profile).required)
+    gpu = sum(1 for r in rows if not profiles.get(r.state.profile).required
+              and r.state.recording is not None)
     summary = _SUMMARY.get(lang, _SUMMARY["en"]).format(
         total=sum(cpu.values()), fresh=cpu["fresh"], stale=cpu["stale"], missing=cpu["missing"], gpu=gpu
     )
@@ -211,7 +215,7 @@ def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
                 [
                     f'<code class="snippet-id">{_cell(row.snippet_id)}</code>',
                     f"[{_cell(row.page_label)}]({row.page_link})",
-                    "CPU" if state.profile == "cpu" else "GPU",
+                    profiles.get(state.profile).label,
                     status,
                     f"{duration:.1f} s" if isinstance(duration, (int, float)) else "—",
                     _cell(str(prov.get("device", "—"))),

@@ -30,7 +30,8 @@ from markdown.preprocessors import Preprocessor
 
 from tools.markdown import MarkdownError, split_blocks
 from tools.programs import Program, is_exec_fence, scan_all
-from tools.recordings import PROFILES, RecordingState, recording_state
+from tools.profiles import CPU
+from tools.recordings import HIDE, PROFILES, RecordingState, consequence, recording_state
 from tools.site.embed import REPORT_MARKER, DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
 from tools.site.files import ProgramInputs, download_src, figure_src
 from tools.site.render import DEFAULT_LANG, fence_anchor, page_url
@@ -124,7 +125,7 @@ def _report(site: _Site, root: Path, *, page: str, lang: str) -> str:
         if not rel.endswith("index.md"):
             labels.append(_title(root / "docs" / lang / rel))
         for state in site.states[snippet_id]:
-            if state.profile == "cpu" or state.recording is not None:
+            if consequence(state) != HIDE:
                 rows.append(ReportRow(snippet_id, f"{link}#{fence_anchor(snippet_id)}",
                                       " › ".join(labels), state))
     return report_markdown(rows, lang=lang)
@@ -187,7 +188,7 @@ class _EmbedPreprocessor(Preprocessor):
 
         context = PageContext(page=f"docs/{rel}", lang=lang,
                               states=lambda snippet_id: site.states.get(snippet_id) or [
-                                  recording_state(self.root, None, snippet_id, "cpu")],
+                                  recording_state(self.root, None, snippet_id, CPU.name)],
                               figure_url=figure_url, downloads=downloads)
         try:
             embedded, problems = embed_outputs(text, context)

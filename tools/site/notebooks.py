@@ -26,7 +26,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from tools.markdown import Block, split_blocks
 from tools.programs import Program, is_exec_fence
-from tools.recordings import RecordingError, load_recording, recordings_dir
+from tools import profiles
+from tools.recordings import recording_state, recordings_dir
 from tools.site.render import page_url
 
 __all__ = ["LANGUAGES", "NOTEBOOKS", "build_notebook"]
@@ -156,10 +157,10 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[s
     fences = [i for i, b in enumerate(blocks) if is_exec_fence(b) and b.attrs.get("exec") == program.id]
     if not fences:
         return None
-    try:
-        recording = load_recording(root, program.id, "cpu")
-    except RecordingError:
-        recording = None  # a broken recording: the notebook shows the code without outputs
+    # Through the one decision: outputs only while they belong to this code and data (after an
+    # edit, `mkdocs serve` must not pair the new code with the old outputs).
+    state = recording_state(root, program, program.id, profiles.CPU.name)
+    recording = state.recording if state.usable else None
     title_match = _H1.search("".join(b.text for b in blocks if b.kind == "text"))
     title = title_match.group(1) if title_match else program.id
     intro = f"# {title} · {program.id}\n\n" + _INTRO[lang].format(title=title, id=program.id)
@@ -174,7 +175,7 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[s
         if prose:
             cells.append(new_markdown_cell(to_cell(prose), id=f"text-{number}"))
         code = blocks[fence].body.rstrip("\n")
-        outputs = _outputs(recording, number, recordings_dir(root, "cpu") / program.id,
+        outputs = _outputs(recording, number, recordings_dir(root, profiles.CPU.name) / program.id,
                            alt=_ALT[lang].format(id=program.id, cell=number) if page else None)
         cells.append(new_code_cell(code, id=f"code-{number}", execution_count=number, outputs=outputs))
         start = fence + 1

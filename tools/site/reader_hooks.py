@@ -156,13 +156,25 @@ def render_math(html: str, root: Path) -> str:
     return _INLINE.sub(lambda m: replace(m, False), html)
 
 
+def latest_per_location(docs: list[dict]) -> list[dict]:
+    """One search document per location, the latest one (in the order locations first appear).
+
+    Under `mkdocs serve --dirty` Material keeps the previous index and merges each rebuild into it
+    by the first rebuilt page's path, which cannot match the merged pages of mkdocs-static-i18n:
+    without this every save appended the whole site again (496 → 990 → 1,978 → … documents)."""
+    latest: dict[str, dict] = {}
+    for doc in docs:
+        latest[doc["location"]] = doc
+    return list(latest.values())
+
+
 def split_search_index(data: dict, *, languages: list[str], default: str) -> dict[str, dict]:
     """Split a merged Material search index into one index per language.
 
     A document whose location starts with `<lang>/` belongs to that (non-default) language and
     is re-rooted there; every other document belongs to the default language."""
     docs: dict[str, list[dict]] = {lang: [] for lang in languages}
-    for doc in data.get("docs", []):
+    for doc in latest_per_location(data.get("docs", [])):
         head, _, rest = doc["location"].partition("/")
         if head in docs and head != default:
             docs[head].append({**doc, "location": rest})
@@ -179,11 +191,22 @@ def split_search_index(data: dict, *, languages: list[str], default: str) -> dic
     return indexes
 
 
+def _dedupe_search_plugin(config: Any) -> None:
+    """The index Material keeps for the next dirty rebuild: one entry per location, so a long
+    `mkdocs serve` stays flat in memory too (its previous index is this very object)."""
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    index = getattr(plugin, "search_index", None)
+    entries = getattr(index, "entries", None)
+    if isinstance(entries, list) and all(isinstance(e, dict) and "location" in e for e in entries):
+        entries[:] = latest_per_location(entries)
+
+
 @event_priority(-200)  # after i18n (-100) has written the merged index
 def on_post_build(*, config: Any) -> None:
     i18n = _i18n(config)
     if i18n is None or i18n.building:
         return  # a nested per-language build: the outer build splits the merged index
+    _dedupe_search_plugin(config)
     site = Path(config.site_dir)
     merged = site / "search" / "search_index.json"
     if not merged.is_file():

@@ -16,6 +16,7 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from tools import profiles
 from tools.recordings import PROFILES, RecordingState, repair_command
 
 __all__ = [
@@ -195,10 +196,11 @@ def _profile_box(
 
 
 def _tab_label(state: RecordingState) -> str:
-    if state.profile == "cpu":
-        return "CPU"
+    profile = profiles.get(state.profile)
+    if profile is profiles.CPU:
+        return profile.label
     assert state.recording is not None
-    return f"GPU · {device_label(state.recording)}"
+    return f"{profile.label} · {device_label(state.recording)}"
 
 
 def _tabs(boxes: Sequence[tuple[str, str]], *, group: str) -> str:
@@ -253,7 +255,7 @@ def problem_admonition(state: RecordingState, *, snippet_id: str, lang: str) -> 
         "problem_body",
         lang=lang,
         id=snippet_id,
-        profile=state.profile.upper() if state.profile == "cpu" else "GPU",
+        profile=profiles.get(state.profile).label,
         what=text("missing_what" if missing else "stale_what", lang=lang),
         reason=html.escape(state.reason or "?"),
         command=refresh_command(snippet_id, state.profile),
