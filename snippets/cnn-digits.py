@@ -28,7 +28,7 @@ config = TrainConfig()
 torch.manual_seed(config.seed)
 device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
-# scikit-learn's bundled digits: 1,797 grey-scale 8x8 images, no download needed
+# scikit-learn's bundled digits: 1,797 grayscale 8x8 images, no download needed
 digits = load_digits()
 images = torch.tensor(digits.images, dtype=torch.float32)  # (N, 8, 8), pixels 0..16
 images = images.unsqueeze(1) / 16.0  # (N, 1, 8, 8): one channel, pixels 0..1
