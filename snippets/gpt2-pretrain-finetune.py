@@ -33,10 +33,12 @@ class TrainConfig:
     max_pretrain_steps: int = 600
     eval_every: int = 25
     patience: int = 3  # stop after 3 evaluations without a better validation loss
-    finetune_lr: float = 5e-4
-    finetune_epochs: int = 8
+    finetune_lr: float = 1e-3
+    max_finetune_epochs: int = 60
+    finetune_patience: int = 4  # epochs without a better validation loss
     seed: int = 0
-    compare_seeds: tuple = (0, 1, 2, 3, 4)  # pre-trained vs from scratch, one run per seed
+    compare_lrs: tuple = (3e-4, 1e-3, 3e-3)  # the same grid for both arms of the comparison
+    compare_seeds: tuple = (0, 1, 2, 3, 4)
 
 
 cfg = TrainConfig()
@@ -65,15 +67,42 @@ for path in sorted(glob.glob("sources/0*.txt")):
             faq_pairs.append(f"Q: {(parts[i] or parts[i + 1]).strip()}\nA: {answer}")
     articles.append(text)
 
+
+def six_grams(text):
+    return {text[i: i + 6] for i in range(len(text) - 5)}
+
+
+def answer_overlap(pairs, text):
+    """Share of the answers' character 6-grams that occur verbatim in text."""
+    answers = set().union(*(six_grams(pair.split("\nA: ", 1)[1]) for pair in pairs))
+    return len(answers & six_grams(text)) / len(answers)
+
+
+# The FAQ answers summarize their articles, often word for word. Remove every sentence of the
+# articles that shares a 6-gram with an FAQ answer, so pre-training never sees the answers' wording.
+random.shuffle(faq_pairs)
+faq_test, faq_val, faq_train = faq_pairs[:4], faq_pairs[4:7], faq_pairs[7:]
+before = {name: answer_overlap(pairs, "\n".join(articles))
+          for name, pairs in [("test", faq_test), ("train", faq_train)]}
+answer_grams = set().union(*(six_grams(pair.split("\nA: ", 1)[1]) for pair in faq_pairs))
+n_chars = sum(len(a) for a in articles)
+articles = ["".join(sentence for sentence in re.split(r"(?<=[。！？\n])", article)
+                    if not six_grams(sentence) & answer_grams) for article in articles]
+print(f"removed {n_chars - sum(len(a) for a in articles):,} of {n_chars:,} article characters "
+      f"(sentences sharing a 6-gram with an FAQ answer)")
+
 # pre-training split: the last 10% of every article is the validation text
 pretrain_train = "\n".join(a[: int(len(a) * 0.9)] for a in articles)
 pretrain_val = "\n".join(a[int(len(a) * 0.9):] for a in articles)
-random.shuffle(faq_pairs)
-faq_val, faq_train = faq_pairs[:4], faq_pairs[4:]
 print(f"pre-training text: {len(pretrain_train):,} chars train, "
       f"{len(pretrain_val):,} chars validation")
-print(f"FAQ pairs (held out of pre-training): {len(faq_train)} train, {len(faq_val)} validation")
-print("example:", faq_val[0].replace("\n", " | ")[:70], "...")
+print(f"FAQ pairs (held out of pre-training): {len(faq_train)} train, {len(faq_val)} validation, "
+      f"{len(faq_test)} test")
+for name, pairs in [("test", faq_test), ("train", faq_train)]:
+    after = answer_overlap(pairs, pretrain_train + pretrain_val)
+    print(f"{name} answers' 6-grams found in the pre-training text: {before[name]:.1%} before, "
+          f"{after:.1%} after the removal")
+print("example:", faq_test[0].replace("\n", " | ")[:70], "...")
 
 # %% [2] docs/zh/commercialization/05-practice.md
 from tokenizers import ByteLevelBPETokenizer
@@ -181,6 +210,7 @@ def collate(batch):
 
 train_dataset = FAQDataset(faq_train, tokenizer)
 val_loader = DataLoader(FAQDataset(faq_val, tokenizer), batch_size=4, collate_fn=collate)
+test_loader = DataLoader(FAQDataset(faq_test, tokenizer), batch_size=4, collate_fn=collate)
 
 
 @torch.no_grad()
@@ -197,7 +227,7 @@ def evaluate(model, loader):
     return total / count, math.exp(total / count)
 
 
-prompts = [text.split("\nA:")[0] + "\nA:" for text in faq_val[:3]]
+prompts = [text.split("\nA:")[0] + "\nA:" for text in faq_test[:3]]
 
 
 @torch.no_grad()
@@ -210,19 +240,21 @@ def answer(model, prompt):
     return tokenizer.decode(new_tokens, skip_special_tokens=True).replace("\n", " ")
 
 
-before_loss, before_ppl = evaluate(model, val_loader)
+before_loss, before_ppl = evaluate(model, test_loader)
 before_answers = [answer(model, p) for p in prompts]
-print(f"before fine-tuning: FAQ validation loss {before_loss:.3f}, perplexity {before_ppl:.1f}")
+print(f"before fine-tuning: FAQ test loss {before_loss:.3f}, perplexity {before_ppl:.1f}")
 
 # %% [4] docs/zh/commercialization/05-practice.md
-def fine_tune(model, seed):
-    """The fine-tuning budget: cfg.finetune_epochs epochs of AdamW over the training pairs."""
+def fine_tune(model, seed, lr=cfg.finetune_lr):
+    """AdamW over the training pairs until the validation loss stops improving (early stopping);
+    the model keeps the weights of its best epoch."""
     torch.manual_seed(seed)  # dropout
     train_loader = DataLoader(train_dataset, batch_size=4, shuffle=True, collate_fn=collate,
                               generator=torch.Generator().manual_seed(seed))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.finetune_lr, weight_decay=0.01)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     log = {"epoch": [0], "train": [None], "val": [evaluate(model, val_loader)[0]]}
-    for epoch in range(1, cfg.finetune_epochs + 1):
+    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    for epoch in range(1, cfg.max_finetune_epochs + 1):
         model.train()
         losses = []
         for batch in train_loader:
@@ -236,12 +268,19 @@ def fine_tune(model, seed):
         log["epoch"].append(epoch)
         log["train"].append(sum(losses) / len(losses))
         log["val"].append(evaluate(model, val_loader)[0])
+        if log["val"][-1] == min(log["val"]):
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        elif epoch - log["val"].index(min(log["val"])) == cfg.finetune_patience:
+            break
+    model.load_state_dict(best_state)
+    log["best_epoch"] = log["val"].index(min(log["val"]))
     return log
 
 
 finetune_log = fine_tune(model, cfg.seed)
-after_loss, after_ppl = evaluate(model, val_loader)
-print(f"after fine-tuning:  FAQ validation loss {after_loss:.3f}, perplexity {after_ppl:.1f}")
+after_loss, after_ppl = evaluate(model, test_loader)
+print(f"early stop after epoch {finetune_log['epoch'][-1]}; kept epoch {finetune_log['best_epoch']}")
+print(f"after fine-tuning:  FAQ test loss {after_loss:.3f}, perplexity {after_ppl:.1f}")
 for prompt, before, after in zip(prompts, before_answers, [answer(model, p) for p in prompts]):
     print("\n" + prompt.replace("\n", " "))
     print("  before:", before)
@@ -260,40 +299,128 @@ ax1.set(title="pre-training on the articles", xlabel="step", ylabel="cross-entro
 ax2.plot(finetune_log["epoch"][1:], finetune_log["train"][1:], marker="o",
          label="train (epoch mean)")
 ax2.plot(finetune_log["epoch"], finetune_log["val"], marker="o", label="validation (held-out FAQ)")
+ax2.axvline(finetune_log["best_epoch"], color="gray", linestyle="--", label="kept epoch")
 ax2.set(title="fine-tuning on FAQ pairs", xlabel="epoch", ylabel="cross-entropy loss")
 ax2.legend()
 fig.tight_layout()
 plt.show()
 
 # %% [6] docs/zh/commercialization/05-practice.md
+from collections import Counter
+
+from scipy import stats
 from transformers import AutoConfig
 
-# What did pre-training contribute? The same fine-tuning budget (pairs, epochs, learning rate)
-# from the pre-trained checkpoint and from random weights of the same architecture.
-arms = {"pre-trained": [], "from scratch": []}  # one fine-tuning log per seed
-for seed in cfg.compare_seeds:
+# --- cheap baselines on the same tokens: unigram and interpolated bigram counts ---
+train_seqs, val_seqs, test_seqs = ([x.tolist() for x in dataset] for dataset in
+                                   (train_dataset, val_loader.dataset, test_loader.dataset))
+pretrain_seq = tokenizer(pretrain_train)["input_ids"]
+
+
+def count_ngrams(sequences):
+    unigram, bigram = Counter(), Counter()
+    for seq in sequences:
+        unigram.update(seq[1:])  # the first token of a sequence is never predicted
+        bigram.update(zip(seq[:-1], seq[1:]))
+    context = Counter()
+    for (prev, _), n in bigram.items():
+        context[prev] += n
+    return unigram, bigram, context
+
+
+def ngram_perplexity(counts, sequences, k, w):
+    """w * P(next | prev) + (1 - w) * add-k unigram P(next); w = 0 is the unigram model."""
+    unigram, bigram, context = counts
+    n_tokens, nll, count = sum(unigram.values()), 0.0, 0
+    for seq in sequences:
+        for prev, nxt in zip(seq[:-1], seq[1:]):
+            p = (unigram[nxt] + k) / (n_tokens + k * len(tokenizer))
+            if context[prev]:  # an unseen context falls back to the unigram
+                p = w * bigram[prev, nxt] / context[prev] + (1 - w) * p
+            nll -= math.log(p)
+            count += 1
+    return math.exp(nll / count)
+
+
+def fit_ngrams(sequences):
+    """Counts, plus k and w chosen on the validation pairs (never on the test pairs)."""
+    counts = count_ngrams(sequences)
+    k = min([0.001, 0.01, 0.1, 1.0], key=lambda k: ngram_perplexity(counts, val_seqs, k, 0.0))
+    w = min([i / 10 for i in range(1, 10)], key=lambda w: ngram_perplexity(counts, val_seqs, k, w))
+    return counts, k, w
+
+
+def bigram_accuracy(ngrams, sequences):
+    """Next-token accuracy of always guessing the most frequent follower of the previous token."""
+    (unigram, bigram, _), _, _ = ngrams
+    best_next = {}
+    for (prev, nxt), n in sorted(bigram.items(), key=lambda item: -item[1]):
+        best_next.setdefault(prev, nxt)
+    fallback = unigram.most_common(1)[0][0]
+    pairs = [(prev, nxt) for seq in sequences for prev, nxt in zip(seq[:-1], seq[1:])]
+    return sum(best_next.get(prev, fallback) == nxt for prev, nxt in pairs) / len(pairs)
+
+
+small_bigram = fit_ngrams(train_seqs)  # the data the from-scratch arm sees
+big_bigram = fit_ngrams([pretrain_seq] + train_seqs)  # the data the pre-trained arm sees
+baselines = {}
+for data, (counts, k, w) in [("FAQ train", small_bigram), ("pre-train + FAQ", big_bigram)]:
+    baselines[f"unigram, {data}"] = ngram_perplexity(counts, test_seqs, k, 0.0)
+    baselines[f"bigram, {data}"] = ngram_perplexity(counts, test_seqs, k, w)
+
+
+# --- the two arms: equal tuning effort (same learning-rate grid, same early stopping) ---
+def new_model(arm, seed):
     torch.manual_seed(seed)  # the random initial weights of the from-scratch model
-    scratch = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(checkpoint))
-    pretrained = AutoModelForCausalLM.from_pretrained(checkpoint)
-    for name, arm in [("pre-trained", pretrained), ("from scratch", scratch)]:
-        arms[name].append(fine_tune(arm.to(device), seed))
+    if arm == "pre-trained":
+        return AutoModelForCausalLM.from_pretrained(checkpoint).to(device)
+    return AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(checkpoint)).to(device)
 
-print(f"FAQ validation perplexity, mean ± std over {len(cfg.compare_seeds)} seeds:")
-for name, logs in arms.items():
-    before = [math.exp(log["val"][0]) for log in logs]
-    after = [math.exp(log["val"][-1]) for log in logs]
-    print(f"  {name:12s}  before fine-tuning {statistics.mean(before):7.1f}   "
-          f"after {statistics.mean(after):5.1f} ± {statistics.stdev(after):.1f}")
 
-fig, ax = plt.subplots(figsize=(5.5, 3.6))
-for name, logs in arms.items():
-    curves = torch.tensor([log["val"] for log in logs])  # (seeds, epochs + 1)
-    mean, std = curves.mean(0), curves.std(0)
-    line, = ax.plot(logs[0]["epoch"], mean, marker="o", label=name)
-    ax.fill_between(logs[0]["epoch"], mean - std, mean + std, color=line.get_color(), alpha=0.2)
-ax.set(title="fine-tuning on FAQ pairs: mean ± std over seeds", xlabel="epoch",
-       ylabel="validation cross-entropy")
-ax.legend()
+def run(arm, seed, lr):
+    """Fine-tune one arm; return its test cross-entropy, best validation loss and kept epoch."""
+    model_ = new_model(arm, seed)
+    log = fine_tune(model_, seed, lr)
+    return {"test": evaluate(model_, test_loader)[0], "val": min(log["val"]),
+            "epoch": log["best_epoch"]}
+
+
+arms = ["from scratch", "pre-trained"]
+grid = {(arm, lr): run(arm, cfg.compare_seeds[0], lr) for arm in arms for lr in cfg.compare_lrs}
+best_lr = {arm: min(cfg.compare_lrs, key=lambda lr: grid[arm, lr]["val"]) for arm in arms}
+results = {arm: [grid[arm, best_lr[arm]]] +
+           [run(arm, seed, best_lr[arm]) for seed in cfg.compare_seeds[1:]] for arm in arms}
+
+n_seeds = len(cfg.compare_seeds)
+print(f"FAQ test perplexity ({len(faq_test)} pairs, {sum(len(s) - 1 for s in test_seqs)} tokens)")
+for name, perplexity in baselines.items():
+    print(f"  {name:28s} {perplexity:7.1f}")
+for arm in arms:
+    ppl = [math.exp(r["test"]) for r in results[arm]]
+    epochs = ", ".join(str(r["epoch"]) for r in results[arm])
+    print(f"  GPT-2 {arm:22s} {statistics.mean(ppl):7.1f} ± {statistics.stdev(ppl):.1f} "
+          f"(lr {best_lr[arm]:g}, kept epochs {epochs})")
+
+t = stats.t.ppf(0.975, n_seeds - 1)
+print(f"differences in test cross-entropy (nats/token), mean and 95% t-interval over {n_seeds} "
+      f"seeds:")
+comparisons = [("pre-trained - from scratch", "pre-trained", "from scratch"),
+               ("from scratch - bigram, FAQ train", "from scratch", "bigram, FAQ train"),
+               ("pre-trained - bigram, pre-train + FAQ", "pre-trained", "bigram, pre-train + FAQ")]
+for label, a, b in comparisons:
+    diffs = [r["test"] - (math.log(baselines[b]) if b in baselines else results[b][i]["test"])
+             for i, r in enumerate(results[a])]
+    mean, half = statistics.mean(diffs), t * statistics.stdev(diffs) / n_seeds ** 0.5
+    print(f"  {label:40s} {mean:+.3f} [{mean - half:+.3f}, {mean + half:+.3f}]")
+
+fig, ax = plt.subplots(figsize=(6, 3.6))
+for x, arm in enumerate(arms):
+    ax.scatter([x] * n_seeds, [math.exp(r["test"]) for r in results[arm]], label=f"GPT-2 {arm}")
+for name, style in [("bigram, FAQ train", ":"), ("bigram, pre-train + FAQ", "--")]:
+    ax.axhline(baselines[name], color="gray", linestyle=style, label=name)
+ax.set(xticks=[0, 1], xticklabels=arms, yscale="log", ylabel="FAQ test perplexity",
+       title=f"one dot per seed ({n_seeds} seeds)", xlim=(-0.5, 1.5))
+ax.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
@@ -306,7 +433,7 @@ for epoch, train_loss, val_loss in zip(epochs, train_losses, val_losses):
 model.eval()
 correct = total = 0
 with torch.no_grad():
-    for batch in val_loader:
+    for batch in test_loader:
         batch = {k: v.to(device) for k, v in batch.items()}
         with autocast:
             logits = model(**batch).logits
@@ -316,13 +443,15 @@ with torch.no_grad():
         correct += (predictions[keep] == targets[keep]).sum().item()
         total += keep.sum().item()
 accuracy = correct / total
-print(f"Validation next-token accuracy: {accuracy:.3f} ({correct}/{total} tokens)")
-print(f"Validation perplexity: {after_ppl:.1f}")
+print(f"Test next-token accuracy: {accuracy:.3f} ({correct}/{total} tokens)")
+print(f"Test perplexity: {after_ppl:.1f}")
+# the same measure for the bigram counted on the pre-training text and the FAQ training pairs
+print(f"bigram (argmax) on the same tokens: {bigram_accuracy(big_bigram, test_seqs):.3f}")
 
 # %% [9] docs/zh/commercialization/05-practice.md
 model.save_pretrained("build/checkpoints/gpt2-articles-faq")
 tokenizer.save_pretrained("build/checkpoints/gpt2-articles-faq")
 reloaded = AutoModelForCausalLM.from_pretrained("build/checkpoints/gpt2-articles-faq").to(device)
-reloaded_loss, _ = evaluate(reloaded, val_loader)
+reloaded_loss, _ = evaluate(reloaded, test_loader)
 print(sorted(os.listdir("build/checkpoints/gpt2-articles-faq")))
-print(f"reloaded model, FAQ validation loss: {reloaded_loss:.4f} (in memory: {after_loss:.4f})")
+print(f"reloaded model, FAQ test loss: {reloaded_loss:.4f} (in memory: {after_loss:.4f})")
