@@ -135,7 +135,7 @@ test: setup browser
 	$(PY) -m pytest $(PYTEST_PARALLEL)
 
 # The fast layers only (no snippet re-runs, no real site, no browser): for the edit-test loop.
-test-fast: venv
+test-fast: venv data
 	$(PY) -m pytest $(PYTEST_PARALLEL) -m "unit or minisite"
 
 build-zensical: setup
