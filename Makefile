@@ -13,12 +13,15 @@ VENDOR := docs/assets/vendor
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup venv assets browser serve build build-zensical test record extract check bench bench-site clean
+
+.PHONY: FORCE help setup venv assets browser serve build pdf build-zensical test test-fast record extract check bench bench-site clean
 
 help:
 	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
-	@echo "make test     set up, then run every test (snippets, site build, browser)"
+	@echo "make test     set up, then run every test (snippets, site build, browser), in parallel"
+	@echo "make test-fast  unit and mini-site tests only (no snippets, real site or browser)"
 	@echo "make build    strict site build into site/"
+	@echo "make pdf      the PDF edition (one per language) into build/pdf/, and the site linking it"
 	@echo "make build-zensical  strict build of the same docs/ with Zensical into site-zensical/"
 	@echo "make record   re-run stale snippets and record their outputs (cpu profile)"
 	@echo "make extract  regenerate snippets/ from the Markdown"
@@ -37,14 +40,34 @@ TORCH ?= cpu
 venv: $(VENV)/.installed
 	@# The repository's `tools` package importable by mkdocs, zensical and pytest (a .pth file).
 	@$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "project-tools.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
-$(VENV)/.installed: requirements.txt requirements-torch-cpu.txt
+# `make setup PYTHON=python3.13` with a .venv of another Python recreates .venv with that one
+# (PYTHON given on the command line or in the environment; the default python3 never replaces
+# an existing .venv). The Python of .venv is recorded in $(VENV)/.python.
+ifneq ($(filter command line environment,$(origin PYTHON)),)
+WANT_PY := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+HAVE_PY := $(shell test -x $(PY) && $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(WANT_PY),)
+$(error PYTHON=$(PYTHON) does not run (give a Python 3.11+ interpreter, e.g. PYTHON=python3.12 or a full path))
+endif
+ifneq ($(HAVE_PY),$(WANT_PY))
+RECREATE_VENV := $(if $(HAVE_PY),1)
+endif
+endif
+# When pip fails, tools/reachable.py says which index could not be reached (if one could not).
+PIP_FAILED = { $(PYTHON) -m tools.reachable requirements.txt requirements-torch-cpu.txt; exit 1; }
+$(VENV)/.installed: requirements.txt requirements-torch-cpu.txt $(if $(RECREATE_VENV),FORCE)
+	@if [ -n "$(RECREATE_VENV)" ]; then \
+	  echo "$(VENV) has Python $(HAVE_PY), PYTHON=$(PYTHON) is $(WANT_PY): recreating $(VENV)"; \
+	  rm -rf $(VENV); fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip || $(PIP_FAILED)
 	if [ "$$(uname -s)" = Linux ] && [ "$(TORCH)" = cpu ]; then \
 	  $(PY) -m pip install --quiet --no-deps --no-index -r requirements-torch-cpu.txt 2>/dev/null \
-	  || $(PY) -m pip install --quiet --no-deps -r requirements-torch-cpu.txt; fi
-	$(PY) -m pip install --quiet -r requirements.txt
+	  || $(PY) -m pip install --quiet --no-deps -r requirements-torch-cpu.txt || $(PIP_FAILED); fi
+	$(PY) -m pip install --quiet -r requirements.txt || $(PIP_FAILED)
+	@$(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' > $(VENV)/.python
 	@touch $@
+FORCE:
 
 # Front-end: KaTeX, mermaid and axe-core from the npm registry, pinned by
 # package-lock.json. KaTeX is copied into docs/assets/vendor/ (git-ignored) so the
@@ -52,7 +75,7 @@ $(VENV)/.installed: requirements.txt requirements-torch-cpu.txt
 # the site); mermaid stays in node_modules/ for `python -m tools diagrams`.
 assets: $(VENDOR)/.installed
 $(VENDOR)/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error || { $(PYTHON) -m tools.reachable package.json; exit 1; }
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/katex/contrib $(VENDOR)/katex/fonts $(VENDOR)/axe-core
 	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css $(VENDOR)/katex/
 	cp node_modules/katex/dist/contrib/auto-render.min.js $(VENDOR)/katex/contrib/
@@ -63,11 +86,13 @@ $(VENDOR)/.installed: package.json package-lock.json
 # Browser tests use an installed browser (never one downloaded by Playwright), in this order:
 # $CHROMIUM_PATH, Debian's /usr/bin/chromium, a Chrome or Chromium on PATH (GitHub's runner has
 # Chrome), and only then Debian's chromium via apt; tools/browser.py picks the same one. Plus a
-# CJK font so Chinese pages render with real glyphs.
+# CJK font so Chinese pages render with real glyphs, and poppler-utils (pdftotext, pdffonts, …)
+# for the tests of the PDF edition.
 browser:
 	@pkgs=""; \
 	$(PYTHON) -m tools.browser >/dev/null 2>&1 || pkgs="chromium"; \
 	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || pkgs="$$pkgs fonts-noto-cjk"; \
+	command -v pdftotext >/dev/null && command -v pdffonts >/dev/null || pkgs="$$pkgs poppler-utils"; \
 	if [ -n "$$pkgs" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$pkgs; \
@@ -81,9 +106,24 @@ serve: setup
 build: setup
 	$(MKDOCS) build --strict
 
+# pytest-xdist: one worker per core; tests sharing an expensive module fixture stay together
+# (xdist_group), the real site is built once for all workers (tests/web/conftest.py).
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
+# The PDF edition, one per language (tools/site/pdf.py): build the site, print the PDFs from it
+# into build/pdf/, then build the site again with PDF_DIR set, so that the home and About pages
+# link each language's PDF with its size and site/pdf/ holds them (tools/site/pdf_hooks.py).
+pdf: setup browser
+	$(MKDOCS) build --strict
+	$(PY) -m tools pdf --site site --out build/pdf
+	PDF_DIR=build/pdf $(MKDOCS) build --strict
+
 test: setup browser
 	$(PY) -m tools check
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL)
+
+# The fast layers only (no snippet re-runs, no real site, no browser): for the edit-test loop.
+test-fast: venv
+	$(PY) -m pytest $(PYTEST_PARALLEL) -m "unit or minisite"
 
 build-zensical: setup
 	$(PY) -m tools build-zensical --strict
@@ -101,7 +141,7 @@ bench: setup
 	$(PY) -m tools bench
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) site site-zensical .zensical.yml build .pytest_cache \
+	rm -rf $(VENV) node_modules $(VENDOR) site site-zensical .zensical.yml .zensical-i18n build .pytest_cache \
 	  docs/assets/generated docs/zh/notebooks docs/en/notebooks
 
 bench-site: setup

@@ -1,4 +1,17 @@
-"""Shared fixtures: build small repository trees in tmp_path, call the tools CLI in-process."""
+"""Shared fixtures: build small repository trees in tmp_path, call the tools CLI in-process.
+
+Every test also gets the marker of its layer, so a layer can be selected or left out:
+
+    unit       pure functions and small fixture repositories (seconds)
+    minisite   MkDocs or Zensical builds of small fixture sites
+    snippets   real snippets re-executed (minutes)
+    site       the real site built once (tests/web) and read from disk
+    browser    the real site driven in Chromium
+
+`make test-fast` runs `-m "unit or minisite"`; `make test` runs everything under pytest-xdist
+(`-n auto --dist loadgroup`): tests that share an expensive module fixture stay on one worker,
+and the real site is built once for all workers (tests/web/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +23,72 @@ from textwrap import dedent
 import pytest
 
 from tools.__main__ import main as tools_main
+
+LAYERS = ("unit", "minisite", "snippets", "site", "browser")
+# Modules outside tests/web that are not unit tests.
+_MODULE_LAYER = {
+    "test_execute_snippets.py": "snippets",
+    "test_numerics.py": "snippets",
+    "test_embed_site.py": "minisite",
+    "test_zensical_build.py": "site",  # Zensical builds the real docs/
+    "test_serve_index.py": "minisite",
+}
+# Modules whose expensive module-scoped fixture should run once: their tests share a worker.
+_ONE_WORKER = ("test_embed_site.py", "test_zensical_build.py", "test_reproduce.py",
+               "test_hostile_inputs.py", "test_examples_data.py")
+_BROWSER_FIXTURES = {"browser", "recorded_page", "site_url"}
+
+
+def layer_of(item: pytest.Item) -> str:
+    path = Path(str(item.fspath))
+    if "web" in path.parts:
+        return "browser" if _BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) else "site"
+    return _MODULE_LAYER.get(path.name, "unit")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--snippet-shard", default=None, metavar="I/N",
+                     help="run only the I-th of N shards (1-based) of the snippet re-executions, "
+                          "e.g. one job of a CI matrix; other layers are unaffected")
+
+
+def select_shard(ids: list[str], shard: int, shards: int) -> set[str]:
+    """The ids of shard `shard` of `shards`: every id in exactly one shard, round-robin over
+    the sorted ids so the shards differ in size by at most one."""
+    if not 1 <= shard <= shards:
+        raise pytest.UsageError(f"--snippet-shard {shard}/{shards}: I must be between 1 and N")
+    return {snippet_id for number, snippet_id in enumerate(sorted(set(ids)))
+            if number % shards == shard - 1}
+
+
+def _parse_shard(value: str) -> tuple[int, int]:
+    try:
+        shard, shards = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise pytest.UsageError(f"--snippet-shard {value!r}: write I/N, e.g. 2/4") from None
+    return shard, shards
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for layer in LAYERS:
+        config.addinivalue_line("markers", f"{layer}: test layer (see tests/conftest.py)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(getattr(pytest.mark, layer_of(item)))
+        name = Path(str(item.fspath)).name
+        if name in _ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group(name))
+    option = config.getoption("--snippet-shard")
+    if option:
+        runs = [item for item in items if item.name.startswith("test_snippet_reproduces_its_recording[")]
+        ids = [item.callspec.id for item in runs]
+        keep = select_shard(ids, *_parse_shard(option))
+        dropped = [item for item in runs if item.callspec.id not in keep]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if item not in dropped]
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 sources/code-blocks/NNN.yml lists each block of sources/NNN_*.txt once (by its opening-fence line):
 executable → its snippet id is on the page; shell → the page shows the command in a ```bash block;
-illustrative → the page shows the code unchanged plus a `!!! info` saying why it is not run;
+illustrative → the page shows the code unchanged plus an editors' comment box (`!!! note "编者说明…"`, the
+style sheet's kind; tests/test_style.py checks its type) saying why it is not run;
 diagram → the page has a mermaid diagram. Field reference: CONTRIBUTING.md, "Code-block manifest".
 """
 
@@ -20,7 +21,8 @@ from tools.markdown import split_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = [pytest.param(number, id=f"{number}-{folder}") for number, folder in fidelity.ARTICLES.items()]
-INFO_ADMONITION = re.compile(r"^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+info\b", re.M)
+# An editors' comment box (any admonition type here: tests/test_style.py checks that it is a `note`).
+COMMENT_ADMONITION = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+[\w-]+[ \t]+"编者说明', re.M)
 
 
 def manifest(number: str) -> tuple[str, list[dict]]:
@@ -112,8 +114,8 @@ def page_problems(rel: str, entry: dict, fence: fidelity.SourceFence | None, *, 
             first = next((x.strip() for x in fence.body.splitlines() if x.strip()), "")
             problems.append(f"{where(rel, entry)}: {page_rel} does not show the source code unchanged "
                             f"(whitespace aside; it starts {first[:50]!r})")
-        if not INFO_ADMONITION.search(text):
-            problems.append(f"{where(rel, entry)}: {page_rel} has no `!!! info` admonition saying why the code "
+        if not COMMENT_ADMONITION.search(text):
+            problems.append(f"{where(rel, entry)}: {page_rel} has no editors' comment box (`!!! note \"编者说明\"`) saying why the code "
                             f"is not run")
         return problems
     elif fate == "diagram" and not any(b.lang == "mermaid" for b in blocks):
@@ -158,9 +160,9 @@ def test_manifest_problems_name_the_entry_and_the_fix() -> None:
         ({"fate": "executable", "snippet": "demo"}, "```python\nx = 1\n```\n", "has no ```python"),
         ({"fate": "shell", "line": 7}, "```bash\npip install torch\n```\n", None),
         ({"fate": "shell", "line": 7}, "```text\npip install torch\n```\n", "no ```bash block showing"),
-        ({"fate": "illustrative", "line": 2}, '!!! info "未执行"\n    …\n\n```python\nx  =  1\n```\n', None),
-        ({"fate": "illustrative", "line": 2}, "```python\nx = 2\n```\n!!! info\n", "does not show the source code"),
-        ({"fate": "illustrative", "line": 2}, "```python\nx = 1\n```\n", "no `!!! info` admonition"),
+        ({"fate": "illustrative", "line": 2}, '!!! note "编者说明：未执行的代码"\n    …\n\n```python\nx  =  1\n```\n', None),
+        ({"fate": "illustrative", "line": 2}, '```python\nx = 2\n```\n!!! note "编者说明"\n', "does not show the source code"),
+        ({"fate": "illustrative", "line": 2}, '```python\nx = 1\n```\n!!! note "说明"\n', "no editors' comment box"),
         ({"fate": "diagram"}, "```mermaid\ngraph TD; A-->B\n```\n", None),
         ({"fate": "diagram"}, "```text\ngraph TD; A-->B\n```\n", "no ```mermaid diagram"),
     ],

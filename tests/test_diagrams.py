@@ -148,3 +148,47 @@ def test_strict_mkdocs_build_fails_on_a_diagram_that_is_not_rendered(tmp_path: P
     )
     assert result.returncode != 0
     assert "has no pre-rendered SVG" in result.stderr and "python -m tools diagrams" in result.stderr
+
+
+# Committed SVGs are untrusted: nothing that runs code or loads a resource is inlined.
+_SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("<script>alert(1)</script>", "<script> element"),
+    ('<g onload="alert(1)"/>', "event attribute onload="),
+    ('<a href="javascript:alert(1)"><text>x</text></a>', "links outside the document"),
+    ('<image xlink:href="https://example.org/x.png"/>', "links outside the document"),
+    ("<style>@import url(https://example.org/x.css);</style>", "<style> element loads"),
+    ('<foreignObject><iframe src="https://example.org"/></foreignObject>', "<iframe> element"),
+])
+def test_unsafe_svg_is_reported(body: str, problem: str) -> None:
+    from tools.site.svg import svg_problems
+
+    assert any(problem in found for found in svg_problems(_SVG.format(body)))
+
+
+def test_entities_are_refused() -> None:
+    from tools.site.svg import svg_problems
+
+    bomb = '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaa">]><svg>&a;</svg>'
+    assert svg_problems(bomb)
+
+
+def test_every_committed_diagram_is_safe() -> None:
+    from tools.site.svg import svg_problems
+
+    for path in sorted((ROOT / "diagrams").glob("*.svg")):
+        assert svg_problems(path.read_text(encoding="utf-8")) == [], path.name
+
+
+def test_check_fails_on_an_unsafe_committed_svg(tmp_path, tools_cli) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("vendor", "generated", "notebooks"))
+    shutil.copytree(ROOT / "diagrams", tmp_path / "diagrams")
+    victim = sorted((tmp_path / "diagrams").glob("*.svg"))[0]
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace("<svg ", '<svg onload="alert(1)" ', 1), encoding="utf-8")
+    result = tools_cli(tmp_path, "diagrams", "--check")
+    assert result.code == 1 and "event attribute onload=" in result.out and "1 unsafe" in result.out

@@ -257,3 +257,14 @@ def test_generated_files_are_not_rewritten_by_a_second_build(built_site: Path) -
     before = generated.stat().st_mtime_ns
     assert build(built_site).returncode == 0
     assert generated.stat().st_mtime_ns == before  # mkdocs serve does not rebuild in a loop
+
+
+def test_a_symbolic_link_under_docs_is_not_published(tmp_path: Path) -> None:
+    root = make_site(tmp_path, cuda=False)
+    secret = tmp_path / "outside.txt"
+    secret.write_text("secret outside the docs\n", encoding="utf-8")
+    (root / "docs" / "assets" / "leak.txt").symlink_to(secret)
+    result = build(root)
+    assert result.returncode != 0
+    assert "docs/assets/leak.txt: is a symbolic link" in result.stderr
+    assert not (root / "site" / "assets" / "leak.txt").exists()

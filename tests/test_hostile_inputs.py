@@ -228,7 +228,7 @@ BROKEN_RECORDINGS = {
     "deeply-nested-json": (_write(b"[" * 100_000 + b"]" * 100_000), "not valid JSON"),
     "output-too-long": (_set("cells.0.output", "x" * 1_000_000), "characters of output"),
     "recording-is-a-folder": (lambda root: ((root / REC).unlink(), (root / REC).mkdir()),
-                              "cannot be read"),
+                              "is not a regular file"),
 }
 
 
@@ -304,10 +304,10 @@ def test_crash_between_figures_and_json_leaves_a_usable_recording(recorded, monk
 
 
 def test_env_drift_is_a_note_and_still_shown(recorded, tools_cli, caplog) -> None:
-    _set("env.python", "3.10")(recorded)
+    _set("env.torch", "2.9.0")(recorded)
     result, before = run_cli(tools_cli, recorded, "check")
     assert result.code == 0, result
-    assert f'note: {ZH}:3: cpu recording of "demo" was recorded with python 3.10' in result.err
+    assert f'note: {ZH}:3: cpu recording of "demo" was recorded with torch 2.9.0' in result.err
     html, errors = render(recorded, ZH, caplog)
     assert errors == [] and 'class="snippet-output' in html
     assert snapshot(recorded) == before
@@ -784,7 +784,7 @@ def test_cuda_profile_without_a_gpu(repo, tools_cli, monkeypatch) -> None:
     monkeypatch.setattr("tools.execution.cli.detect_profile", lambda: "cpu")
     root = repo("print(1)")
     result, before = run_cli(tools_cli, root, "run", "--profile", "cuda")
-    assert result.code == 2 and "--profile cuda needs a GPU" in result.err
+    assert result.code == 2 and "--profile cuda needs its device (GPU" in result.err
     assert snapshot(root) == before
 
 
@@ -919,3 +919,98 @@ def test_real_pages_and_recordings_a_traversal_is_broken_not_embedded(tmp_path, 
         if path.is_file():
             assert b"root:x:0:0" not in path.read_bytes() and b"cm9vdDp4OjA6" not in path.read_bytes()
     assert snapshot(root) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures are untrusted files too: a PNG by signature, within bounds, before anyone serves them
+
+def _swap_figure(root: Path, data: bytes) -> str:
+    import hashlib
+    import json
+
+    path = root / "recordings/cpu/demo.json"
+    recording = json.loads(path.read_text(encoding="utf-8"))
+    name = f"cell1-fig1-{hashlib.sha256(data).hexdigest()[:8]}.png"
+    recording["cells"][0]["figures"] = [name]
+    (root / "recordings/cpu/demo").mkdir(parents=True, exist_ok=True)
+    (root / "recordings/cpu/demo" / name).write_bytes(data)
+    path.write_text(json.dumps(recording), encoding="utf-8")
+    return name
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "is not a PNG"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (30000).to_bytes(4, "big") * 2 + b"\x08\x06\x00\x00\x00",
+     "beyond the bounds of a figure"),
+], ids=["svg-renamed-png", "png-bomb-30000x30000"])
+def test_a_figure_that_is_not_a_bounded_png_makes_the_recording_broken(recorded, tools_cli, data,
+                                                                        reason) -> None:
+    _swap_figure(recorded, data)
+    result = tools_cli(recorded, "check")
+    assert result.code == 1 and "is broken" in result.out and reason in result.out
+    assert "Traceback" not in result.out + result.err
+
+
+# Special files never hang or exhaust memory: every command answers with the file and a fix.
+
+def test_a_fifo_recording_or_page_is_an_error_not_a_hang(recorded, tools_cli) -> None:
+    import os
+
+    os.unlink(recorded / REC)
+    os.mkfifo(recorded / REC)
+    result = tools_cli(recorded, "check")
+    assert result.code == 1 and "is not a regular file" in result.out
+    os.unlink(recorded / REC)
+    page = recorded / ZH
+    page.unlink()
+    os.mkfifo(page)
+    for command in ("check", "parity"):
+        result = tools_cli(recorded, command)
+        assert result.code != 0 and "is not a regular file" in result.out + result.err, command
+
+
+def test_a_recording_linked_to_dev_zero_is_refused(recorded, tools_cli) -> None:
+    (recorded / REC).unlink()
+    (recorded / REC).symlink_to("/dev/zero")
+    result = tools_cli(recorded, "check")
+    assert result.code == 1 and "is not a regular file" in result.out
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-1"])
+def test_a_duration_that_is_not_seconds_makes_the_recording_broken(recorded, tools_cli, value) -> None:
+    path = recorded / REC
+    text = path.read_text(encoding="utf-8")
+    import re
+
+    path.write_text(re.sub(r'"duration_s": [0-9.]+', f'"duration_s": {value}', text), encoding="utf-8")
+    result = tools_cli(recorded, "check")
+    assert result.code == 1 and "not a number of seconds" in result.out
+
+
+# Containment: whatever way a snippet writes into the repository, the run fails and says so.
+
+@pytest.mark.parametrize("code", [
+    'import subprocess, os\nsubprocess.run(["sh", "-c", "echo x >> " + os.environ["REPO_PAGE"]])',
+    'import ctypes, os\nlibc = ctypes.CDLL(None)\nfd = libc.open(os.environ["REPO_PAGE"].encode(), 1025)\nlibc.write(fd, b"x", 1)',
+    'import os, site, pathlib\nfor d in site.getsitepackages():\n    pass',
+], ids=["sh-c", "ctypes", "harmless"])
+def test_a_write_into_the_repository_by_any_means_fails_the_run(repo, tools_cli, monkeypatch, code) -> None:
+    root = repo(code)
+    monkeypatch.setenv("REPO_PAGE", str(root / "docs/zh/p.md"))
+    result = tools_cli(root, "run", "-q")
+    if "getsitepackages" in code:  # reads only: the run is fine
+        assert result.code == 0, result
+        return
+    assert result.code == 1 and "changed while \"demo\" ran (docs/zh/p.md)" in result.err
+    assert (root / REC).read_text() == '{"previous": "recording, kept byte for byte"}\n'
+
+
+def test_temporary_files_do_not_leak_between_snippets(repo, tools_cli) -> None:
+    root = repo('import tempfile, os\nprint(os.listdir(tempfile.gettempdir()))\n'
+                'open(os.path.join(tempfile.gettempdir(), "left-behind"), "w").close()')
+    assert tools_cli(root, "run", "-q").code == 0
+    assert tools_cli(root, "run", "-q", "--force").code == 0
+    import json
+
+    output = json.loads((root / "recordings/cpu/demo.json").read_text())["cells"][0]["output"]
+    assert output == "[]\n"

@@ -13,7 +13,10 @@ import pytest
 from tests.conftest import fake_recording
 from tools.site.files import expected_site_files, write_site_files
 
-PNG = b"\x89PNG\r\n\x1a\nfake"
+# A real 1x1 PNG: figures are checked to be PNG images (tools.recordings.png_problem).
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 PAGES = {
     "zh": dedent(
         """\
@@ -146,3 +149,60 @@ def test_missing_recording_gives_code_cells_without_outputs(root: Path) -> None:
     assert not any("figures" in str(path) for path in files)
     write_site_files(root)
     assert all(cell.outputs == [] for cell in notebook(root, "zh").cells if cell.cell_type == "code")
+
+
+def test_after_a_code_edit_the_notebook_has_no_stale_outputs(root: Path) -> None:
+    """Notebooks read recordings through `recording_state`: under `mkdocs serve`, editing the
+    code must not pair the new code with the old outputs."""
+    from tools.programs import collect_programs
+    from tools.site.notebooks import build_notebook
+
+    for lang in ("zh", "en"):
+        page = root / "docs" / lang / "demo.md"
+        page.write_text(page.read_text(encoding="utf-8").replace('print("hello")', 'print("bye")'),
+                        encoding="utf-8")
+    program = collect_programs(root)["demo"]
+    nb = nbformat.reads(build_notebook(root, program, lang="en"), as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert 'print("bye")' in code[0].source
+    assert all(cell.outputs == [] for cell in code)
+
+
+
+# ---------------------------------------------------------------------------------------------
+# The downloads are notebooks Jupyter tools accept as their own: nbval runs each cheap one in a
+# fresh kernel and compares every cell's outputs with the stored ones (streams as a kernel
+# writes them, figures as image/png display data). Strict only where the recording's numeric
+# environment (torch, transformers, the CPU pin) is this one, as the snippet reproduction tests.
+
+NBVAL_NOTEBOOKS = ["env-check", "self-attention", "transformer-encoder", "cnn-digits"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("snippet_id", NBVAL_NOTEBOOKS)
+def test_download_notebook_passes_nbval_in_a_fresh_kernel(snippet_id: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tools.profiles import CPU, DEFAULT_THREADS
+    from tools.programs import collect_programs
+    from tools.recordings import ENV_DRIFT, recording_state
+    from tools.site.notebooks import build_notebook
+
+    root = Path(__file__).resolve().parent.parent
+    program = collect_programs(root)[snippet_id]
+    state = recording_state(root, program, snippet_id, "cpu")
+    if state.state == ENV_DRIFT:
+        pytest.skip(f"{snippet_id}: recorded in another environment ({state.reason})")
+    assert state.state == "fresh", state.reason
+    notebook = tmp_path / f"{snippet_id}.en.ipynb"
+    notebook.write_text(build_notebook(root, program, lang="en"), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-q",
+         "--nbval-sanitize-with", str(root / "tests" / "nbval-sanitize.cfg"),
+         "--nbval-cell-timeout", "600", "-W", "ignore", "--rootdir", str(tmp_path), str(notebook)],
+        # The kernel gets the runner's pinned numerics (tools/profiles.py), as the recording did.
+        env={**os.environ, **CPU.environment(DEFAULT_THREADS)},
+        cwd=root, capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]

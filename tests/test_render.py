@@ -251,3 +251,28 @@ def test_output_survives_the_site_markdown_extensions() -> None:
     expected = 'a *b* $x$ [^1] --8&lt;-- &quot;nope.md&quot;\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note</code>'
     assert html.count(expected) == 2
     assert "<abbr" not in html and "<em>" not in html
+
+
+HOSTILE = '[x](javascript:alert(1)) "><img src=x onerror=alert(2)> *em* `code` <script>alert(3)</script>'
+
+
+def test_recording_fields_are_text_never_markdown_or_html() -> None:
+    """Recordings are untrusted: a field holding Markdown or HTML is shown as written, in the
+    report table (cells and the status title) and in a page's warning box."""
+    import markdown
+
+    from tools.site.render import problem_admonition
+
+    rec = recording()
+    rec["provenance"] = {**rec["provenance"], "device": HOSTILE, "date": HOSTILE}
+    rows = [ReportRow("demo", "a.md#snippet-demo", "Page", RecordingState("cpu", rec, "env-drift",
+                                                                           f"recorded with {HOSTILE}"))]
+    html = markdown.markdown(report_markdown(rows, lang="en"), extensions=["tables", "attr_list"])
+    box = markdown.markdown(problem_admonition(RecordingState("cpu", None, "broken", HOSTILE),
+                                               snippet_id="demo", lang="en"),
+                            extensions=["admonition"])
+    for rendered in (html, box):
+        assert "javascript:" not in rendered.replace("javascript&#58;", "")
+        assert "<img" not in rendered and "<script" not in rendered and "<em>" not in rendered
+        assert 'href="' not in rendered.split("snippet-demo")[-1]
+    assert html.count("<td>") == 7  # the table kept its shape

@@ -28,7 +28,7 @@ def zensical_site() -> Path:
 def _page_html(site: Path, lang: str, rel: str) -> Path:
     stem = rel[: -len(".md")]
     stem = stem[: -len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
-    return site / lang / stem / "index.html"
+    return (site if lang == "zh" else site / lang) / stem / "index.html"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -67,7 +67,7 @@ def test_every_usable_output_provenance_and_download_is_there(zensical_site: Pat
 def test_report_table_lists_every_snippet(zensical_site: Path) -> None:
     programs = collect_programs(ROOT)
     for lang in ("zh", "en"):
-        text = (zensical_site / lang / "report" / "index.html").read_text(encoding="utf-8")
+        text = _page_html(zensical_site, lang, "report.md").read_text(encoding="utf-8")
         for snippet_id in programs:
             assert f'<code class="snippet-id">{snippet_id}</code>' in text, (lang, snippet_id)
 
@@ -75,5 +75,13 @@ def test_report_table_lists_every_snippet(zensical_site: Path) -> None:
 def test_derived_config_drops_overrides_and_moves_the_site() -> None:
     config = derived_config((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     assert "custom_dir:" not in config and "notebooks/gpt2-quickstart.ipynb" not in config
-    assert "default_language_prefix: zh/" in config
+    assert "link_base: source" in config
     assert config.rstrip().endswith(f"site_dir: {SITE_DIR}")
+
+
+def test_known_limit_no_notebook_pages_but_notebook_downloads(zensical_site: Path) -> None:
+    """Zensical ignores mkdocs-jupyter (README, "What the served Zensical cannot do yet"): when
+    this fails because notebook pages appear, update the README and the engine tests."""
+    assert not list(zensical_site.glob("notebooks/*/index.html"))
+    assert list((zensical_site / "assets" / "generated" / "downloads").glob("*.zh.ipynb"))
+    assert list((zensical_site / "en" / "assets" / "generated" / "downloads").glob("*.en.ipynb"))

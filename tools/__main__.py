@@ -29,6 +29,8 @@ SUBCOMMANDS: dict[str, str] = {
     "fidelity": "tools.checks.cli_fidelity",
     "env": "tools.profiles",
     "bench-numerics": "tools.bench_numerics",
+    "style": "tools.checks.style",
+    "pdf": "tools.site.pdf",
 }
 # One line per command for `python -m tools --help` (without importing every module).
 SUMMARIES: dict[str, str] = {
@@ -45,6 +47,8 @@ SUMMARIES: dict[str, str] = {
     "fidelity": "check that docs/zh keeps every heading, line and word of its sources",
     "env": "print the pinned numeric environment of a profile (eval it to run a snippet by hand)",
     "bench-numerics": "which CPU settings change the bits, does the pin hold, and what it costs",
+    "style": "check the edition style sheet and that the editors' text stays in editors' boxes",
+    "pdf": "print one PDF per language of the whole edition from the built site",
 }
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -132,9 +132,26 @@ def fence_options(block: Block, rel: str) -> dict[str, str]:
     return options
 
 
+PAGE_MAX_BYTES = 2 * 2**20  # the longest page today is ~60 kB
+
+
 def read_page(path: Path, rel: str) -> str:
-    """Read a page as UTF-8; a decoding error names the line and byte offset."""
-    data = path.read_bytes()
+    """Read a page as UTF-8; a decoding error names the line and byte offset. A page that is
+    not a regular file (a FIFO would hang every command) or is over 2 MB is an error."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise SnippetError(rel, 1, f"cannot be read ({error.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise SnippetError(rel, 1, "is not a regular file (a FIFO, device or folder); a page is "
+                           "a Markdown file: replace it with one")
+    with path.open("rb") as handle:
+        data = handle.read(PAGE_MAX_BYTES + 1)
+    if len(data) > PAGE_MAX_BYTES:
+        raise SnippetError(rel, 1, f"is larger than {PAGE_MAX_BYTES // 2**20} MB; split it into "
+                           "several pages (large data belongs in data/, read by a snippet)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -154,7 +154,10 @@ def validate_recording(recording: Any, *, snippet_id: str, profile: str,
         raise RecordingError(f"it is the recording of {recording['id']!r} ({recording['profile']}), "
                              f"not of {snippet_id!r} ({profile})")
     if recording["status"] != "ok":
-        raise RecordingError(f"status is {recording['status']!r}")
+        raise RecordingError(f"status is {recording['status'][:80]!r}, not 'ok'")
+    duration = recording["provenance"]["duration_s"]
+    if not 0 <= duration < 10**7:  # also refuses NaN and Infinity
+        raise RecordingError(f"provenance.duration_s is {duration!r}, not a number of seconds")
     indexes = [cell["index"] for cell in recording["cells"]]
     if indexes != list(range(1, len(indexes) + 1)):
         raise RecordingError(f"cell indexes {indexes} are not 1, 2, …")
@@ -190,6 +193,32 @@ def _check_figure(folder: Path, snippet_id: str, figure: str, digest: str) -> No
     if actual != digest:
         raise RecordingError(f"figure {snippet_id}/{figure} is not the recorded figure (its "
                              f"bytes do not match the digest {digest} in its name)")
+    problem = png_problem(path)
+    if problem:
+        raise RecordingError(f"figure {snippet_id}/{figure} {problem}")
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+FIGURE_MAX_BYTES = 20 * 2**20
+FIGURE_MAX_PIXELS = 40_000_000  # a 10,000 x 4,000 figure; matplotlib's are ~0.5 MP
+
+
+def png_problem(path: Path) -> str | None:
+    """Why a figure file is not a PNG readers may be served (None when it is one): its
+    signature, its IHDR dimensions and its size are checked without decoding it."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(24)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if head[:8] != PNG_SIGNATURE or head[12:16] != b"IHDR":
+        return "is not a PNG file (figures are PNG images drawn by the snippet)"
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    if size > FIGURE_MAX_BYTES or width * height > FIGURE_MAX_PIXELS or not width or not height:
+        return (f"is {width}x{height} px, {size} bytes: beyond the bounds of a figure "
+                f"({FIGURE_MAX_PIXELS:,} pixels, {FIGURE_MAX_BYTES // 2**20} MB); draw it smaller")
+    return None
 
 
 def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
@@ -198,11 +227,13 @@ def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
     path = recording_path(root, snippet_id, profile)
     rel = path.relative_to(root).as_posix()
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, RECORDING_MAX_BYTES)
     except FileNotFoundError:
         return None
     except OSError as error:
         raise RecordingError(f"{rel}: cannot be read ({error.strerror})") from None
+    except ValueError as error:
+        raise RecordingError(f"{rel}: {error}") from None
     try:
         recording = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
@@ -212,6 +243,26 @@ def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
                                   folder=path.parent)
     except RecordingError as error:
         raise RecordingError(f"{rel}: {error}") from None
+
+
+RECORDING_MAX_BYTES = 64 * 2**20
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes. A FIFO, a device (a link to
+    /dev/zero), a folder or a larger file is refused with ValueError instead of hanging or
+    exhausting memory; FileNotFoundError when there is none."""
+    import stat
+
+    mode = path.stat().st_mode  # follows links: what would be read
+    if not stat.S_ISREG(mode):
+        raise ValueError("is not a regular file (a FIFO, device or folder); replace it with the "
+                         "file itself")
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"is larger than {limit // 2**20} MB; no such file is read")
+    return data
 
 
 # ---------------------------------------------------------------------------------------------

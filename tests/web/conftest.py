@@ -19,11 +19,20 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # of building one, e.g. a copy broken on purpose to see a test fail.
     if os.environ.get("SITE_TEST_DIR"):
         return Path(os.environ["SITE_TEST_DIR"]).resolve()
-    site_dir = tmp_path_factory.mktemp("site")
-    result = build_site(site_dir)
-    assert result.returncode == 0, (
-        "mkdocs build --strict failed:\n" + result.stdout[-4000:] + result.stderr[-8000:]
-    )
+    # Under pytest-xdist every worker asks for the site: the first builds it into the run's
+    # shared temporary folder, the others wait on the lock and reuse it.
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    site_dir, done = shared / "real-site", shared / "real-site.built"
+    from filelock import FileLock
+
+    with FileLock(str(shared / "real-site.lock")):
+        if not done.exists():
+            result = build_site(site_dir)
+            assert result.returncode == 0, (
+                "mkdocs build --strict failed:\n" + result.stdout[-4000:] + result.stderr[-8000:]
+            )
+            done.write_text("ok\n", encoding="utf-8")
     return site_dir
 
 

@@ -56,7 +56,10 @@ class Page:
     @classmethod
     def load(cls, root: Path, path: str) -> Page:
         # bytes → str without newline translation, so the text hashes to the file's bytes
-        return cls.parse(path, (root / path).read_bytes().decode("utf-8"))
+        # read_page: UTF-8 or an error at the line; never a FIFO or a huge file
+        from tools.programs import read_page
+
+        return cls.parse(path, read_page(root / path, path))
 
     @property
     def front_matter(self) -> str:

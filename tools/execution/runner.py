@@ -368,8 +368,11 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         cmd = [sys.executable, "-m", "tools.execution.driver", script, "--out", str(out),
                "--cells", str(lines),
                "--threads", str(threads), "--profile", profile, "--repo", str(root)]
-        proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL,
-                                env=child_env(threads=threads, profile=profile, token=token),
+        env = child_env(threads=threads, profile=profile, token=token)
+        # Each run its own temporary folder: files in /tmp never leak into the next snippet.
+        (work / "tmp").mkdir()
+        env.update(TMPDIR=str(work / "tmp"), TEMP=str(work / "tmp"), TMP=str(work / "tmp"))
+        proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         with _active_lock:
@@ -400,6 +403,14 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
                              f"{', '.join(changed)} of \"{program.id}\" changed during the run "
                              "(by the snippet or meanwhile by someone else); nothing was "
                              "recorded; run it again once the data is as intended", duration)
+        changed = watched.changed_tree()
+        if changed:  # however it was made: sh -c, ctypes, a child process
+            shown = ", ".join(changed[:5]) + (", …" if len(changed) > 5 else "")
+            return RunResult(program.id, False, f"{program.where}: {len(changed)} file(s) of the "
+                             f"repository changed while \"{program.id}\" ran ({shown}); snippets may "
+                             "only write below their working directory, by relative paths; nothing "
+                             "was recorded. If you edited them meanwhile, run it again; otherwise "
+                             "`git status` and `git diff` show what the snippet did", duration)
         if not finished:
             return RunResult(program.id, False, f"{program.id} timed out after {limit:g} s "
                              f"({where}, last cell started); raise timeout=\"…\" on its first "
@@ -471,6 +482,48 @@ class _Watched:
         self.root, self.program = root, program
         self.recordings = self._recordings()
         self.data = data_fingerprint(root, data_files(root, program))
+        self.tree = self._tree()
+
+    # Folders whose files a run may not change, by any means (pages, tools, generated scripts,
+    # data, tests, the installed packages' entry points); recordings/ is compared byte for byte.
+    _TREE = ("docs", "tools", "snippets", "data", "sources", "tests", "diagrams", "overrides")
+    _TREE_FILES = ("mkdocs.yml", "Makefile", "pyproject.toml", "requirements.txt", "README.md")
+
+    def _tree(self) -> dict[str, tuple[int, int, int]]:
+        """(size, mtime_ns, inode) of every file a snippet must leave alone, and of the entries
+        of the virtualenv's site-packages (a dropped .pth file would run in every later process)."""
+        found: dict[str, tuple[int, int, int]] = {}
+        roots = [self.root / name for name in self._TREE]
+        roots += sorted((self.root / ".venv").glob("lib/python*/site-packages"))
+        for base in roots:
+            if not base.is_dir():
+                continue
+            shallow = base.name == "site-packages"
+            for path in (base.iterdir() if shallow else base.rglob("*")):
+                if "__pycache__" in path.parts or (not shallow and path.is_dir()):
+                    continue
+                if not shallow and path.relative_to(self.root).as_posix().startswith(
+                        ("docs/assets/generated/", "docs/zh/notebooks/", "docs/en/notebooks/")):
+                    continue  # written by builds that may run meanwhile
+                try:
+                    info = path.lstat()
+                except OSError:
+                    continue
+                found[path.relative_to(self.root).as_posix()] = (
+                    info.st_size, info.st_mtime_ns, info.st_ino)
+        for name in self._TREE_FILES:
+            try:
+                info = (self.root / name).lstat()
+            except OSError:
+                continue
+            found[name] = (info.st_size, info.st_mtime_ns, info.st_ino)
+        return found
+
+    def changed_tree(self) -> list[str]:
+        """Files added, removed or changed during the run in the watched folders."""
+        now = self._tree()
+        return sorted(name for name in set(now) | set(self.tree)
+                      if now.get(name) != self.tree.get(name))
 
     def _recordings(self) -> dict[str, bytes]:
         folder = self.root / RECORDINGS_DIR

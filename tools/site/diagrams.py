@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.site.svg import svg_problems
+
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 DIAGRAMS = "diagrams"          # committed folder of pre-rendered SVGs, at the repository root
 MERMAID_JS = "node_modules/mermaid/dist/mermaid.min.js"
@@ -135,7 +137,14 @@ def fence_format(source, language, css_class, options, md, **kwargs):  # noqa: A
         return (
             f'<pre class="{css_class} diagram--missing"><code>{html.escape(normalize(source))}</code></pre>'
         )
-    svg = inline_svg(path.read_text(encoding="utf-8"), key)
+    svg = inline_svg(path.read_text(encoding="utf-8", errors="replace"), key)
+    problems = svg_problems(svg)
+    if problems:
+        log.error("%s/%s.svg (%s): not inlined, it %s; render it again with `%s --force`",
+                  DIAGRAMS, key, _where(root, key), "; ".join(problems), COMMAND)
+        return (
+            f'<pre class="{css_class} diagram--missing"><code>{html.escape(normalize(source))}</code></pre>'
+        )
     return f'<div class="{css_class}" data-diagram="{key}">{svg}</div>'
 
 
@@ -213,8 +222,16 @@ def run(args: argparse.Namespace) -> int:
                   f"run `{COMMAND}`")
         for key in unused:
             print(f"{DIAGRAMS}/{key}.svg: no fence uses it; run `{COMMAND}` to remove it")
-        print(f"{len(wanted)} diagrams, {len(missing)} not rendered, {len(unused)} unused")
-        return 1 if missing or unused else 0
+        unsafe = 0
+        for key in sorted(set(wanted) & existing):
+            problems = svg_problems(svg_path(root, key).read_text(encoding="utf-8", errors="replace"))
+            if problems:
+                unsafe += 1
+                print(f"{DIAGRAMS}/{key}.svg:1: it {'; '.join(problems)}; it is not inlined into "
+                      f"{_where(root, key)}; render it again with `{COMMAND} --force`")
+        print(f"{len(wanted)} diagrams, {len(missing)} not rendered, {len(unused)} unused, "
+              f"{unsafe} unsafe")
+        return 1 if missing or unused or unsafe else 0
     todo = list(wanted) if args.force else missing
     if todo:
         mermaid_js = root / MERMAID_JS

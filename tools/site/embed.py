@@ -23,6 +23,7 @@ from tools.site.render import (
     downloads_html,
     fence_anchor,
     format_date,
+    markdown_text,
     problem_admonition,
     refresh_command,
     text,
@@ -175,8 +176,8 @@ class ReportRow:
 
 
 def _cell(value: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return html.escape(value).replace("|", "&#124;")
+    """Text safe inside a Markdown table cell (and its HTML attributes): recordings are data."""
+    return markdown_text(value)
 
 
 _HEADERS = {

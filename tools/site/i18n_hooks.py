@@ -115,6 +115,8 @@ def on_page_markdown(markdown: str, *, page, config, files) -> str | None:  # no
     parts = PurePosixPath(page.file.src_uri).parts
     if len(parts) < 2 or parts[0] != TARGET_LANG:
         return None
+    if not page.file.src_uri.endswith(".md"):
+        return None  # a generated notebook page: made from both languages' pages, never translated
     rel = PurePosixPath(*parts[1:])
     zh_file = Path(config["docs_dir"]) / SOURCE_LANG / rel
     if not zh_file.is_file() or not page.file.abs_src_path:

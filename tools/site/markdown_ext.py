@@ -101,6 +101,8 @@ def _load(root: Path) -> _Site:
         pages: dict[tuple, list[str]] = {}
         for lang in ("zh", "en"):
             for path in sorted((root / "docs" / lang).rglob("*.md")):
+                if path.is_symlink() or not path.is_file():
+                    continue  # scan_all reported it; a FIFO would hang the build
                 text = path.read_text(encoding="utf-8", errors="replace")
                 if "exec=" not in text and REPORT_MARKER not in text:
                     continue
@@ -165,9 +167,11 @@ class _EmbedPreprocessor(Preprocessor):
         rel = candidates[0]
         lang = rel.split("/", 1)[0]
         if self.link_base == "source":
-            # The engine resolves raw-HTML URLs against the page's source file and rewrites them.
-            url = posixpath.dirname(f"docs/{rel}") + "/"
-            figure_base = download_base = "docs/"
+            # The engine resolves raw-HTML URLs against the page's source file and rewrites them;
+            # zensical-i18n stages each language as its own docs root, with docs/assets/ inside.
+            folder = posixpath.dirname(rel.split("/", 1)[1])
+            url = f"{folder}/" if folder else ""
+            figure_base = download_base = ""
         else:
             url = page_url(rel, default_prefix=self.default_prefix)
             figure_base = download_base = ""
@@ -220,10 +224,11 @@ class ExecOutputsExtension(Extension):
                                     "mkdocs.yml is)"],
                        "default_language_prefix": ["", 'site path of the default language: "" when '
                                                    'it is served at the root (mkdocs-static-i18n), '
-                                                   '"zh/" under zensical-i18n'],
+                                                   '"" under zensical-i18n too'],
                        "link_base": ["page", 'what relative URLs of figures and downloads are '
                                      'relative to: "page" (the built page, MkDocs leaves raw HTML '
-                                     'alone) or "source" (the .md file; Zensical rewrites them)']}
+                                     'alone) or "source" (the .md file in its language\'s docs '
+                                     'root, as zensical-i18n stages it; Zensical rewrites them)']}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown API

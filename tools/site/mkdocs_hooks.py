@@ -109,8 +109,28 @@ def _jupyter(config: Any) -> Any:
     return None
 
 
-@event_priority(-110)  # after mkdocs-static-i18n (-100)
-def on_files(files: Files, config: Any) -> Files:
+def _plain_files_only(files: Files, config: Any) -> Files:
+    """Publish only plain files of docs/: a symbolic link (`docs/assets/leak.txt ->
+    /etc/passwd`) or a special file is left out with an error, so `--strict` fails naming it."""
+    docs = Path(config.docs_dir).resolve()
+    for file in list(files):
+        source = Path(file.abs_src_path) if file.abs_src_path else None
+        if source is None:
+            continue  # generated in memory
+        problem = None
+        if any(part.is_symlink() for part in (source, *source.parents) if docs in (part, *part.parents)):
+            problem = "is a symbolic link (or lies under one)"
+        elif source.exists() and not source.is_file():
+            problem = "is not a regular file"
+        if problem:
+            rel = source.relative_to(docs.parent) if source.is_relative_to(docs.parent) else source
+            log.error("%s: %s; the site publishes only plain files from docs/: copy the file there "
+                      "instead, or remove it", rel, problem)
+            files.remove(file)
+    return files
+
+
+def _notebook_pages(files: Files, config: Any) -> Files:
     """Make notebooks pages again: mkdocs-static-i18n rebuilds every File as a plain File,
     dropping mkdocs-jupyter's wrapper, so the notebook would be copied as raw JSON to its page URL
     and --strict would not notice (static-i18n#198)."""
@@ -133,6 +153,11 @@ def on_files(files: Files, config: Any) -> Files:
     return files
 
 
+@event_priority(-110)  # after mkdocs-static-i18n (-100), before MkDocs copies anything
+def on_files(files: Files, config: Any) -> Files:
+    return _notebook_pages(_plain_files_only(files, config), config)
+
+
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
     """Keep notebook pages out of the search index (set before the search plugin reads
     page.meta in on_page_context): they repeat their article's prose and code."""
@@ -147,10 +172,13 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     if not isinstance(page.file, NotebookPageFile):
         return output
 
+    used = {name for value in _CLASS_ATTR.findall(output) for name in value.split()}
+
     def shared(match: re.Match[str]) -> str:
         css = match["css"]
         if len(css) < SHARED_STYLE_MIN:
             return match.group(0)
+        css = used_css(css, used)
         name = f"assets/notebooks/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
         path = Path(config.site_dir) / name
         if not path.is_file():
@@ -158,4 +186,41 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
             path.write_text(css, encoding="utf-8")
         return f'<link rel="stylesheet" href="{get_relative_url(name, page.url)}">'
 
+    # nbconvert makes every cell's input a Tab stop; only boxes that scroll need one, and
+    # docs/assets/javascripts/site.js adds it to those.
+    output = output.replace('<div class="jp-Cell-inputWrapper" tabindex="0">',
+                            '<div class="jp-Cell-inputWrapper">')
     return _REMOTE_SCRIPT.sub("", _STYLE.sub(shared, output))
+
+
+_CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
+_SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+def used_css(css: str, used: set[str]) -> str:
+    """The rules of `css` that can match a page whose elements have the classes `used`: a rule
+    is dropped when every selector of it names a class the page lacks (JupyterLab's stylesheet
+    is ~570 kB, ~86 kB gzip, for the dozen cell classes a static notebook page uses)."""
+    import tinycss2
+
+    def keep(prelude: str) -> bool:
+        return any(set(_SELECTOR_CLASS.findall(selector)) <= used for selector in prelude.split(","))
+
+    def rules(parsed: list) -> list[str]:
+        out = []
+        for rule in parsed:
+            if rule.type == "qualified-rule":
+                if keep(tinycss2.serialize(rule.prelude)):
+                    out.append(rule.serialize())
+            elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") \
+                    and rule.content is not None:
+                inner = rules(tinycss2.parse_rule_list(rule.content, skip_comments=True,
+                                                       skip_whitespace=True))
+                if inner:
+                    out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}")
+            elif rule.type == "at-rule":
+                out.append(rule.serialize())
+        return out
+
+    return "".join(rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)))
+

@@ -19,6 +19,7 @@ import base64
 import html
 import posixpath
 import re
+import struct
 from pathlib import Path
 
 import nbformat
@@ -111,9 +112,16 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, alt: str 
     if cell["output"]:
         outputs.append(new_output("stream", name="stdout", text=cell["output"]))
     for number, figure in enumerate(cell["figures"], start=1):
-        data = base64.b64encode((figures_dir / figure).read_bytes()).decode("ascii")
+        png = (figures_dir / figure).read_bytes()
+        data = base64.b64encode(png).decode("ascii")
         if alt is None:
-            bundle = {"image/png": data, "text/plain": "<Figure>"}
+            # As a kernel stores a matplotlib figure: image/png plus the figure's repr, whose size
+            # is the PNG's (the runner saves at the figure's own size and dpi). The repr's
+            # " with N Axes" is not recorded; the nbval test sanitizes it (tests/nbval-sanitize.cfg).
+            size = ""
+            if png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) >= 24:
+                size = " size {}x{}".format(*struct.unpack(">II", png[16:24]))
+            bundle = {"image/png": data, "text/plain": f"<Figure{size}>"}
         else:
             label = html.escape(f"{alt} {number}", quote=True)
             bundle = {"text/html": f'<img src="data:image/png;base64,{data}" alt="{label}">',

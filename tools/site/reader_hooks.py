@@ -69,6 +69,15 @@ PERMALINK_TITLE = 'title="Permanent link"'
 PERMALINK_TITLES = {"zh": "永久链接"}
 
 
+@event_priority(100)  # before the search plugin's on_config, which loads the dictionary
+def on_config(config: Any) -> None:
+    """Write the jieba user dictionary of the glossary's terms (tools/site/search_terms.py)
+    that mkdocs.yml's `search.jieba_dict_user` names."""
+    from tools.site.search_terms import write_jieba_user_dictionary
+
+    write_jieba_user_dictionary(Path(config.config_file_path).parent)
+
+
 def on_page_content(html: str, *, page: Any, config: Any, files: Any) -> str | None:
     title = PERMALINK_TITLES.get(config.theme.get("language", ""))
     if title and PERMALINK_TITLE in html:
@@ -182,6 +191,7 @@ def split_search_index(data: dict, *, languages: list[str], default: str) -> dic
             docs[default].append(doc)
     indexes = {}
     for lang in languages:
+        name_articles(docs[lang])
         config = dict(data.get("config", {}))
         # The default language's index keeps every configured lunr language (English words
         # appear in Chinese pages); another language searches with its own only.
@@ -189,6 +199,42 @@ def split_search_index(data: dict, *, languages: list[str], default: str) -> dic
             config["lang"] = [lang]
         indexes[lang] = {"config": config, "docs": docs[lang]}
     return indexes
+
+
+def name_articles(docs: list[dict]) -> None:
+    """Give each chapter's page entry the name of its article ("3. 核心算法原理 · <article>"):
+    several articles have chapters of the same title, and a result list showed them alike.
+    An article is a folder whose index page (location "<folder>/") is in the same index."""
+    articles = {doc["location"]: doc["title"] for doc in docs
+                if re.fullmatch(r"[^/#]+/", doc["location"])}
+    for doc in docs:
+        folder, _, rest = doc["location"].partition("/")
+        if rest and "#" not in rest and f"{folder}/" in articles:
+            doc["title"] = f"{doc['title']} · {articles[folder + '/']}"
+
+
+# Material 9.8's query segmenter for Chinese (integrations/search/query/segment) looks up every
+# slice of a typed run of Han characters in the index except the whole run (`j < length`), so
+# a query that is exactly one index token (a glossary term such as 应用程序编程接口) is searched
+# as its shorter pieces and the term itself is never matched. The one comparison is corrected
+# in the built worker; a Material whose worker no longer has it is reported (strict build).
+_SEGMENT_LOOP = re.compile(r"for\(let (\w+)=(\w+)\+1;\1(<=?)(\w+)\.length;\1\+\+\)\4\.slice\(\2,\1\)in ")
+
+
+def patch_search_worker(site: Path) -> None:
+    workers = sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    for worker in workers:
+        text = worker.read_text(encoding="utf-8")
+        loops = list(_SEGMENT_LOOP.finditer(text))
+        if len(loops) != 1:
+            log.warning("%s: Material's Chinese query segmenter was not found (%d matches); whole "
+                        "glossary terms may not be found by search (tools/site/reader_hooks.py)",
+                        worker, len(loops))
+        elif loops[0].group(3) == "<":  # not patched yet (`mkdocs serve --dirty` keeps the copy)
+            loop = loops[0]
+            fixed = loop.group(0).replace(f"{loop.group(1)}<{loop.group(4)}",
+                                          f"{loop.group(1)}<={loop.group(4)}", 1)
+            worker.write_text(text[: loop.start()] + fixed + text[loop.end():], encoding="utf-8")
 
 
 def _dedupe_search_plugin(config: Any) -> None:
@@ -211,6 +257,7 @@ def on_post_build(*, config: Any) -> None:
     merged = site / "search" / "search_index.json"
     if not merged.is_file():
         return
+    patch_search_worker(site)
     data = json.loads(merged.read_text(encoding="utf-8"))
     default = i18n.default_language
     indexes = split_search_index(data, languages=list(i18n.build_languages), default=default)

@@ -149,6 +149,17 @@ def _attr(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+# Characters that Markdown (or an extension) would turn into markup: links, emphasis, code,
+# table cells, attribute lists. Recordings are untrusted data, never Markdown.
+_MARKDOWN_ACTIVE = {ord(c): f"&#{ord(c)};" for c in "\\`*_[](){}!#|~:<>\"'"}
+
+
+def markdown_text(value: object) -> str:
+    """Text that Markdown shows literally: HTML-escaped, and every character Markdown would
+    read as markup replaced by its numeric entity (a recorded `[x](javascript:…)` stays text)."""
+    return html.escape(str(value), quote=False).translate(_MARKDOWN_ACTIVE)
+
+
 def _profile_box(
     state: RecordingState,
     *,
@@ -257,7 +268,7 @@ def problem_admonition(state: RecordingState, *, snippet_id: str, lang: str) -> 
         id=snippet_id,
         profile=profiles.get(state.profile).label,
         what=text("missing_what" if missing else "stale_what", lang=lang),
-        reason=html.escape(state.reason or "?"),
+        reason=markdown_text(state.reason or "?"),
         command=refresh_command(snippet_id, state.profile),
     )
     return f'!!! warning "{title}"\n    {body}'

@@ -17,6 +17,17 @@
     });
   }
 
+  // 1b. The search index separates Chinese words with U+200B (jieba's segmentation, which
+  //     Material's search needs); it is invisible but copied and read out with the titles.
+  function dropZeroWidthSpaces(root) {
+    root.querySelectorAll(".md-search-result__item h1, .md-search-result__item h2").forEach(function (title) {
+      var walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.nodeValue.indexOf("\u200b") !== -1) node.nodeValue = node.nodeValue.replace(/\u200b/g, "");
+      }
+    });
+  }
+
   // 2. A box that scrolls must be reachable by keyboard (axe
   //    scrollable-region-focusable): notebook cells, wide tables, formulas and
   //    diagrams get tabindex="0" when, and only when, they actually scroll.
@@ -49,7 +60,7 @@
     var results = document.querySelector(".md-search-result");
     if (results && !results.dataset.highlightFix) {
       results.dataset.highlightFix = "1";
-      new MutationObserver(function () { fillEmptyHighlights(results); })
+      new MutationObserver(function () { fillEmptyHighlights(results); dropZeroWidthSpaces(results); })
         .observe(results, { childList: true, subtree: true });
     }
     makeScrollersFocusable();
