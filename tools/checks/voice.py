@@ -56,9 +56,7 @@ EDITORS_LINES: dict[str, set[str]] = {
 # their editors' text in boxes). The traced rule reports their findings as "pending" instead of failing;
 # the lead removes an entry once the page passes.
 PENDING_PAGES: dict[str, str] = {
-    # Five paragraphs of the editors (the BERT result and its caveats) stand outside boxes; the BERT helper
-    # is rewriting the page with them in boxes. Remove this entry once tests/test_voice.py passes on it.
-    "docs/zh/llm-fundamentals/05-practice.md": "BERT example being rewritten (issue 23, example helper)",
+    # page -> why its editors' text may stand outside boxes for now (none today)
 }
 
 MARKUP = [
