@@ -182,8 +182,11 @@ def test_interrupted_run_keeps_the_old_recording(make_repo) -> None:
     root = make_repo({**pages("print('working')\nimport time\ntime.sleep(60)"),
                       f"{RECORDINGS}/demo.json": OLD_RECORDING,
                       f"{RECORDINGS}/demo/cell1-fig1.png": b"old figure"})
+    # SIGINT as a terminal has it, even when the tests run as a background job (which starts
+    # with SIGINT ignored, and a child keeps an ignored signal ignored)
     proc = subprocess.Popen([sys.executable, "-m", "tools", "run", "--force", "--root", str(root)],
-                            cwd=Path(__file__).parent.parent, stderr=subprocess.PIPE, text=True)
+                            cwd=Path(__file__).parent.parent, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stderr is not None
     for line in proc.stderr:
         if "cell 1/1 started" in line:

