@@ -121,7 +121,9 @@ build: setup
 
 # pytest-xdist: one worker per core; tests sharing an expensive module fixture stay together
 # (xdist_group), the real site is built once for all workers (tests/web/conftest.py).
-PYTEST_PARALLEL ?= -n auto --dist loadgroup
+# Zensical builds copy docs/ while a parallel MkDocs build writes generated files there: they
+# run afterwards, in one process (tests marked zensical).
+PYTEST_PARALLEL ?= -n auto --dist loadgroup -m "not zensical"
 # The PDF edition, one per language (tools/site/pdf.py): build the site, print the PDFs from it
 # into build/pdf/, then build the site again with PDF_DIR set, so that the home and About pages
 # link each language's PDF with its size and site/pdf/ holds them (tools/site/pdf_hooks.py).
@@ -133,6 +135,7 @@ pdf: setup browser
 test: setup browser
 	$(PY) -m tools check
 	$(PY) -m pytest $(PYTEST_PARALLEL)
+	$(PY) -m pytest -m zensical
 
 # The fast layers only (no snippet re-runs, no real site, no browser): for the edit-test loop.
 test-fast: venv data

@@ -72,13 +72,19 @@ def _parse_shard(value: str) -> tuple[int, int]:
 def pytest_configure(config: pytest.Config) -> None:
     for layer in LAYERS:
         config.addinivalue_line("markers", f"{layer}: test layer (see tests/conftest.py)")
+    config.addinivalue_line("markers", "zensical: builds the real docs/ with Zensical (run serially)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         item.add_marker(getattr(pytest.mark, layer_of(item)))
         name = Path(str(item.fspath)).name
-        if name in _ONE_WORKER:
+        if name in ("test_zensical_build.py", "test_engines.py"):
+            # Zensical copies docs/ while it builds, and a parallel MkDocs build writes generated
+            # files there: `make test` runs these after the parallel run, in one process.
+            item.add_marker(pytest.mark.zensical)
+        elif name in _ONE_WORKER:
             item.add_marker(pytest.mark.xdist_group(name))
     option = config.getoption("--snippet-shard")
     if option:
