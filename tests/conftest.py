@@ -34,7 +34,7 @@ _MODULE_LAYER = {
     "test_serve_index.py": "minisite",
 }
 # Modules whose expensive module-scoped fixture should run once: their tests share a worker.
-_ONE_WORKER = ("test_embed_site.py", "test_zensical_build.py", "test_reproduce.py",
+_ONE_WORKER = ("test_embed_site.py", "test_reproduce.py",
                "test_hostile_inputs.py", "test_examples_data.py")
 _BROWSER_FIXTURES = {"browser", "recorded_page", "site_url"}
 
