@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.languages import TARGET, twin
 from tools.markdown import Block, MarkdownError, split_blocks
 
 __all__ = [
@@ -412,7 +413,7 @@ def compare_programs(zh: Program, en: Program, *, same_page: bool = True) -> Sni
     Comments, blank lines and layout may differ; code, string literals and the split into fences
     may not. With same_page, the en program must also live on the zh page's twin.
     """
-    expected_page = zh.page.replace("docs/zh/", "docs/en/", 1)
+    expected_page = twin(zh.page, TARGET)
     first = en.cells[0]
     if same_page and en.page != expected_page:
         return SnippetError(en.page, first.line - 1, f'snippet "{en.id}" belongs on {expected_page} '
@@ -466,10 +467,9 @@ def compare_languages(zh: dict[str, Program], en: dict[str, Program]) -> list[Sn
                 errors.append(error)
     for snippet_id, program in zh.items():
         if snippet_id not in en:
-            twin = program.page.replace("docs/zh/", "docs/en/", 1)
             errors.append(SnippetError(program.page, program.cells[0].line - 1, f'snippet '
                                        f'"{snippet_id}" is missing in English: copy its fences '
-                                       f"to {twin} (comments may be translated)"))
+                                       f"to {twin(program.page, TARGET)} (comments may be translated)"))
     return errors
 
 

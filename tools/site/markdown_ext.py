@@ -34,7 +34,8 @@ from tools.profiles import CPU
 from tools.recordings import HIDE, PROFILES, RecordingState, consequence, recording_state
 from tools.site.embed import REPORT_MARKER, DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
 from tools.site.files import ProgramInputs, download_src, figure_src
-from tools.site.render import DEFAULT_LANG, fence_anchor, page_url
+from tools.languages import LANGUAGES, language_prefix
+from tools.site.render import fence_anchor, page_url
 
 __all__ = ["ExecOutputsExtension", "makeExtension", "page_url"]
 
@@ -99,7 +100,7 @@ def _load(root: Path) -> _Site:
             return site
         programs, errors = scan_all(root)
         pages: dict[tuple, list[str]] = {}
-        for lang in ("zh", "en"):
+        for lang in LANGUAGES:
             for path in sorted((root / "docs" / lang).rglob("*.md")):
                 if path.is_symlink() or not path.is_file():
                     continue  # scan_all reported it; a FIFO would hang the build
@@ -183,7 +184,7 @@ class _EmbedPreprocessor(Preprocessor):
             return _relative(figure_base + figure_src(profile, snippet_id, name), url)
 
         def downloads(snippet_id: str) -> DownloadLinks:
-            notebook = f"{self.default_prefix if lang == DEFAULT_LANG else lang + '/'}notebooks/{snippet_id}/"
+            notebook = f"{language_prefix(lang, default_prefix=self.default_prefix)}notebooks/{snippet_id}/"
             return DownloadLinks(
                 py_url=_relative(download_base + download_src(snippet_id), url),
                 ipynb_url=_relative(download_base + download_src(snippet_id, lang=lang), url),

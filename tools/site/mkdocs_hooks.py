@@ -28,6 +28,7 @@ from mkdocs.utils import get_relative_url
 # MkDocs loads hooks by file path: make the repository's `tools` package importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
+from tools.languages import language_prefix  # noqa: E402
 from tools.site import markdown_ext  # noqa: E402
 from tools.site.files import ProgramInputs, write_site_files  # noqa: E402
 
@@ -46,10 +47,9 @@ def _i18n(config: Any) -> Any:
 
 
 def _prefix(lang: str, config: Any) -> str:
-    """Site path prefix of a language: "" for the default one, "en/" for the others."""
-    i18n = _i18n(config)
-    default = i18n.default_language if i18n else lang
-    return "" if lang == default else f"{lang}/"
+    """Site path prefix of a language ("" for the default one, "en/" for the others); a site
+    without the i18n plugin serves every page at the root."""
+    return language_prefix(lang) if _i18n(config) else ""
 
 
 def on_config(config: Any) -> Any:

@@ -29,11 +29,11 @@ from tools.markdown import Block, split_blocks
 from tools.programs import Program, is_exec_fence
 from tools import profiles
 from tools.recordings import recording_state, recordings_dir
+from tools.languages import LANGUAGES, twin
 from tools.site.render import page_url
 
 __all__ = ["LANGUAGES", "NOTEBOOKS", "build_notebook"]
 
-LANGUAGES = ("zh", "en")
 NOTEBOOKS = "notebooks"
 _HEADING = re.compile(r"^#{1,6} ", re.M)
 _H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
@@ -157,7 +157,7 @@ def _page_html(markdown_text: str, *, page_rel: str, lang: str) -> str:
 
 def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[str, str] | None:
     """(page title, notebook text) of a program in `lang`; None when that language has no twin."""
-    source = root / program.page.replace("docs/zh/", f"docs/{lang}/", 1)
+    source = root / twin(program.page, lang)
     if not source.is_file():
         return None
     rel = source.relative_to(root).as_posix()

@@ -16,7 +16,7 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tools import profiles
+from tools import languages, profiles
 from tools.recordings import PROFILES, RecordingState, repair_command
 
 __all__ = [
@@ -88,19 +88,8 @@ def text(key: str, *, lang: str, **values: object) -> str:
     return _TEXT.get(lang, _TEXT["en"])[key].format(**values)
 
 
-DEFAULT_LANG = "zh"  # served at the site root by mkdocs-static-i18n
-
-
-def page_url(docs_rel: str, *, default_prefix: str = "") -> str:
-    """Site path of docs/<lang>/a/b.md with directory URLs: "a/b/" (zh), "en/a/b/" (en).
-    `default_prefix` is where the default language lives: "" (mkdocs-static-i18n) or "zh/"."""
-    lang, _, path = docs_rel.partition("/")
-    stem = path[: -len(".md")] if path.endswith(".md") else path
-    if stem == "index" or stem.endswith("/index"):
-        stem = stem[: -len("index")]
-    elif stem:
-        stem += "/"
-    return (default_prefix if lang == DEFAULT_LANG else f"{lang}/") + stem
+DEFAULT_LANG = languages.DEFAULT  # served at the site root by mkdocs-static-i18n
+page_url = languages.page_url
 
 
 LONG_OUTPUT_LINES = 30  # longer outputs are collapsed to about this height, with "show all"
