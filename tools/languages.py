@@ -1,8 +1,8 @@
 """The edition's languages: which one is the source, where a page's twin lives, its site URL,
 and the hash an English page records of the Chinese original it translates.
 
-The one home of these facts (standard library only, so the MkDocs hooks, the checks and the
-runner all import it). Adding a language means adding it to `LANGUAGES` here, its strings to the
+The one home of these facts (standard library and tools.markdown only, so the MkDocs hooks, the checks
+and the runner all import it). Adding a language means adding it to `LANGUAGES` here, its strings to the
 text tables (tools/site/render.py), and its pages under docs/<lang>/.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+
+from tools.markdown import front_matter
 
 __all__ = ["DEFAULT", "HASH_LENGTH", "LANGUAGES", "SOURCE", "SOURCE_HASH_LINE", "TARGET",
            "lang_of", "language_prefix", "page_url", "recorded_source_hash", "source_hash", "twin"]
@@ -21,7 +23,6 @@ DEFAULT = SOURCE  # served at the site root by mkdocs-static-i18n
 
 HASH_LENGTH = 12  # hex digits of sha256 kept in an English page's `source_hash`
 SOURCE_HASH_LINE = re.compile(r"^source_hash:[ \t]*[\"']?([^\"'\s]*)[\"']?[ \t]*$", re.M)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
 def lang_of(path: str) -> str:
@@ -68,6 +69,5 @@ def source_hash(source_bytes: bytes) -> str:
 
 def recorded_source_hash(text: str) -> str | None:
     """The `source_hash` in the YAML front matter of a page's raw text, if any."""
-    front = _FRONT_MATTER.match(text)
-    found = SOURCE_HASH_LINE.search(front.group(1) or "") if front else None
+    found = SOURCE_HASH_LINE.search(front_matter(text))
     return found.group(1) if found else None

@@ -18,7 +18,7 @@ from tools.files import write_text_atomic
 from tools.languages import SOURCE as SOURCE_LANG
 from tools.languages import SOURCE_HASH_LINE, source_hash, twin
 from tools.languages import TARGET as TARGET_LANG
-from tools.markdown import Block, split_blocks
+from tools.markdown import Block, front_matter_lines, split_blocks
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 HAN_RUN = re.compile(f"[{HAN}][{HAN}\u3000-\u303f\uff00-\uffef]*")
@@ -100,14 +100,7 @@ def _blank(match: re.Match[str]) -> str:
     return _blank_text(match.group(0))
 
 
-def _front_matter_lines(text: str) -> int:
-    lines = text.splitlines()
-    if not lines or lines[0].rstrip() != "---":
-        return 0
-    for index, line in enumerate(lines[1:], start=2):
-        if line.rstrip() in ("---", "..."):
-            return index
-    return 0
+_front_matter_lines = front_matter_lines
 
 
 def _line_of(block_line: int, text: str, offset: int) -> int:

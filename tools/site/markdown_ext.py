@@ -28,7 +28,8 @@ from pathlib import Path
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from tools.markdown import MarkdownError, split_blocks
+from tools.markdown import MarkdownError, split_blocks, strip_front_matter
+from tools.markdown import title as markdown_title
 from tools.programs import Program, is_exec_fence, scan_all
 from tools.profiles import CPU
 from tools.recordings import HIDE, PROFILES, RecordingState, consequence, recording_state
@@ -44,8 +45,6 @@ log = logging.getLogger("mkdocs.plugins.tools")
 # Set by the MkDocs hook: mkdocs-jupyter renders docs/<lang>/notebooks/*.ipynb as pages. Other
 # engines show the download links only.
 NOTEBOOK_PAGES = False
-_H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.S)
 
 
 def _relative(target: str, page: str) -> str:
@@ -71,8 +70,7 @@ def _signature(text: str) -> tuple:
     if REPORT_MARKER in text:
         items.append(("report", ""))
     if items:  # the title tells a zh page from its en twin when the prose before fences agrees
-        title = _H1.search(text)
-        items.insert(0, ("title", title.group(1) if title else ""))
+        items.insert(0, ("title", markdown_title(text) or ""))
     return tuple(items)
 
 
@@ -107,7 +105,7 @@ def _load(root: Path) -> _Site:
                 text = path.read_text(encoding="utf-8", errors="replace")
                 if "exec=" not in text and REPORT_MARKER not in text:
                     continue
-                body = _FRONT_MATTER.sub("", text, count=1)
+                body = strip_front_matter(text)
                 pages.setdefault(_signature(body), []).append(path.relative_to(root / "docs").as_posix())
         states = {snippet_id: [recording_state(root, program, snippet_id, profile)
                                for profile in PROFILES]
@@ -136,10 +134,10 @@ def _report(site: _Site, root: Path, *, page: str, lang: str) -> str:
 
 def _title(path: Path) -> str:
     try:
-        found = _H1.search(path.read_text(encoding="utf-8"))
-    except OSError:
+        found = markdown_title(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return path.stem
-    return found.group(1) if found else path.stem
+    return found or path.stem
 
 
 class _EmbedPreprocessor(Preprocessor):

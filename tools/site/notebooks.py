@@ -25,7 +25,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tools.markdown import Block, split_blocks
+from tools.markdown import Block, join_blocks, split_blocks
+from tools.markdown import title as markdown_title
 from tools.programs import Program, is_exec_fence
 from tools import profiles
 from tools.recordings import recording_state, recordings_dir
@@ -36,7 +37,6 @@ __all__ = ["LANGUAGES", "NOTEBOOKS", "build_notebook"]
 
 NOTEBOOKS = "notebooks"
 _HEADING = re.compile(r"^#{1,6} ", re.M)
-_H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
 # "!!! note", "??? tip "Title"", "=== "Tab"": Jupyter knows none of them; see _plain_markdown.
 _CONTAINER = re.compile(r'^(?:!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>[^"]*)")?\s*$')
 _EXEC_INFO = re.compile(r"^((?:`{3,}|~{3,})\s*python)\b.*\bexec=.*$", re.M)
@@ -169,8 +169,7 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[s
     # edit, `mkdocs serve` must not pair the new code with the old outputs).
     state = recording_state(root, program, program.id, profiles.CPU.name)
     recording = state.recording if state.usable else None
-    title_match = _H1.search("".join(b.text for b in blocks if b.kind == "text"))
-    title = title_match.group(1) if title_match else program.id
+    title = markdown_title(join_blocks(blocks)) or program.id
     intro = f"# {title} · {program.id}\n\n" + _INTRO[lang].format(title=title, id=program.id)
     to_cell = (lambda text: _page_html(text, page_rel=rel, lang=lang)) if page else (lambda text: text)
     cells = [new_markdown_cell(to_cell(intro), id="intro")]
