@@ -22,7 +22,7 @@ import logging
 import posixpath
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown import Extension, Markdown
@@ -84,6 +84,7 @@ class _Site:
     pages: dict[tuple, list[str]]  # signature → docs-relative paths ("en/a/b.md")
     states: dict[str, list[RecordingState]]
     logged: bool = False
+    reported: set[str] = field(default_factory=set)  # messages logged once per state
 
 
 _lock = threading.Lock()
@@ -114,6 +115,24 @@ def _load(root: Path) -> _Site:
         site = _Site(programs, [str(error) for error in errors], pages, states)
         _sites[root] = (watch, site)
         return site
+
+
+def _ambiguous(candidates: list[str]) -> str:
+    """Why a page's signature does not name exactly one file, with the fix."""
+    if not candidates:  # the page changed after the build read docs/ (a save during serve)
+        return ("tools.site.markdown_ext: a page with executable fences matches no page under "
+                "docs/ (it changed while the site was built); save the page and build again")
+    twins = {rel.split("/", 1)[1] for rel in candidates}
+    if len(twins) == 1 and len(candidates) == 2:
+        en = next(rel for rel in candidates if not rel.startswith("zh/"))
+        zh = next(rel for rel in candidates if rel != en)
+        return (f"docs/{en}:1: the same title and the same prose before every executable fence as "
+                f"docs/{zh}: it is an untranslated copy; translate its title and prose (the "
+                "code stays the same)")
+    shown = ", ".join(f"docs/{rel}" for rel in candidates)
+    return (f"docs/{candidates[-1]}:1: {shown} have the same title and the same prose before "
+            "every executable fence, so their outputs cannot be told apart; change the title or "
+            "the prose before a fence of one of them")
 
 
 def _report(site: _Site, root: Path, *, page: str, lang: str) -> str:
@@ -157,12 +176,15 @@ class _EmbedPreprocessor(Preprocessor):
             site.logged = True
             for error in site.errors:
                 log.error("%s", error)
-        candidates = site.pages.get(_signature(text), [])
+        signature = _signature(text)
+        if not signature:
+            return lines  # "exec=" in prose or inline code; quoted fences: scan_all reports them
+        candidates = site.pages.get(signature, [])
         if len(candidates) != 1:
-            where = "no page" if not candidates else f"{len(candidates)} pages ({', '.join(candidates)})"
-            log.error("tools.site.markdown_ext: a page with executable fences matches %s under "
-                      "docs/; its fences must be those of exactly one file (save the page and "
-                      "build again)", where)
+            message = _ambiguous(candidates)
+            if message not in site.reported:
+                site.reported.add(message)
+                log.error("%s", message)
             return lines
         rel = candidates[0]
         lang = rel.split("/", 1)[0]
