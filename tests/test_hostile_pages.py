@@ -190,3 +190,55 @@ def test_nav_entry_to_a_missing_page_fails_a_strict_build(tmp_path) -> None:
     (tmp_path / "mkdocs.yml").write_text(config.replace("  - Gone: gone.md\n", ""), encoding="utf-8")
     done = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Unusual but legal page shapes: they work everywhere (run, check, the site), or fail with file:line
+
+SHAPES = {
+    "bom": lambda text: ("p.md", b"\xef\xbb\xbf" + text.encode()),
+    "crlf": lambda text: ("p.md", text.replace("\n", "\r\n").encode()),
+    "bom-and-crlf": lambda text: ("p.md", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()),
+    "space-in-name": lambda text: ("my page.md", text.encode()),
+    "long-name": lambda text: ("p" * 200 + ".md", text.encode()),
+    "chinese-name": lambda text: ("页面 一.md", text.encode()),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_odd_page_shapes_work_in_run_check_and_the_site(shape, make_repo, tools_cli, caplog) -> None:
+    zh = page("x = 'shape'", "print(x)")
+    name, zh_bytes = SHAPES[shape](zh)
+    _, en_bytes = SHAPES[shape](english(zh))
+    root = make_repo({f"docs/zh/{name}": zh_bytes, f"docs/en/{name}": en_bytes})
+    result = tools_cli(root, "run", "-q")
+    assert result.code == 0, result
+    assert_safe(result.out + result.err)
+    assert tools_cli(root, "check").code == 0
+    recording = load_recording(root, "demo", "cpu")
+    assert [cell["output"] for cell in recording["cells"]] == ["", "shape\n"]
+    assert [cell["line"] for cell in recording["cells"]] == [4, 8]
+    for lang in ("zh", "en"):
+        html, errors = render(root, f"docs/{lang}/{name}", caplog)
+        assert errors == [], (lang, errors)
+        assert "shape" in html.split("print", 1)[1], html  # the recorded output, under its fence
+
+
+def test_a_gb18030_page_fails_the_build_with_file_line_not_a_traceback(tmp_path) -> None:
+    """MkDocs itself reads the page: a non-UTF-8 page stopped it with a UnicodeDecodeError."""
+    pytest.importorskip("mkdocs_static_i18n")
+    for lang in ("zh", "en"):
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+        (tmp_path / "docs" / lang / "index.md").write_text("# t\n", encoding="utf-8")
+    (tmp_path / "docs/zh/a.md").write_bytes("# 标题\n\n第一行\n中文段落。\n".encode("gb18030"))
+    (tmp_path / "docs/en/a.md").write_text("# Title\n", encoding="utf-8")
+    config = NAV_SITE.replace("  - Gone: gone.md\n", "  - a.md\n")
+    config += f"hooks:\n  - {REPO / 'tools/site/mkdocs_hooks.py'}\n"
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")]
+    done = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "docs/zh/a.md:1: not valid UTF-8 at byte 2; re-save the file as UTF-8" in done.stderr
+    assert "Traceback" not in done.stderr and "UnicodeDecodeError" not in done.stderr
+    assert_safe(done.stderr)

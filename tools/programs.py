@@ -389,6 +389,11 @@ def scan_programs(root: Path, *, lang: str = "zh") -> tuple[dict[str, Program], 
     programs: dict[str, Program] = {}
     for path in sorted((root / "docs" / lang).rglob("*.md")):
         rel = path.relative_to(root).as_posix()
+        if any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in rel):
+            shown = rel.encode("unicode_escape").decode("ascii")
+            errors.append(SnippetError(shown, 1, "the file name holds a control character (a line "
+                                       "break, tab or escape); rename the page"))
+            continue
         try:
             text = read_page(path, rel)
         except SnippetError as error:

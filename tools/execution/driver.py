@@ -297,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     cells = parse_script(args.script.read_text(encoding="utf-8"))
     if args.cells:
         lines = json.loads(args.cells.read_text(encoding="utf-8"))
+        if len(lines) != len(cells):  # never record a program with cells silently dropped
+            print(f"error: the script {args.script} has {len(cells)} cell marker(s) for "
+                  f"{len(lines)} fence(s); run `python -m tools extract`", file=sys.stderr)
+            return 2
         cells = [dataclasses.replace(cell, line=line) for cell, line in zip(cells, lines)]
     args.out.mkdir(parents=True, exist_ok=True)
     # Like `python snippets/<id>.py` from the repository root: the scratch directory is the

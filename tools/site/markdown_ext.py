@@ -52,6 +52,14 @@ def _relative(target: str, page: str) -> str:
     return posixpath.relpath(target or ".", page or ".") + ("/" if target.endswith("/") else "")
 
 
+def _as_markdown_reads(data: bytes) -> str:
+    """A page's text as the engine hands it to the extension: without a byte-order mark (MkDocs
+    reads utf-8-sig) and with "\n" line endings (Python-Markdown normalizes them), so that a
+    BOM or CRLF page has the same signature on disk as in the build."""
+    text = data.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _signature(text: str) -> tuple:
     """What identifies a page's Markdown: its exec fences with the prose line before each, or,
     for a page with the report marker, its title."""
@@ -104,7 +112,7 @@ def _load(root: Path) -> _Site:
             for path in sorted((root / "docs" / lang).rglob("*.md")):
                 if path.is_symlink() or not path.is_file():
                     continue  # scan_all reported it; a FIFO would hang the build
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = _as_markdown_reads(path.read_bytes())
                 if "exec=" not in text and REPORT_MARKER not in text:
                     continue
                 body = _FRONT_MATTER.sub("", text, count=1)
@@ -230,7 +238,7 @@ class _EmbedPreprocessor(Preprocessor):
     def _line_offset(self, rel: str, text: str) -> int:
         """Lines the file has before `text`'s first line (front matter, or minus a banner)."""
         try:
-            source = (self.root / "docs" / rel).read_text(encoding="utf-8")
+            source = _as_markdown_reads((self.root / "docs" / rel).read_bytes())
         except OSError:
             return 0
         first_fence = next((line for line in text.splitlines() if "exec=" in line), None)

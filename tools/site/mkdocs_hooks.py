@@ -28,6 +28,7 @@ from mkdocs.utils import get_relative_url
 # MkDocs loads hooks by file path: make the repository's `tools` package importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
+from tools.programs import SnippetError, read_page  # noqa: E402
 from tools.site import markdown_ext  # noqa: E402
 from tools.site.files import ProgramInputs, write_site_files  # noqa: E402
 
@@ -123,6 +124,14 @@ def _plain_files_only(files: Files, config: Any) -> Files:
             problem = "is a symbolic link (or lies under one)"
         elif source.exists() and not source.is_file():
             problem = "is not a regular file"
+        elif file.src_uri.endswith(".md"):
+            try:  # MkDocs would stop with a UnicodeDecodeError traceback
+                read_page(source, "")
+            except SnippetError as error:
+                rel = source.relative_to(docs.parent) if source.is_relative_to(docs.parent) else source
+                log.error("%s:%d: %s", rel, error.line, error.message)
+                files.remove(file)
+                continue
         if problem:
             rel = source.relative_to(docs.parent) if source.is_relative_to(docs.parent) else source
             log.error("%s: %s; the site publishes only plain files from docs/: copy the file there "
