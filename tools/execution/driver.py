@@ -24,6 +24,7 @@ import os
 import platform
 import random
 import sys
+import threading
 import traceback
 import types
 import warnings
@@ -284,6 +285,25 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
     return {"status": "error" if error else "ok", "cells": results, "error": error}
 
 
+def watch_lifeline(fd: int) -> None:
+    """Die with the runner: a thread waits for end-of-file on the pipe whose write end only the
+    runner holds (the kernel closes it when the runner dies, even by SIGKILL), then kills this
+    process group (the driver and the snippet's children that stayed in it)."""
+
+    def wait() -> None:
+        try:
+            while os.read(fd, 1):
+                pass
+        except OSError:
+            return  # the snippet closed the descriptor: nothing to watch any more
+        try:
+            os.killpg(os.getpgrp(), 9)
+        finally:
+            os._exit(137)
+
+    threading.Thread(target=wait, name="lifeline", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.execution.driver",
                                      description=__doc__.split("\n")[0])
@@ -293,7 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=profiles.PROFILE_NAMES, default="cpu")
     parser.add_argument("--repo", type=Path, required=True, help="the real repository root")
     parser.add_argument("--cells", type=Path, help="JSON list of each cell's page line")
+    parser.add_argument("--lifeline", type=int, help="a pipe descriptor: end-of-file means the "
+                        "runner died, and the driver kills its process group")
     args = parser.parse_args(argv)
+    if args.lifeline is not None:
+        watch_lifeline(args.lifeline)
     cells = parse_script(args.script.read_text(encoding="utf-8"))
     if args.cells:
         lines = json.loads(args.cells.read_text(encoding="utf-8"))

@@ -372,9 +372,19 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         # Each run its own temporary folder: files in /tmp never leak into the next snippet.
         (work / "tmp").mkdir()
         env.update(TMPDIR=str(work / "tmp"), TEMP=str(work / "tmp"), TMP=str(work / "tmp"))
-        proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        # A pipe whose write end only this process holds: when it dies (even by SIGKILL) the
+        # driver reads end-of-file and kills its process group, so no run outlives its runner.
+        lifeline_read, lifeline = os.pipe()
+        cmd += ["--lifeline", str(lifeline_read)]
+        try:
+            proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    start_new_session=True, pass_fds=(lifeline_read,))
+        except BaseException:
+            os.close(lifeline)
+            raise
+        finally:
+            os.close(lifeline_read)
         with _active_lock:
             _active[token] = proc
         reader = threading.Thread(target=_read_output, daemon=True, kwargs=dict(
@@ -388,6 +398,7 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
             proc.wait()
             with _active_lock:
                 _active.pop(token, None)
+            os.close(lifeline)
             reader.join(timeout=5)
             if proc.stdout is not None:
                 proc.stdout.close()
