@@ -48,3 +48,36 @@ def test_a_runner_killed_by_its_snippet_takes_the_driver_along(repo, tools_cli,
     assert load_recording(root, "demo", "cpu")["cells"][0]["output"] == "next run\n"
     result = tools_cli(root, "run", "--force", "-q")  # a lock released normally: no note
     assert result.code == 0 and "taking it over" not in result.err, result
+
+
+# ---------------------------------------------------------------------------------------------
+# Control characters in outputs: recorded as printed, shown escaped on pages and notebook pages
+
+CONTROLS = {"\x00": r"\x00", "\x07": r"\x07", "\x9b": r"\x9b", "\u202e": r"\u202e",
+            "\u2066": r"\u2066", "\u200f": r"\u200f", "\x7f": r"\x7f"}
+
+
+def test_control_characters_are_shown_escaped_on_pages_and_notebook_pages(repo, tools_cli,
+                                                                           caplog) -> None:
+    import json
+
+    from tools.programs import collect_programs
+    from tools.site.notebooks import build_notebook
+
+    printed = "".join(f"[{char}]" for char in CONTROLS)
+    root = repo(f"import os\nos.write(1, {printed.encode()!r})\nprint()\nprint('tab\\tok 中文')",
+                recordings=False)
+    assert tools_cli(root, "run", "-q").code == 0
+    [cell] = load_recording(root, "demo", "cpu")["cells"]
+    assert cell["output"] == printed + "\ntab\tok 中文\n"  # the recording keeps what was printed
+    html, errors = render(root, ZH, caplog)
+    assert errors == []
+    output = html.split('class="snippet-output"', 1)[1]
+    for char, escaped in CONTROLS.items():
+        assert char not in html, repr(char)
+        assert f"[{escaped}]" in output, escaped
+    assert "tab\tok 中文" in output
+    notebook = json.loads(build_notebook(root, collect_programs(root)["demo"], lang="en", page=True))
+    [stream] = [out for c in notebook["cells"] for out in c.get("outputs", [])]
+    text = "".join(stream["text"])
+    assert all(char not in text and f"[{escaped}]" in text for char, escaped in CONTROLS.items())
