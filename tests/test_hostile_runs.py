@@ -81,3 +81,95 @@ def test_control_characters_are_shown_escaped_on_pages_and_notebook_pages(repo, 
     [stream] = [out for c in notebook["cells"] for out in c.get("outputs", [])]
     text = "".join(stream["text"])
     assert all(char not in text and f"[{escaped}]" in text for char, escaped in CONTROLS.items())
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells that exhaust or replace what the driver relies on: the real cause, at the page's line
+
+CELL_FAILURES = {
+    "ten-thousand-figures": (
+        "import matplotlib.pyplot as plt\nfor _ in range(10_000):\n    plt.figure(figsize=(1, 1))",
+        f"demo failed at {ZH}:4 (cell 1): TooManyFigures",
+        ["the cell left 10000 figures open; at most 50 are recorded per cell", "plt.close(fig)"]),
+    "figure-that-fails-only-at-savefig": (
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title(r'$\\frac{$')",
+        f"demo failed at {ZH}:4 (cell 1): ValueError",
+        ["while saving the figures the cell drew (savefig)"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CELL_FAILURES))
+def test_a_cell_failing_in_the_driver_gets_its_real_cause(case, repo, tools_cli) -> None:
+    code, message, hints = CELL_FAILURES[case]
+    root = repo(code, opts=' timeout="120"')
+    result, before = run_cli(tools_cli, root, "run", "--force", "-q")
+    assert result.code == 1, result
+    assert f"FAIL {message}" in result.err, result.err
+    for hint in hints:
+        assert hint in result.err, (hint, result.err)
+    assert "os._exit() or a C extension" not in result.err
+    assert "1 of 1 failed: demo; their previous recordings are kept" in result.err
+    assert snapshot(root) == before
+
+
+def test_a_cell_that_sets_sys_stdout_to_none_is_recorded(repo, tools_cli) -> None:
+    root = repo("import sys\nprint('before')\nsys.stdout = None\nprint('lost, as in a script')",
+                "import os\nos.write(1, b'fd 1 still works\\n')", recordings=False)
+    result = tools_cli(root, "run", "-q")
+    assert result.code == 0, result
+    outputs = [cell["output"] for cell in load_recording(root, "demo", "cpu")["cells"]]
+    assert outputs == ["before\n", "fd 1 still works\n"]
+
+
+def test_a_cell_that_replaces_json_dumps_cannot_change_the_recording(repo, tools_cli) -> None:
+    root = repo("import json, os\n"
+                "json.dumps = lambda *a, **k: '{\"status\": \"ok\", \"cells\": []}'\n"
+                "json.JSONEncoder.encode = lambda self, o: '{}'\n"
+                "os.replace = lambda *a, **k: None\nprint('real output')", recordings=False)
+    result = tools_cli(root, "run", "-q")
+    assert result.code == 0, result
+    [cell] = load_recording(root, "demo", "cpu")["cells"]
+    assert cell["output"] == "real output\n"
+    assert tools_cli(root, "check").code == 0
+
+
+DEEP = {
+    # the compiler itself gives up (RecursionError in `extract` before)
+    "deep-sum": ("x = " + "1 + " * 15_000 + "1", 4),
+    # compiles, but every comparison of the code recursed too deep (after a successful run)
+    "deep-calls": ("x = " + "abs(" * 150 + "1" + ")" * 150, 4),
+    "deep-lists": ("x = " + "[" * 180 + "]" * 180, 4),
+}
+
+
+@pytest.mark.parametrize("case", list(DEEP))
+def test_very_deep_expressions_fail_with_page_line(case, repo, tools_cli) -> None:
+    code, line = DEEP[case]
+    root = repo("print(1)")
+    (root / ZH).write_text(page(code), encoding="utf-8")
+    (root / EN).write_text(english(page(code)), encoding="utf-8")
+    before = snapshot(root, "recordings", "snippets")
+    for command in ("extract", "check", "run"):
+        result = tools_cli(root, command)
+        output = result.out + result.err
+        assert result.code == 1, (command, output)
+        assert f"{ZH}:{line}: " in output and "split it into several statements" in output, output
+        assert_safe(output)
+    assert snapshot(root, "recordings", "snippets") == before
+
+
+def test_a_huge_fence_is_refused_and_check_stays_fast(repo, tools_cli) -> None:
+    """A 1.9 MB fence made every `check` parse it several times (10 s with 2 languages)."""
+    code = "\n".join(f"x{i} = [{i}, 'abcdefghij', {i}.5]" for i in range(48_000))
+    root = repo("print(1)")
+    (root / ZH).write_text(page(code), encoding="utf-8")
+    (root / EN).write_text(english(page(code)), encoding="utf-8")
+    before = snapshot(root, "recordings", "snippets")
+    start = time.process_time()
+    result = tools_cli(root, "check")
+    assert time.process_time() - start < 2.0
+    assert result.code == 1 and f"{ZH}:3: the code of this fence of \"demo\" is 1842 kB; at " \
+        "most 64 kB" in result.out, result
+    assert "under data/" in result.out
+    assert_safe(result.out + result.err)
+    assert snapshot(root, "recordings", "snippets") == before

@@ -165,6 +165,29 @@ def read_page(path: Path, rel: str) -> str:
         ) from None
 
 
+# Bounds on one fence's code: the largest today is 7 kB, 20 levels of syntax deep. The comparisons
+# of code (canonical_dump, compare_programs) walk the syntax tree recursively.
+CELL_MAX_BYTES = 64 * 1024
+AST_MAX_DEPTH = 100
+
+
+def _too_deep(snippet_id: str) -> str:
+    return (f'an expression of snippet "{snippet_id}" is nested more than {AST_MAX_DEPTH} levels '
+            "deep; split it into several statements (intermediate variables)")
+
+
+def _deepest(tree: ast.AST) -> int | None:
+    """The line of the first node nested deeper than AST_MAX_DEPTH, or None (no recursion)."""
+    stack = [(tree, 1, 1)]
+    while stack:
+        node, depth, line = stack.pop()
+        line = getattr(node, "lineno", None) or line
+        if depth > AST_MAX_DEPTH:
+            return line
+        stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
+    return None
+
+
 def _imports_tools(tree: ast.Module) -> ast.stmt | None:
     for node in ast.walk(tree):
         names = []
@@ -192,12 +215,24 @@ def _fence_cell(block: Block, rel: str, options: dict[str, str]) -> Cell:
                            'one is output="volatile" (or remove the option)')
     cell = Cell(snippet_id=snippet_id, page=rel, line=block.line + 1, code=block.body,
                 volatile=output == "volatile")
+    size = len(cell.code.encode("utf-8"))
+    if size > CELL_MAX_BYTES:
+        raise SnippetError(rel, block.line, f'the code of this fence of "{snippet_id}" is '
+                           f"{size // 1024} kB; at most {CELL_MAX_BYTES // 1024} kB (every command "
+                           "parses it several times: a 1.9 MB fence made each `check` take 10 s). "
+                           "Put large data in a file under data/, declared with data=\"…\", and "
+                           "read it")
     try:
         tree = compile("\n" * (cell.line - 1) + cell.code, rel, "exec", ast.PyCF_ONLY_AST,
                        dont_inherit=True)
     except SyntaxError as error:
         raise SnippetError(rel, error.lineno or cell.line,
                            f'syntax error in snippet "{snippet_id}": {error.msg}') from None
+    except (RecursionError, MemoryError):
+        raise SnippetError(rel, cell.line, _too_deep(snippet_id)) from None
+    deepest = _deepest(tree)
+    if deepest is not None:
+        raise SnippetError(rel, deepest, _too_deep(snippet_id))
     bad_import = _imports_tools(tree)
     if bad_import is not None:
         raise SnippetError(rel, bad_import.lineno, f'snippet "{snippet_id}" imports tools/; '

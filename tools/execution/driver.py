@@ -37,6 +37,8 @@ from tools.recordings import current_env, package_version
 from tools.scripts import ScriptCell, parse_script
 
 PROGRESS_PREFIX = "@@cell "
+# The driver's own references, taken before any cell runs (a cell may replace os.replace).
+_OPEN, _WRITE, _CLOSE, _REPLACE = os.open, os.write, os.close, os.replace
 # Reads from these places are the tool's own business, not data the snippet depends on.
 IGNORED_TOP = {".venv", ".git", "snippets", "build", "site", "node_modules", "__pycache__"}
 
@@ -163,11 +165,21 @@ def prime_linecache(cells: list[ScriptCell]) -> None:
         linecache.cache[page] = (sum(map(len, lines)), None, lines, page)
 
 
+def _flush_streams() -> None:
+    """Flush Python's stdout and stderr, also when a cell replaced or removed them
+    (`sys.stdout = None`, a closed or broken stream object)."""
+    for stream in {id(s): s for s in (sys.stdout, sys.stderr, sys.__stdout__,
+                                      sys.__stderr__)}.values():
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - the snippet's stream, whatever it is now
+            pass
+
+
 @contextmanager
 def capture_fds(path: Path) -> Iterator[None]:
     """Send fds 1 and 2 (stdout, stderr) to a file for the duration of the block."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    _flush_streams()
     saved = os.dup(1), os.dup(2)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
@@ -176,11 +188,7 @@ def capture_fds(path: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
+        _flush_streams()
         try:
             ctypes.CDLL(None).fflush(None)  # C-level stdio buffers (printf in extensions)
         except (OSError, AttributeError):
@@ -191,13 +199,26 @@ def capture_fds(path: Path) -> Iterator[None]:
         os.close(saved[1])
 
 
+FIGURES_PER_CELL_MAX = 50  # the pages show each one; the examples draw one or two
+
+
+class TooManyFigures(Exception):
+    """A cell left more figures open than a page can show."""
+
+
 def save_figures(folder: Path, index: int) -> list[str]:
     """Save and close open matplotlib figures (only if the snippet imported pyplot)."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is None:
         return []
     names = []
-    for number, fignum in enumerate(plt.get_fignums(), start=1):
+    fignums = plt.get_fignums()
+    if len(fignums) > FIGURES_PER_CELL_MAX:
+        plt.close("all")
+        raise TooManyFigures(f"the cell left {len(fignums)} figures open; at most "
+                             f"{FIGURES_PER_CELL_MAX} are recorded per cell: draw fewer, or close "
+                             "those the page should not show with plt.close(fig)")
+    for number, fignum in enumerate(fignums, start=1):
         name = f"cell{index}-fig{number}.png"
         folder.mkdir(parents=True, exist_ok=True)
         # No "Software" metadata: the PNG bytes then do not change with the matplotlib version.
@@ -205,6 +226,41 @@ def save_figures(folder: Path, index: int) -> list[str]:
         names.append(name)
     plt.close("all")
     return names
+
+
+def _close_figures() -> None:
+    plt = sys.modules.get("matplotlib.pyplot")
+    try:
+        if plt is not None:
+            plt.close("all")
+    except Exception:  # noqa: BLE001 - a figure that cannot even be closed: the run ends anyway
+        pass
+
+
+def to_json(value: object) -> str:
+    """JSON text of the result (dicts, lists, str, int, float, bool, None), by the driver's own
+    code: a cell that replaced json.dumps or patched the json module cannot change what the
+    runner reads."""
+    if value is None or value is True or value is False:
+        return {None: "null", True: "true", False: "false"}[value]
+    kind = type(value)
+    if kind is str:
+        value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates: "?"
+        return '"' + "".join(_JSON_ESCAPES.get(char, char) for char in value) + '"'
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return float.__repr__(value) if value == value and value not in (_INF, -_INF) else "null"
+    if kind is dict:
+        return "{" + ", ".join(f"{to_json(str(k))}: {to_json(v)}" for k, v in value.items()) + "}"
+    if kind in (list, tuple):
+        return "[" + ", ".join(to_json(item) for item in value) + "]"
+    return to_json(str(value))
+
+
+_INF = float("inf")
+_JSON_ESCAPES = {chr(code): f"\\u{code:04x}" for code in range(32)}
+_JSON_ESCAPES.update({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"})
 
 
 def format_error(error: BaseException, pages: set[str]) -> tuple[str, int | None]:
@@ -276,7 +332,18 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
                 text, line = format_error(exc, pages)
                 error = {"index": cell.index, "page": cell.page, "line": line or cell.line,
                          "type": type(exc).__name__, "traceback": text}
-            figures = save_figures(out / "figures", cell.index)
+            try:
+                figures = save_figures(out / "figures", cell.index)
+            except BaseException as exc:  # noqa: BLE001 - e.g. a title matplotlib cannot draw
+                figures = []
+                if error is None:
+                    text, _ = format_error(exc, pages)
+                    if isinstance(exc, TooManyFigures):
+                        text = f"{exc}\n"
+                    error = {"index": cell.index, "page": cell.page, "line": cell.line,
+                             "type": type(exc).__name__, "traceback": "while saving the figures "
+                             f"the cell drew (savefig):\n{text}"}
+                _close_figures()
         output = capture.read_bytes().decode("utf-8", errors="replace")
         results.append({"index": cell.index, "page": cell.page, "line": cell.line,
                         "output": output, "figures": figures})
@@ -357,8 +424,14 @@ def main(argv: list[str] | None = None) -> int:
         "pinned_env": {key: os.environ.get(key, "") for key in pinned},
     }
     tmp = args.out / "result.json.tmp"
-    tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, args.out / "result.json")
+    fd = _OPEN(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        data = memoryview(to_json(result).encode("utf-8"))
+        while data:
+            data = data[_WRITE(fd, data):]
+    finally:
+        _CLOSE(fd)
+    _REPLACE(tmp, args.out / "result.json")
     return 0 if result["status"] == "ok" else 1
 
 
