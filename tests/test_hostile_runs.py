@@ -173,3 +173,25 @@ def test_a_huge_fence_is_refused_and_check_stays_fast(repo, tools_cli) -> None:
     assert "under data/" in result.out
     assert_safe(result.out + result.err)
     assert snapshot(root, "recordings", "snippets") == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes to ~: the snippet gets its own home, removed with the run
+
+
+def test_writes_to_home_stay_in_the_run(repo, tools_cli) -> None:
+    real_home = Path.home()
+    name = f".tools-hostile-{time.time_ns()}"
+    root = repo("import os\nfrom pathlib import Path\n"
+                f"Path('~/{name}').expanduser().write_text('x')\n"
+                "print(sorted(k for k in os.environ if k.startswith('XDG_')))\n"
+                "print(all(os.environ[k].startswith(os.environ['HOME']) for k in os.environ "
+                "if k.startswith('XDG_')))", recordings=False)
+    result = tools_cli(root, "run", "-q")
+    leaked = (real_home / name).exists()
+    (real_home / name).unlink(missing_ok=True)
+    assert result.code == 0, result
+    assert not leaked, "a snippet's write to ~ reached the real home"
+    [cell] = load_recording(root, "demo", "cpu")["cells"]
+    assert cell["output"] == ("['XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', "
+                              "'XDG_STATE_HOME']\nTrue\n")

@@ -372,6 +372,14 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         # Each run its own temporary folder: files in /tmp never leak into the next snippet.
         (work / "tmp").mkdir()
         env.update(TMPDIR=str(work / "tmp"), TEMP=str(work / "tmp"), TMP=str(work / "tmp"))
+        # ... and its own home: writes to ~ (dot files, caches, configuration) stay in the run's
+        # scratch folder and are removed with it. Explicit HF_HOME and the like are kept.
+        home = work / "home"
+        for sub in (".cache", ".config", ".local/share", ".local/state"):
+            (home / sub).mkdir(parents=True)
+        env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"),
+                   XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
+                   XDG_STATE_HOME=str(home / ".local/state"))
         # A pipe whose write end only this process holds: when it dies (even by SIGKILL) the
         # driver reads end-of-file and kills its process group, so no run outlives its runner.
         lifeline_read, lifeline = os.pipe()
