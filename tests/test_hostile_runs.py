@@ -89,8 +89,12 @@ def test_control_characters_are_shown_escaped_on_pages_and_notebook_pages(repo, 
 CELL_FAILURES = {
     "ten-thousand-figures": (
         "import matplotlib.pyplot as plt\nfor _ in range(10_000):\n    plt.figure(figsize=(1, 1))",
-        f"demo failed at {ZH}:4 (cell 1): TooManyFigures",
-        ["the cell left 10000 figures open; at most 50 are recorded per cell", "plt.close(fig)"]),
+        f"demo failed at {ZH}:6 (cell 1): TooManyFigures",
+        ["the cell has 51 figures open; at most 50 are recorded per cell", "plt.close(fig)"]),
+    "fifty-subplots-then-one-more": (
+        "import matplotlib.pyplot as plt\nfor _ in range(50):\n    plt.subplots()\n"
+        "plt.figure(3)\nplt.subplots()", f"demo failed at {ZH}:8 (cell 1): TooManyFigures",
+        ["the cell has 51 figures open"]),
     "figure-that-fails-only-at-savefig": (
         "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title(r'$\\frac{$')",
         f"demo failed at {ZH}:4 (cell 1): ValueError",

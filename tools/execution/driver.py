@@ -206,6 +206,27 @@ class TooManyFigures(Exception):
     """A cell left more figures open than a page can show."""
 
 
+def _too_many(count: int) -> TooManyFigures:
+    return TooManyFigures(f"the cell has {count} figures open; at most {FIGURES_PER_CELL_MAX} are "
+                          "recorded per cell: draw fewer, or close those the page should not "
+                          "show with plt.close(fig)")
+
+
+def limit_figures(plt: types.ModuleType) -> None:
+    """Make pyplot refuse a new figure beyond the limit, where the cell asks for it (10,000
+    figures took 1 GB before the cell ended). plt.subplots and friends call plt.figure."""
+    original = plt.figure
+
+    def figure(num=None, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - pyplot's
+        count = len(plt.get_fignums())
+        if count >= FIGURES_PER_CELL_MAX and (num is None or not plt.fignum_exists(num)):
+            raise _too_many(count + 1)
+        return original(num, *args, **kwargs)
+
+    figure.__doc__, figure.__wrapped__ = original.__doc__, original  # type: ignore[attr-defined]
+    plt.figure = figure
+
+
 def save_figures(folder: Path, index: int) -> list[str]:
     """Save and close open matplotlib figures (only if the snippet imported pyplot)."""
     plt = sys.modules.get("matplotlib.pyplot")
@@ -215,9 +236,7 @@ def save_figures(folder: Path, index: int) -> list[str]:
     fignums = plt.get_fignums()
     if len(fignums) > FIGURES_PER_CELL_MAX:
         plt.close("all")
-        raise TooManyFigures(f"the cell left {len(fignums)} figures open; at most "
-                             f"{FIGURES_PER_CELL_MAX} are recorded per cell: draw fewer, or close "
-                             "those the page should not show with plt.close(fig)")
+        raise _too_many(len(fignums))  # made without plt.figure (Figure() and a manager)
     for number, fignum in enumerate(fignums, start=1):
         name = f"cell{index}-fig{number}.png"
         folder.mkdir(parents=True, exist_ok=True)
@@ -406,7 +425,8 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
 
     sys.meta_path.insert(0, AfterImport({"torch": seed_torch,
-                                         "numpy": lambda numpy: numpy.random.seed(0)}))
+                                         "numpy": lambda numpy: numpy.random.seed(0),
+                                         "matplotlib.pyplot": limit_figures}))
     prime_linecache(cells)
     guard = FileGuard(repo=args.repo, scratch=Path.cwd(), out=args.out)
     sys.addaudithook(guard)
