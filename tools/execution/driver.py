@@ -1,6 +1,7 @@
 """Run one generated snippet script cell by cell and record what each cell printed and drew.
 
     python -m tools.execution.driver snippets/<id>.py --out DIR --repo ROOT [--threads 2] [--profile cpu]
+        [--cells FILE] [--lifeline FD]
 
 Started by tools.execution.runner inside a scratch directory that mirrors the repository with only
 the program's declared data files. Each cell is compiled under its Markdown file name and line, so

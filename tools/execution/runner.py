@@ -3,7 +3,9 @@
 Used by `python -m tools run` and by the snippet tests. Each run gets its own work folder outside
 the repository: `repo/` is a scratch copy holding only the program's declared data files (the
 snippet's working directory), `out/` receives the driver's result. The child runs in its own
-session; at the timeout, at Ctrl-C and after a normal exit every process of the run is killed:
+session, with its own TMPDIR and HOME (XDG_* too) in the work folder, and dies with this process
+(it watches a pipe only this process holds); at the timeout, at Ctrl-C and after a normal exit
+every process of the run is killed:
 those that carry the run's token, the driver's descendants, and orphans re-parented to this
 process since the run started (it is a child subreaper on Linux), so children that escaped
 with setsid() or cleared their environment are found too. The timeout bounds the whole run.
