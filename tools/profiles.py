@@ -27,6 +27,7 @@ Standard library only: the runner, the checks and the site hooks import it witho
 from __future__ import annotations
 
 import platform
+import re
 import shlex
 import shutil
 from collections.abc import Callable, Mapping
@@ -114,10 +115,13 @@ class Profile:
         return self.numerics_name(threads)
 
     def repair_command(self, snippet_id: str) -> str:
-        """The one command that re-records a snippet (a GPU profile: on the GPU machine)."""
-        if self is CPU:
-            return f"python -m tools run {snippet_id} --force"
-        return f"python -m tools run {snippet_id} --force --profile {self.name}"
+        """The one command that re-records a snippet (a GPU profile: on the GPU machine). An id
+        that is not a plain word (a recording named `--force.json`) is quoted after `--`, so the
+        hint can never turn it into an option."""
+        profile = "" if self is CPU else f" --profile {self.name}"
+        if re.fullmatch(r"[a-z0-9][a-z0-9-]*", snippet_id):
+            return f"python -m tools run {snippet_id} --force{profile}"
+        return f"python -m tools run --force{profile} -- {shlex.quote(snippet_id)}"
 
 
 def _cpu_numerics(threads: int) -> str:

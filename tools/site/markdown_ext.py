@@ -22,7 +22,7 @@ import logging
 import posixpath
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown import Extension, Markdown
@@ -50,6 +50,14 @@ NOTEBOOK_PAGES = False
 def _relative(target: str, page: str) -> str:
     """URL of site path `target` relative to the page at site path `page` (a directory URL)."""
     return posixpath.relpath(target or ".", page or ".") + ("/" if target.endswith("/") else "")
+
+
+def _as_markdown_reads(data: bytes) -> str:
+    """A page's text as the engine hands it to the extension: without a byte-order mark (MkDocs
+    reads utf-8-sig) and with "\n" line endings (Python-Markdown normalizes them), so that a
+    BOM or CRLF page has the same signature on disk as in the build."""
+    text = data.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _signature(text: str) -> tuple:
@@ -83,6 +91,7 @@ class _Site:
     pages: dict[tuple, list[str]]  # signature → docs-relative paths ("en/a/b.md")
     states: dict[str, list[RecordingState]]
     logged: bool = False
+    reported: set[str] = field(default_factory=set)  # messages logged once per state
 
 
 _lock = threading.Lock()
@@ -102,7 +111,7 @@ def _load(root: Path) -> _Site:
             for path in sorted((root / "docs" / lang).rglob("*.md")):
                 if path.is_symlink() or not path.is_file():
                     continue  # scan_all reported it; a FIFO would hang the build
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = _as_markdown_reads(path.read_bytes())
                 if "exec=" not in text and REPORT_MARKER not in text:
                     continue
                 body = strip_front_matter(text)
@@ -113,6 +122,24 @@ def _load(root: Path) -> _Site:
         site = _Site(programs, [str(error) for error in errors], pages, states)
         _sites[root] = (watch, site)
         return site
+
+
+def _ambiguous(candidates: list[str]) -> str:
+    """Why a page's signature does not name exactly one file, with the fix."""
+    if not candidates:  # the page changed after the build read docs/ (a save during serve)
+        return ("tools.site.markdown_ext: a page with executable fences matches no page under "
+                "docs/ (it changed while the site was built); save the page and build again")
+    twins = {rel.split("/", 1)[1] for rel in candidates}
+    if len(twins) == 1 and len(candidates) == 2:
+        en = next(rel for rel in candidates if not rel.startswith("zh/"))
+        zh = next(rel for rel in candidates if rel != en)
+        return (f"docs/{en}:1: the same title and the same prose before every executable fence as "
+                f"docs/{zh}: it is an untranslated copy; translate its title and prose (the "
+                "code stays the same)")
+    shown = ", ".join(f"docs/{rel}" for rel in candidates)
+    return (f"docs/{candidates[-1]}:1: {shown} have the same title and the same prose before "
+            "every executable fence, so their outputs cannot be told apart; change the title or "
+            "the prose before a fence of one of them")
 
 
 def _report(site: _Site, root: Path, *, page: str, lang: str) -> str:
@@ -156,12 +183,15 @@ class _EmbedPreprocessor(Preprocessor):
             site.logged = True
             for error in site.errors:
                 log.error("%s", error)
-        candidates = site.pages.get(_signature(text), [])
+        signature = _signature(text)
+        if not signature:
+            return lines  # "exec=" in prose or inline code; quoted fences: scan_all reports them
+        candidates = site.pages.get(signature, [])
         if len(candidates) != 1:
-            where = "no page" if not candidates else f"{len(candidates)} pages ({', '.join(candidates)})"
-            log.error("tools.site.markdown_ext: a page with executable fences matches %s under "
-                      "docs/; its fences must be those of exactly one file (save the page and "
-                      "build again)", where)
+            message = _ambiguous(candidates)
+            if message not in site.reported:
+                site.reported.add(message)
+                log.error("%s", message)
             return lines
         rel = candidates[0]
         lang = rel.split("/", 1)[0]
@@ -207,7 +237,7 @@ class _EmbedPreprocessor(Preprocessor):
     def _line_offset(self, rel: str, text: str) -> int:
         """Lines the file has before `text`'s first line (front matter, or minus a banner)."""
         try:
-            source = (self.root / "docs" / rel).read_text(encoding="utf-8")
+            source = _as_markdown_reads((self.root / "docs" / rel).read_bytes())
         except OSError:
             return 0
         first_fence = next((line for line in text.splitlines() if "exec=" in line), None)

@@ -31,7 +31,7 @@ from tools.programs import Program, is_exec_fence
 from tools import profiles
 from tools.recordings import recording_state, recordings_dir
 from tools.languages import LANGUAGES, twin
-from tools.site.render import page_url
+from tools.site.render import page_url, visible_controls
 
 __all__ = ["LANGUAGES", "NOTEBOOKS", "build_notebook"]
 
@@ -109,8 +109,9 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, alt: str 
     if cell is None:
         return []
     outputs = []
-    if cell["output"]:
-        outputs.append(new_output("stream", name="stdout", text=cell["output"]))
+    if cell["output"]:  # the page flavor shows control characters escaped, as the pages do
+        text = cell["output"] if alt is None else visible_controls(cell["output"])
+        outputs.append(new_output("stream", name="stdout", text=text))
     for number, figure in enumerate(cell["figures"], start=1):
         png = (figures_dir / figure).read_bytes()
         data = base64.b64encode(png).decode("ascii")

@@ -13,6 +13,7 @@ here with pymdownx.tabbed's alternate-style markup instead of `===` syntax.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -143,10 +144,24 @@ def _attr(value: object) -> str:
 _MARKDOWN_ACTIVE = {ord(c): f"&#{ord(c)};" for c in "\\`*_[](){}!#|~:<>\"'"}
 
 
+# Characters a terminal or a browser acts on instead of showing: C0 controls but tab and line
+# feed, DEL, C1 controls (U+009B is a terminal's CSI), the bidirectional overrides and isolates
+# (U+202E turns the rest of a line around) and other invisible format characters.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def visible_controls(value: str) -> str:
+    """Recorded text with every control and bidi character shown as its Python escape
+    (`\\x00`, `\\x9b`, `\\u202e`): a reader sees that it is there, and it acts on nothing."""
+    return _INVISIBLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                          else f"\\u{ord(m[0]):04x}", value)
+
+
 def markdown_text(value: object) -> str:
     """Text that Markdown shows literally: HTML-escaped, and every character Markdown would
     read as markup replaced by its numeric entity (a recorded `[x](javascript:…)` stays text)."""
-    return html.escape(str(value), quote=False).translate(_MARKDOWN_ACTIVE)
+    return html.escape(visible_controls(str(value)), quote=False).translate(_MARKDOWN_ACTIVE)
 
 
 def _profile_box(
@@ -161,7 +176,7 @@ def _profile_box(
     """The output container of one profile for one cell, or "" when there is nothing to show."""
     assert state.recording is not None
     cell = _recorded_cell(state.recording, cell_index) or {}
-    output = str(cell.get("output") or "").rstrip("\n")
+    output = visible_controls(str(cell.get("output") or "").rstrip("\n"))
     parts: list[str] = []
     if output.strip():
         block = f"<pre><code>{html.escape(output)}</code></pre>"
@@ -182,7 +197,7 @@ def _profile_box(
         )
     if last:
         line = provenance_line(state.recording, lang=lang)
-        parts.append(f'<p class="snippet-provenance">{html.escape(line)}</p>')
+        parts.append(f'<p class="snippet-provenance">{html.escape(visible_controls(line))}</p>')
     if not parts:
         return ""
     has_output = len(parts) > (1 if last else 0)
