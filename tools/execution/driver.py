@@ -7,7 +7,8 @@ Started by tools.execution.runner inside a scratch directory that mirrors the re
 the program's declared data files. Each cell is compiled under its Markdown file name and line, so
 tracebacks point at the page; linecache is primed with the cells' code, so nothing reads the page.
 Output is captured at the file-descriptor level (C extensions, warnings and logging included).
-Writes DIR/result.json and DIR/figures/cell<N>-fig<M>.png. Progress lines ("@@cell N page:line")
+Writes DIR/result.json and DIR/figures/cell<N>-fig<M>.png (with each figure's title and axis labels
+in result.json). Progress lines ("@@cell N page:line")
 go to stderr between cells. Exit status: 0 success, 1 the snippet raised.
 """
 
@@ -34,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tools import profiles
-from tools.recordings import current_env, package_version
+from tools.recordings import FIGURE_AXES_LIMIT, FIGURE_TEXT_LIMIT, current_env, package_version
 from tools.scripts import ScriptCell, parse_script
 
 PROGRESS_PREFIX = "@@cell "
@@ -228,12 +229,38 @@ def limit_figures(plt: types.ModuleType) -> None:
     plt.figure = figure
 
 
-def save_figures(folder: Path, index: int) -> list[str]:
-    """Save and close open matplotlib figures (only if the snippet imported pyplot)."""
+def _label(text: object) -> str:
+    """A figure's text as one plain line, bounded (the recording's reader checks it again)."""
+    line = " ".join(str(text or "").split())
+    return "".join(char for char in line if char.isprintable())[:FIGURE_TEXT_LIMIT]
+
+
+def figure_text(figure: object) -> dict:
+    """What a figure says about itself: its suptitle, each plot's title and axis labels, and
+    each colorbar's label (the alt text of the figure on the pages is built from these)."""
+    suptitle = getattr(figure, "_suptitle", None)
+    axes, scales = [], []
+    for ax in list(getattr(figure, "axes", []))[:FIGURE_AXES_LIMIT]:
+        colorbar = getattr(ax, "_colorbar", None)
+        if colorbar is not None:  # a colorbar's label is on its long axis
+            vertical = getattr(colorbar, "orientation", "vertical") == "vertical"
+            label = _label(ax.get_ylabel() if vertical else ax.get_xlabel())
+            if label:
+                scales.append(label)
+            continue
+        axes.append({"title": _label(ax.get_title()), "x": _label(ax.get_xlabel()),
+                     "y": _label(ax.get_ylabel())})
+    return {"title": _label(suptitle.get_text() if suptitle is not None else ""),
+            "axes": axes, "scales": scales}
+
+
+def save_figures(folder: Path, index: int) -> tuple[list[str], list[dict]]:
+    """Save and close open matplotlib figures (only if the snippet imported pyplot): their file
+    names and what each says about itself (`figure_text`)."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is None:
-        return []
-    names = []
+        return [], []
+    names, texts = [], []
     fignums = plt.get_fignums()
     if len(fignums) > FIGURES_PER_CELL_MAX:
         plt.close("all")
@@ -241,11 +268,16 @@ def save_figures(folder: Path, index: int) -> list[str]:
     for number, fignum in enumerate(fignums, start=1):
         name = f"cell{index}-fig{number}.png"
         folder.mkdir(parents=True, exist_ok=True)
+        figure = plt.figure(fignum)
         # No "Software" metadata: the PNG bytes then do not change with the matplotlib version.
-        plt.figure(fignum).savefig(folder / name, format="png", metadata={"Software": None})
+        figure.savefig(folder / name, format="png", metadata={"Software": None})
         names.append(name)
+        try:
+            texts.append(figure_text(figure))
+        except Exception:  # noqa: BLE001 - a figure without readable text keeps the plain alt text
+            texts.append({"title": "", "axes": [], "scales": []})
     plt.close("all")
-    return names
+    return names, texts
 
 
 def _close_figures() -> None:
@@ -353,9 +385,9 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
                 error = {"index": cell.index, "page": cell.page, "line": line or cell.line,
                          "type": type(exc).__name__, "traceback": text}
             try:
-                figures = save_figures(out / "figures", cell.index)
+                figures, texts = save_figures(out / "figures", cell.index)
             except BaseException as exc:  # noqa: BLE001 - e.g. a title matplotlib cannot draw
-                figures = []
+                figures, texts = [], []
                 if error is None:
                     text, _ = format_error(exc, pages)
                     if isinstance(exc, TooManyFigures):
@@ -366,7 +398,7 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
                 _close_figures()
         output = capture.read_bytes().decode("utf-8", errors="replace")
         results.append({"index": cell.index, "page": cell.page, "line": cell.line,
-                        "output": output, "figures": figures})
+                        "output": output, "figures": figures, "figure_text": texts})
         if error:
             break
     return {"status": "error" if error else "ok", "cells": results, "error": error}

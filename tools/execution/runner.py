@@ -42,7 +42,8 @@ from tools import profiles
 from tools.execution.driver import IGNORED_TOP, PROGRESS_PREFIX
 from tools.programs import NOT_DATA, Program, code_hash, data_files
 from tools.recordings import (
-    RECORDINGS_DIR, SCHEMA, clean_output, data_fingerprint, figure_name, recordings_dir, write_recording,
+    RECORDINGS_DIR, SCHEMA, RecordingError, check_figure_text, clean_output, data_fingerprint, figure_name,
+    recordings_dir, write_recording,
 )
 from tools.scripts import SNIPPETS_DIR, render_script
 
@@ -331,8 +332,15 @@ def _recording(root: Path, program: Program, result: dict, *, profile: str, dura
             final = figure_name(cell["index"], number, data)
             figures[final] = data
             names.append(final)
-        cells.append({"index": cell["index"], "page": cell["page"], "line": cell["line"],
-                      "output": clean_output(cell["output"]), "figures": names})
+        entry = {"index": cell["index"], "page": cell["page"], "line": cell["line"],
+                 "output": clean_output(cell["output"]), "figures": names}
+        if names:
+            try:  # the figures' titles and labels, when the driver could read them
+                check_figure_text(cell.get("figure_text"), figures=len(names))
+                entry["figure_text"] = cell["figure_text"]
+            except RecordingError:
+                pass  # the pages fall back to alt text that names the cell
+        cells.append(entry)
     recording = {
         "schema": SCHEMA, "id": program.id, "profile": profile, "status": "ok",
         "fingerprint": {"code": code_hash(program),

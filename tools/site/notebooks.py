@@ -31,7 +31,7 @@ from tools.programs import Program, is_exec_fence
 from tools import profiles
 from tools.recordings import recording_state, recordings_dir
 from tools.languages import LANGUAGES, twin
-from tools.site.render import page_url, visible_controls
+from tools.site.render import figure_alt, page_url, visible_controls
 
 __all__ = ["LANGUAGES", "NOTEBOOKS", "build_notebook"]
 
@@ -40,10 +40,6 @@ _HEADING = re.compile(r"^#{1,6} ", re.M)
 # "!!! note", "??? tip "Title"", "=== "Tab"": Jupyter knows none of them; see _plain_markdown.
 _CONTAINER = re.compile(r'^(?:!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>[^"]*)")?\s*$')
 _EXEC_INFO = re.compile(r"^((?:`{3,}|~{3,})\s*python)\b.*\bexec=.*$", re.M)
-_ALT = {
-    "zh": "{id} 第 {cell} 段代码的图",
-    "en": "{id}, code cell {cell}, figure",
-}
 _INTRO = {
     "zh": "本笔记本由网站页面《{title}》中的程序 `{id}` 自动生成，输出为该程序在 CPU 上的运行记录。",
     "en": "Generated from the program `{id}` of the page “{title}”; the outputs are its recorded "
@@ -101,8 +97,10 @@ def _section_start(blocks: list[Block], fence: int) -> tuple[int, str]:
     return fence, previous.text if previous else ""
 
 
-def _outputs(recording: dict | None, index: int, figures_dir: Path, *, alt: str | None) -> list:
-    """Stream text and figures of a recorded cell; with `alt`, figures as <img> with that text."""
+def _outputs(recording: dict | None, index: int, figures_dir: Path, *, page_lang: str | None,
+             snippet_id: str) -> list:
+    """Stream text and figures of a recorded cell; with `page_lang`, figures as <img> with the
+    alt text the article page gives them (`figure_alt`)."""
     if recording is None:
         return []
     cell = next((c for c in recording["cells"] if c["index"] == index), None)
@@ -110,12 +108,12 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, alt: str 
         return []
     outputs = []
     if cell["output"]:  # the page flavor shows control characters escaped, as the pages do
-        text = cell["output"] if alt is None else visible_controls(cell["output"])
+        text = cell["output"] if page_lang is None else visible_controls(cell["output"])
         outputs.append(new_output("stream", name="stdout", text=text))
     for number, figure in enumerate(cell["figures"], start=1):
         png = (figures_dir / figure).read_bytes()
         data = base64.b64encode(png).decode("ascii")
-        if alt is None:
+        if page_lang is None:
             # As a kernel stores a matplotlib figure: image/png plus the figure's repr, whose size
             # is the PNG's (the runner saves at the figure's own size and dpi). The repr's
             # " with N Axes" is not recorded; the nbval test sanitizes it (tests/nbval-sanitize.cfg).
@@ -124,7 +122,8 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, alt: str 
                 size = " size {}x{}".format(*struct.unpack(">II", png[16:24]))
             bundle = {"image/png": data, "text/plain": f"<Figure{size}>"}
         else:
-            label = html.escape(f"{alt} {number}", quote=True)
+            alt = figure_alt(cell, number, snippet_id=snippet_id, cell_index=index, lang=page_lang)
+            label = html.escape(alt, quote=True)
             bundle = {"text/html": f'<img src="data:image/png;base64,{data}" alt="{label}">',
                       "text/plain": f"<{label}>"}
         outputs.append(new_output("display_data", data=bundle))
@@ -184,7 +183,7 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[s
             cells.append(new_markdown_cell(to_cell(prose), id=f"text-{number}"))
         code = blocks[fence].body.rstrip("\n")
         outputs = _outputs(recording, number, recordings_dir(root, profiles.CPU.name) / program.id,
-                           alt=_ALT[lang].format(id=program.id, cell=number) if page else None)
+                           page_lang=lang if page else None, snippet_id=program.id)
         cells.append(new_code_cell(code, id=f"code-{number}", execution_count=number, outputs=outputs))
         start = fence + 1
     notebook = new_notebook(

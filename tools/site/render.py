@@ -28,6 +28,7 @@ __all__ = [
     "fence_anchor",
     "page_url",
     "downloads_html",
+    "figure_alt",
     "format_date",
     "problem_admonition",
     "provenance_line",
@@ -42,6 +43,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "duration": "用时 {duration} 秒",
         "commit": "提交 {commit}",
         "figure": "{id} 第 {cell} 段代码的图 {n}",
+        "figure_one": "图：{what}",
+        "figure_titled": "图：{title}；{what}",
+        "figure_panels": "图，{count} 个子图：{what}",
+        "figure_titled_panels": "图：{title}；{count} 个子图：{what}",
+        "figure_axes_x": "横轴：{x}",
+        "figure_axes_y": "纵轴：{y}",
+        "figure_axes_join": "，",
+        "figure_panel_axes": "{title}（{axes}）",
+        "figure_join": "；",
+        "figure_scales": "色标：{scales}",
         "no_output": "（此设备上无输出）",
         "downloads": "下载程序 {id}：",
         "download_py": "Python 脚本 (.py)",
@@ -64,6 +75,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "duration": "took {duration} s",
         "commit": "commit {commit}",
         "figure": "{id}, figure {n} of code cell {cell}",
+        "figure_one": "Figure: {what}",
+        "figure_titled": "Figure: {title}; {what}",
+        "figure_panels": "Figure with {count} panels: {what}",
+        "figure_titled_panels": "Figure: {title}; {count} panels: {what}",
+        "figure_axes_x": "x axis: {x}",
+        "figure_axes_y": "y axis: {y}",
+        "figure_axes_join": "; ",
+        "figure_panel_axes": "{title} ({axes})",
+        "figure_join": "; ",
+        "figure_scales": "color scale: {scales}",
         "no_output": "(no output on this device)",
         "downloads": "Download program {id}:",
         "download_py": "Python script (.py)",
@@ -135,6 +156,40 @@ def _recorded_cell(recording: Mapping[str, Any], index: int) -> Mapping[str, Any
     return None
 
 
+def figure_alt(cell: Mapping[str, Any], n: int, *, snippet_id: str, cell_index: int, lang: str) -> str:
+    """Alt text of figure `n` (from 1) of a recorded cell: what the figure says about itself
+    (its title, each plot's title and axis labels, its color scales) in the page's language,
+    or, for a figure recorded without them, which cell drew it. Plain text: escape it."""
+    texts = cell.get("figure_text")
+    entry = texts[n - 1] if isinstance(texts, list) and 0 < n <= len(texts) else None
+    plain = text("figure", lang=lang, id=snippet_id, cell=cell_index, n=n)
+    if not isinstance(entry, Mapping):
+        return plain
+    say = lambda key, **values: text(key, lang=lang, **values)  # noqa: E731
+    axes = [a for a in entry.get("axes") or [] if isinstance(a, Mapping)]
+    panels = []
+    for plot in axes:
+        labels = [say("figure_axes_x", x=plot["x"])] if plot.get("x") else []
+        labels += [say("figure_axes_y", y=plot["y"])] if plot.get("y") else []
+        joined = say("figure_axes_join").join(labels)
+        title = str(plot.get("title") or "")
+        if title and joined:
+            panels.append(say("figure_panel_axes", title=title, axes=joined))
+        elif title or joined:
+            panels.append(title or joined)
+    scales = [str(label) for label in entry.get("scales") or [] if label]
+    if scales:
+        panels.append(say("figure_scales", scales=say("figure_axes_join").join(scales)))
+    title = str(entry.get("title") or "")
+    if not panels:
+        return say("figure_one", what=title) if title else plain
+    what = say("figure_join").join(panels)
+    if len(axes) > 1:
+        key = "figure_titled_panels" if title else "figure_panels"
+        return say(key, title=title, count=len(axes), what=what)
+    return say("figure_titled", title=title, what=what) if title else say("figure_one", what=what)
+
+
 def _attr(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -190,7 +245,7 @@ def _profile_box(
                      "</label></div>")
         parts.append(block)
     for n, figure in enumerate(cell.get("figures") or [], start=1):
-        alt = text("figure", lang=lang, id=snippet_id, cell=cell_index, n=n)
+        alt = figure_alt(cell, n, snippet_id=snippet_id, cell_index=cell_index, lang=lang)
         parts.append(
             f'<figure class="snippet-figure"><img src="{_attr(figure_url(state.profile, f"{snippet_id}/{figure}"))}" '
             f'alt="{_attr(alt)}" loading="lazy" /></figure>'
