@@ -41,8 +41,7 @@ class TrainConfig:
     mlm_batch_size: int = 32
     mlm_lr: float = 2e-3
     mlm_probability: float = 0.3
-    lr: float = 1e-3  # new weights: the classification head, and all of the from-scratch model
-    encoder_lr: float = 3e-4  # pre-trained weights
+    lr: float = 1e-3  # every weight of both BERT arms: only the initial weights differ
     batch_size: int = 16
     max_steps: int = 100  # fine-tuning budget per run (the same for every arm)
     patience: int = 5  # stop after 5 evaluations without a better validation accuracy
@@ -238,9 +237,7 @@ def fine_tune(pretrained, train_set, val_set, seed):
     every pass over the training set) are kept; patience ends the run early."""
     torch.manual_seed(seed)  # the new weights: the head, or all of them
     model = new_model(pretrained).to(device)
-    encoder_lr = cfg.encoder_lr if pretrained else cfg.lr
-    optimizer = torch.optim.AdamW([{"params": model.encoder.parameters(), "lr": encoder_lr},
-                                   {"params": model.head.parameters(), "lr": cfg.lr}], weight_decay=0.01)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=0.01)
     loader = DataLoader(train_set, batch_size=cfg.batch_size, shuffle=True,
                         generator=torch.Generator().manual_seed(seed))
     best, best_state, bad, steps = -1.0, None, 0, 0
