@@ -32,6 +32,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -478,6 +479,13 @@ def recording_lock(root: Path, profile: str) -> Iterator[None]:
             raise RunLockedError(f"another `python -m tools run` (pid {holder}) is recording into "
                                  f"{folder.relative_to(root)}/; wait for it to finish (or stop it) "
                                  "and run again") from None
+        handle.seek(0)
+        left = handle.read().strip()
+        if left and left != str(os.getpid()):  # released by the kernel, not by its holder
+            print(f"note: {path.relative_to(root)} was left by pid {left[:20]}, which ended "
+                  "without releasing it (killed?); taking it over. Its run recorded nothing "
+                  "unless it printed `ok`; `python -m tools check` lists what is stale",
+                  file=sys.stderr, flush=True)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -16,7 +16,8 @@ __all__ = ["ScriptCell", "extract_scripts", "parse_script", "render_script", "sc
 SNIPPETS_DIR = "snippets"
 # "# %% [2] docs/zh/llm-fundamentals/03-algorithms.md": cell 2 of the program on that page. No
 # line number: a prose edit above the fence must not change the script.
-MARKER = re.compile(r"^# %% \[(?P<index>\d+)\] (?P<page>\S+?)(?::\d+)?$", re.MULTILINE)
+# The page may hold spaces ("docs/zh/my page.md"); scan_programs refuses control characters.
+MARKER = re.compile(r"^# %% \[(?P<index>\d+)\] (?P<page>[^\n]+?)(?::\d+)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)

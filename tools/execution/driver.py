@@ -1,6 +1,7 @@
 """Run one generated snippet script cell by cell and record what each cell printed and drew.
 
     python -m tools.execution.driver snippets/<id>.py --out DIR --repo ROOT [--threads 2] [--profile cpu]
+        [--cells FILE] [--lifeline FD]
 
 Started by tools.execution.runner inside a scratch directory that mirrors the repository with only
 the program's declared data files. Each cell is compiled under its Markdown file name and line, so
@@ -25,6 +26,7 @@ import os
 import platform
 import random
 import sys
+import threading
 import traceback
 import types
 import warnings
@@ -37,6 +39,8 @@ from tools.recordings import FIGURE_AXES_LIMIT, FIGURE_TEXT_LIMIT, current_env, 
 from tools.scripts import ScriptCell, parse_script
 
 PROGRESS_PREFIX = "@@cell "
+# The driver's own references, taken before any cell runs (a cell may replace os.replace).
+_OPEN, _WRITE, _CLOSE, _REPLACE = os.open, os.write, os.close, os.replace
 # Reads from these places are the tool's own business, not data the snippet depends on.
 IGNORED_TOP = {".venv", ".git", "snippets", "build", "site", "node_modules", "__pycache__"}
 
@@ -163,11 +167,21 @@ def prime_linecache(cells: list[ScriptCell]) -> None:
         linecache.cache[page] = (sum(map(len, lines)), None, lines, page)
 
 
+def _flush_streams() -> None:
+    """Flush Python's stdout and stderr, also when a cell replaced or removed them
+    (`sys.stdout = None`, a closed or broken stream object)."""
+    for stream in {id(s): s for s in (sys.stdout, sys.stderr, sys.__stdout__,
+                                      sys.__stderr__)}.values():
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - the snippet's stream, whatever it is now
+            pass
+
+
 @contextmanager
 def capture_fds(path: Path) -> Iterator[None]:
     """Send fds 1 and 2 (stdout, stderr) to a file for the duration of the block."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    _flush_streams()
     saved = os.dup(1), os.dup(2)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
@@ -176,11 +190,7 @@ def capture_fds(path: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
+        _flush_streams()
         try:
             ctypes.CDLL(None).fflush(None)  # C-level stdio buffers (printf in extensions)
         except (OSError, AttributeError):
@@ -189,6 +199,34 @@ def capture_fds(path: Path) -> Iterator[None]:
         os.dup2(saved[1], 2)
         os.close(saved[0])
         os.close(saved[1])
+
+
+FIGURES_PER_CELL_MAX = 50  # the pages show each one; the examples draw one or two
+
+
+class TooManyFigures(Exception):
+    """A cell left more figures open than a page can show."""
+
+
+def _too_many(count: int) -> TooManyFigures:
+    return TooManyFigures(f"the cell has {count} figures open; at most {FIGURES_PER_CELL_MAX} are "
+                          "recorded per cell: draw fewer, or close those the page should not "
+                          "show with plt.close(fig)")
+
+
+def limit_figures(plt: types.ModuleType) -> None:
+    """Make pyplot refuse a new figure beyond the limit, where the cell asks for it (10,000
+    figures took 1 GB before the cell ended). plt.subplots and friends call plt.figure."""
+    original = plt.figure
+
+    def figure(num=None, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - pyplot's
+        count = len(plt.get_fignums())
+        if count >= FIGURES_PER_CELL_MAX and (num is None or not plt.fignum_exists(num)):
+            raise _too_many(count + 1)
+        return original(num, *args, **kwargs)
+
+    figure.__doc__, figure.__wrapped__ = original.__doc__, original  # type: ignore[attr-defined]
+    plt.figure = figure
 
 
 def _label(text: object) -> str:
@@ -223,7 +261,11 @@ def save_figures(folder: Path, index: int) -> tuple[list[str], list[dict]]:
     if plt is None:
         return [], []
     names, texts = [], []
-    for number, fignum in enumerate(plt.get_fignums(), start=1):
+    fignums = plt.get_fignums()
+    if len(fignums) > FIGURES_PER_CELL_MAX:
+        plt.close("all")
+        raise _too_many(len(fignums))  # made without plt.figure (Figure() and a manager)
+    for number, fignum in enumerate(fignums, start=1):
         name = f"cell{index}-fig{number}.png"
         folder.mkdir(parents=True, exist_ok=True)
         figure = plt.figure(fignum)
@@ -236,6 +278,41 @@ def save_figures(folder: Path, index: int) -> tuple[list[str], list[dict]]:
             texts.append({"title": "", "axes": [], "scales": []})
     plt.close("all")
     return names, texts
+
+
+def _close_figures() -> None:
+    plt = sys.modules.get("matplotlib.pyplot")
+    try:
+        if plt is not None:
+            plt.close("all")
+    except Exception:  # noqa: BLE001 - a figure that cannot even be closed: the run ends anyway
+        pass
+
+
+def to_json(value: object) -> str:
+    """JSON text of the result (dicts, lists, str, int, float, bool, None), by the driver's own
+    code: a cell that replaced json.dumps or patched the json module cannot change what the
+    runner reads."""
+    if value is None or value is True or value is False:
+        return {None: "null", True: "true", False: "false"}[value]
+    kind = type(value)
+    if kind is str:
+        value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates: "?"
+        return '"' + "".join(_JSON_ESCAPES.get(char, char) for char in value) + '"'
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return float.__repr__(value) if value == value and value not in (_INF, -_INF) else "null"
+    if kind is dict:
+        return "{" + ", ".join(f"{to_json(str(k))}: {to_json(v)}" for k, v in value.items()) + "}"
+    if kind in (list, tuple):
+        return "[" + ", ".join(to_json(item) for item in value) + "]"
+    return to_json(str(value))
+
+
+_INF = float("inf")
+_JSON_ESCAPES = {chr(code): f"\\u{code:04x}" for code in range(32)}
+_JSON_ESCAPES.update({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"})
 
 
 def format_error(error: BaseException, pages: set[str]) -> tuple[str, int | None]:
@@ -307,13 +384,43 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
                 text, line = format_error(exc, pages)
                 error = {"index": cell.index, "page": cell.page, "line": line or cell.line,
                          "type": type(exc).__name__, "traceback": text}
-            figures, texts = save_figures(out / "figures", cell.index)
+            try:
+                figures, texts = save_figures(out / "figures", cell.index)
+            except BaseException as exc:  # noqa: BLE001 - e.g. a title matplotlib cannot draw
+                figures, texts = [], []
+                if error is None:
+                    text, _ = format_error(exc, pages)
+                    if isinstance(exc, TooManyFigures):
+                        text = f"{exc}\n"
+                    error = {"index": cell.index, "page": cell.page, "line": cell.line,
+                             "type": type(exc).__name__, "traceback": "while saving the figures "
+                             f"the cell drew (savefig):\n{text}"}
+                _close_figures()
         output = capture.read_bytes().decode("utf-8", errors="replace")
         results.append({"index": cell.index, "page": cell.page, "line": cell.line,
                         "output": output, "figures": figures, "figure_text": texts})
         if error:
             break
     return {"status": "error" if error else "ok", "cells": results, "error": error}
+
+
+def watch_lifeline(fd: int) -> None:
+    """Die with the runner: a thread waits for end-of-file on the pipe whose write end only the
+    runner holds (the kernel closes it when the runner dies, even by SIGKILL), then kills this
+    process group (the driver and the snippet's children that stayed in it)."""
+
+    def wait() -> None:
+        try:
+            while os.read(fd, 1):
+                pass
+        except OSError:
+            return  # the snippet closed the descriptor: nothing to watch any more
+        try:
+            os.killpg(os.getpgrp(), 9)
+        finally:
+            os._exit(137)
+
+    threading.Thread(target=wait, name="lifeline", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,10 +432,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=profiles.PROFILE_NAMES, default="cpu")
     parser.add_argument("--repo", type=Path, required=True, help="the real repository root")
     parser.add_argument("--cells", type=Path, help="JSON list of each cell's page line")
+    parser.add_argument("--lifeline", type=int, help="a pipe descriptor: end-of-file means the "
+                        "runner died, and the driver kills its process group")
     args = parser.parse_args(argv)
+    if args.lifeline is not None:
+        watch_lifeline(args.lifeline)
     cells = parse_script(args.script.read_text(encoding="utf-8"))
     if args.cells:
         lines = json.loads(args.cells.read_text(encoding="utf-8"))
+        if len(lines) != len(cells):  # never record a program with cells silently dropped
+            print(f"error: the script {args.script} has {len(cells)} cell marker(s) for "
+                  f"{len(lines)} fence(s); run `python -m tools extract`", file=sys.stderr)
+            return 2
         cells = [dataclasses.replace(cell, line=line) for cell, line in zip(cells, lines)]
     args.out.mkdir(parents=True, exist_ok=True)
     # Like `python snippets/<id>.py` from the repository root: the scratch directory is the
@@ -343,7 +458,8 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
 
     sys.meta_path.insert(0, AfterImport({"torch": seed_torch,
-                                         "numpy": lambda numpy: numpy.random.seed(0)}))
+                                         "numpy": lambda numpy: numpy.random.seed(0),
+                                         "matplotlib.pyplot": limit_figures}))
     prime_linecache(cells)
     guard = FileGuard(repo=args.repo, scratch=Path.cwd(), out=args.out)
     sys.addaudithook(guard)
@@ -361,8 +477,14 @@ def main(argv: list[str] | None = None) -> int:
         "pinned_env": {key: os.environ.get(key, "") for key in pinned},
     }
     tmp = args.out / "result.json.tmp"
-    tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, args.out / "result.json")
+    fd = _OPEN(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        data = memoryview(to_json(result).encode("utf-8"))
+        while data:
+            data = data[_WRITE(fd, data):]
+    finally:
+        _CLOSE(fd)
+    _REPLACE(tmp, args.out / "result.json")
     return 0 if result["status"] == "ok" else 1
 
 

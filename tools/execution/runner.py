@@ -3,7 +3,9 @@
 Used by `python -m tools run` and by the snippet tests. Each run gets its own work folder outside
 the repository: `repo/` is a scratch copy holding only the program's declared data files (the
 snippet's working directory), `out/` receives the driver's result. The child runs in its own
-session; at the timeout, at Ctrl-C and after a normal exit every process of the run is killed:
+session, with its own TMPDIR and HOME (XDG_* too) in the work folder, and dies with this process
+(it watches a pipe only this process holds); at the timeout, at Ctrl-C and after a normal exit
+every process of the run is killed:
 those that carry the run's token, the driver's descendants, and orphans re-parented to this
 process since the run started (it is a child subreaper on Linux), so children that escaped
 with setsid() or cleared their environment are found too. The timeout bounds the whole run.
@@ -380,9 +382,27 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         # Each run its own temporary folder: files in /tmp never leak into the next snippet.
         (work / "tmp").mkdir()
         env.update(TMPDIR=str(work / "tmp"), TEMP=str(work / "tmp"), TMP=str(work / "tmp"))
-        proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        # ... and its own home: writes to ~ (dot files, caches, configuration) stay in the run's
+        # scratch folder and are removed with it. Explicit HF_HOME and the like are kept.
+        home = work / "home"
+        for sub in (".cache", ".config", ".local/share", ".local/state"):
+            (home / sub).mkdir(parents=True)
+        env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"),
+                   XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
+                   XDG_STATE_HOME=str(home / ".local/state"))
+        # A pipe whose write end only this process holds: when it dies (even by SIGKILL) the
+        # driver reads end-of-file and kills its process group, so no run outlives its runner.
+        lifeline_read, lifeline = os.pipe()
+        cmd += ["--lifeline", str(lifeline_read)]
+        try:
+            proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    start_new_session=True, pass_fds=(lifeline_read,))
+        except BaseException:
+            os.close(lifeline)
+            raise
+        finally:
+            os.close(lifeline_read)
         with _active_lock:
             _active[token] = proc
         reader = threading.Thread(target=_read_output, daemon=True, kwargs=dict(
@@ -396,6 +416,7 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
             proc.wait()
             with _active_lock:
                 _active.pop(token, None)
+            os.close(lifeline)
             reader.join(timeout=5)
             if proc.stdout is not None:
                 proc.stdout.close()

@@ -25,18 +25,18 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tools.markdown import Block, split_blocks
+from tools.markdown import Block, join_blocks, split_blocks
+from tools.markdown import title as markdown_title
 from tools.programs import Program, is_exec_fence
 from tools import profiles
 from tools.recordings import recording_state, recordings_dir
-from tools.site.render import figure_alt, page_url
+from tools.languages import LANGUAGES, twin
+from tools.site.render import figure_alt, page_url, visible_controls
 
 __all__ = ["LANGUAGES", "NOTEBOOKS", "build_notebook"]
 
-LANGUAGES = ("zh", "en")
 NOTEBOOKS = "notebooks"
 _HEADING = re.compile(r"^#{1,6} ", re.M)
-_H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
 # "!!! note", "??? tip "Title"", "=== "Tab"": Jupyter knows none of them; see _plain_markdown.
 _CONTAINER = re.compile(r'^(?:!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>[^"]*)")?\s*$')
 _EXEC_INFO = re.compile(r"^((?:`{3,}|~{3,})\s*python)\b.*\bexec=.*$", re.M)
@@ -107,8 +107,9 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, page_lang
     if cell is None:
         return []
     outputs = []
-    if cell["output"]:
-        outputs.append(new_output("stream", name="stdout", text=cell["output"]))
+    if cell["output"]:  # the page flavor shows control characters escaped, as the pages do
+        text = cell["output"] if page_lang is None else visible_controls(cell["output"])
+        outputs.append(new_output("stream", name="stdout", text=text))
     for number, figure in enumerate(cell["figures"], start=1):
         if page_lang is None:
             png = (figures_dir / figure).read_bytes()
@@ -162,7 +163,7 @@ def _page_html(markdown_text: str, *, page_rel: str, lang: str) -> str:
 
 def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[str, str] | None:
     """(page title, notebook text) of a program in `lang`; None when that language has no twin."""
-    source = root / program.page.replace("docs/zh/", f"docs/{lang}/", 1)
+    source = root / twin(program.page, lang)
     if not source.is_file():
         return None
     rel = source.relative_to(root).as_posix()
@@ -174,8 +175,7 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[s
     # edit, `mkdocs serve` must not pair the new code with the old outputs).
     state = recording_state(root, program, program.id, profiles.CPU.name)
     recording = state.recording if state.usable else None
-    title_match = _H1.search("".join(b.text for b in blocks if b.kind == "text"))
-    title = title_match.group(1) if title_match else program.id
+    title = markdown_title(join_blocks(blocks)) or program.id
     intro = f"# {title} · {program.id}\n\n" + _INTRO[lang].format(title=title, id=program.id)
     to_cell = (lambda text: _page_html(text, page_rel=rel, lang=lang)) if page else (lambda text: text)
     cells = [new_markdown_cell(to_cell(intro), id="intro")]

@@ -13,10 +13,11 @@ here with pymdownx.tabbed's alternate-style markup instead of `===` syntax.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tools import profiles
+from tools import languages, profiles
 from tools.recordings import PROFILES, RecordingState, repair_command
 
 __all__ = [
@@ -109,19 +110,8 @@ def text(key: str, *, lang: str, **values: object) -> str:
     return _TEXT.get(lang, _TEXT["en"])[key].format(**values)
 
 
-DEFAULT_LANG = "zh"  # served at the site root by mkdocs-static-i18n
-
-
-def page_url(docs_rel: str, *, default_prefix: str = "") -> str:
-    """Site path of docs/<lang>/a/b.md with directory URLs: "a/b/" (zh), "en/a/b/" (en).
-    `default_prefix` is where the default language lives: "" (mkdocs-static-i18n) or "zh/"."""
-    lang, _, path = docs_rel.partition("/")
-    stem = path[: -len(".md")] if path.endswith(".md") else path
-    if stem == "index" or stem.endswith("/index"):
-        stem = stem[: -len("index")]
-    elif stem:
-        stem += "/"
-    return (default_prefix if lang == DEFAULT_LANG else f"{lang}/") + stem
+DEFAULT_LANG = languages.DEFAULT  # served at the site root by mkdocs-static-i18n
+page_url = languages.page_url
 
 
 LONG_OUTPUT_LINES = 30  # longer outputs are collapsed to about this height, with "show all"
@@ -209,10 +199,24 @@ def _attr(value: object) -> str:
 _MARKDOWN_ACTIVE = {ord(c): f"&#{ord(c)};" for c in "\\`*_[](){}!#|~:<>\"'"}
 
 
+# Characters a terminal or a browser acts on instead of showing: C0 controls but tab and line
+# feed, DEL, C1 controls (U+009B is a terminal's CSI), the bidirectional overrides and isolates
+# (U+202E turns the rest of a line around) and other invisible format characters.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def visible_controls(value: str) -> str:
+    """Recorded text with every control and bidi character shown as its Python escape
+    (`\\x00`, `\\x9b`, `\\u202e`): a reader sees that it is there, and it acts on nothing."""
+    return _INVISIBLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                          else f"\\u{ord(m[0]):04x}", value)
+
+
 def markdown_text(value: object) -> str:
     """Text that Markdown shows literally: HTML-escaped, and every character Markdown would
     read as markup replaced by its numeric entity (a recorded `[x](javascript:…)` stays text)."""
-    return html.escape(str(value), quote=False).translate(_MARKDOWN_ACTIVE)
+    return html.escape(visible_controls(str(value)), quote=False).translate(_MARKDOWN_ACTIVE)
 
 
 def _profile_box(
@@ -227,7 +231,7 @@ def _profile_box(
     """The output container of one profile for one cell, or "" when there is nothing to show."""
     assert state.recording is not None
     cell = _recorded_cell(state.recording, cell_index) or {}
-    output = str(cell.get("output") or "").rstrip("\n")
+    output = visible_controls(str(cell.get("output") or "").rstrip("\n"))
     parts: list[str] = []
     if output.strip():
         block = f"<pre><code>{html.escape(output)}</code></pre>"
@@ -248,7 +252,7 @@ def _profile_box(
         )
     if last:
         line = provenance_line(state.recording, lang=lang)
-        parts.append(f'<p class="snippet-provenance">{html.escape(line)}</p>')
+        parts.append(f'<p class="snippet-provenance">{html.escape(visible_controls(line))}</p>')
     if not parts:
         return ""
     has_output = len(parts) > (1 if last else 0)
