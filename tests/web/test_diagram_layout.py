@@ -178,7 +178,7 @@ def test_dark_mode_draws_diagrams_dark_with_readable_labels(browser, site_url: s
             boxes = page.locator(".diagram[data-diagram]")
             for number in range(boxes.count()):
                 svg = boxes.nth(number).locator(":scope > svg")
-                svg.scroll_into_view_if_needed()
+                svg.evaluate("e => e.scrollIntoView({block: 'center'})")  # clear of the sticky header
                 where = f"/{rel} diagram {number + 1}"
                 panel = _colors(page, svg.bounding_box())  # the SVG has no background of its own
                 if _luminance(max(set(panel), key=panel.count)) > 0.2:
@@ -187,7 +187,7 @@ def test_dark_mode_draws_diagrams_dark_with_readable_labels(browser, site_url: s
                 # ink (light on dark).
                 labels = svg.locator("text").filter(has_text=re.compile(r"\S"))
                 for index in range(min(labels.count(), 2)):
-                    labels.nth(index).scroll_into_view_if_needed()
+                    labels.nth(index).evaluate("e => e.scrollIntoView({block: 'center'})")
                     pixels = _colors(page, labels.nth(index).bounding_box())
                     ground = max(set(pixels), key=pixels.count)
                     ink = max(pixels, key=_luminance)
