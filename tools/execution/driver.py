@@ -1,7 +1,7 @@
 """Run one generated snippet script cell by cell and record what each cell printed and drew.
 
-    python -m tools.execution.driver snippets/<id>.py --out DIR --repo ROOT [--threads 2] [--profile cpu]
-        [--cells FILE] [--lifeline FD]
+    python -m tools.execution.driver snippets/<id>.py --program FILE --out DIR --repo ROOT
+        [--threads 2] [--profile cpu] [--lifeline FD]
 
 Started by tools.execution.runner inside a scratch directory that mirrors the repository with only
 the program's declared data files. Each cell is compiled under its Markdown file name and line, so
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import builtins
 import ctypes
-import dataclasses
 import importlib.abc
 import importlib.util
 import json
@@ -36,7 +35,7 @@ from pathlib import Path
 
 from tools import profiles
 from tools.recordings import FIGURE_AXES_LIMIT, FIGURE_TEXT_LIMIT, current_env, package_version
-from tools.scripts import ScriptCell, parse_script
+from tools.scripts import ScriptCell, script_cells
 
 PROGRESS_PREFIX = "@@cell "
 # The driver's own references, taken before any cell runs (a cell may replace os.replace).
@@ -52,7 +51,7 @@ class AfterImport(importlib.abc.MetaPathFinder):
         self.callbacks = dict(callbacks)
         self.busy: set[str] = set()
 
-    def find_spec(self, name, path=None, target=None):  # noqa: ANN001 - importlib protocol
+    def find_spec(self, name, path=None, target=None):  # noqa: ANN001, ANN201 - importlib protocol
         if name not in self.callbacks or name in self.busy:
             return None
         self.busy.add(name)
@@ -174,7 +173,7 @@ def _flush_streams() -> None:
                                       sys.__stderr__)}.values():
         try:
             stream.flush()
-        except Exception:  # noqa: BLE001 - the snippet's stream, whatever it is now
+        except Exception:  # noqa: BLE001, S110 - the snippet's stream, whatever it is now
             pass
 
 
@@ -204,12 +203,12 @@ def capture_fds(path: Path) -> Iterator[None]:
 FIGURES_PER_CELL_MAX = 50  # the pages show each one; the examples draw one or two
 
 
-class TooManyFigures(Exception):
+class TooManyFiguresError(Exception):
     """A cell left more figures open than a page can show."""
 
 
-def _too_many(count: int) -> TooManyFigures:
-    return TooManyFigures(f"the cell has {count} figures open; at most {FIGURES_PER_CELL_MAX} are "
+def _too_many(count: int) -> TooManyFiguresError:
+    return TooManyFiguresError(f"the cell has {count} figures open; at most {FIGURES_PER_CELL_MAX} are "
                           "recorded per cell: draw fewer, or close those the page should not "
                           "show with plt.close(fig)")
 
@@ -285,7 +284,7 @@ def _close_figures() -> None:
     try:
         if plt is not None:
             plt.close("all")
-    except Exception:  # noqa: BLE001 - a figure that cannot even be closed: the run ends anyway
+    except Exception:  # noqa: BLE001, S110 - a figure that cannot even be closed: the run ends anyway
         pass
 
 
@@ -379,7 +378,7 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
         with capture_fds(capture):
             try:
                 code = compile("\n" * (cell.line - 1) + cell.code, cell.page, "exec", dont_inherit=True)
-                exec(code, namespace.__dict__)
+                exec(code, namespace.__dict__)  # noqa: S102 - running the snippet is the point
             except BaseException as exc:  # noqa: BLE001 - the snippet's failure is the result
                 text, line = format_error(exc, pages)
                 error = {"index": cell.index, "page": cell.page, "line": line or cell.line,
@@ -390,7 +389,7 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
                 figures, texts = [], []
                 if error is None:
                     text, _ = format_error(exc, pages)
-                    if isinstance(exc, TooManyFigures):
+                    if isinstance(exc, TooManyFiguresError):
                         text = f"{exc}\n"
                     error = {"index": cell.index, "page": cell.page, "line": cell.line,
                              "type": type(exc).__name__, "traceback": "while saving the figures "
@@ -426,25 +425,24 @@ def watch_lifeline(fd: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.execution.driver",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("script", type=Path, help="the script, relative to the scratch directory")
+    parser.add_argument("script", type=Path, help="the script, relative to the scratch directory "
+                        "(argv[0] of the program, as when a reader runs it)")
+    parser.add_argument("--program", type=Path, required=True,
+                        help="JSON of the program's cells: index, page, page line and code")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--profile", choices=profiles.PROFILE_NAMES, default="cpu")
     parser.add_argument("--repo", type=Path, required=True, help="the real repository root")
-    parser.add_argument("--cells", type=Path, help="JSON list of each cell's page line")
     parser.add_argument("--lifeline", type=int, help="a pipe descriptor: end-of-file means the "
                         "runner died, and the driver kills its process group")
     args = parser.parse_args(argv)
     if args.lifeline is not None:
         watch_lifeline(args.lifeline)
-    cells = parse_script(args.script.read_text(encoding="utf-8"))
-    if args.cells:
-        lines = json.loads(args.cells.read_text(encoding="utf-8"))
-        if len(lines) != len(cells):  # never record a program with cells silently dropped
-            print(f"error: the script {args.script} has {len(cells)} cell marker(s) for "
-                  f"{len(lines)} fence(s); run `python -m tools extract`", file=sys.stderr)
-            return 2
-        cells = [dataclasses.replace(cell, line=line) for cell, line in zip(cells, lines)]
+    try:
+        cells = script_cells(json.loads(args.program.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:
+        print(f"error: {args.program} is not a program the runner wrote ({error})", file=sys.stderr)
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     # Like `python snippets/<id>.py` from the repository root: the scratch directory is the
     # working directory, the script's folder first on sys.path, argv[0] the script.

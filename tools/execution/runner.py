@@ -35,24 +35,32 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tools import profiles
 from tools.execution.driver import IGNORED_TOP, PROGRESS_PREFIX
 from tools.programs import NOT_DATA, Program, code_hash, data_files
 from tools.recordings import (
-    RECORDINGS_DIR, SCHEMA, RecordingError, check_figure_text, clean_output, data_fingerprint, figure_name,
-    recordings_dir, write_recording,
+    RECORDINGS_DIR,
+    SCHEMA,
+    RecordingError,
+    check_figure_text,
+    clean_output,
+    data_fingerprint,
+    figure_name,
+    recordings_dir,
+    write_recording,
 )
-from tools.scripts import SNIPPETS_DIR, render_script
+from tools.scripts import SNIPPETS_DIR, program_data, render_script
 
 __all__ = ["RunResult", "child_env", "detect_profile", "git_commit", "kill_all", "run_program",
            "run_programs"]
 
 HEARTBEAT_S = 10.0
 TOOLS_PARENT = Path(__file__).resolve().parent.parent.parent
-RUN_TOKEN = "TOOLS_RUN_TOKEN"
+RUN_TOKEN = "TOOLS_RUN_TOKEN"  # noqa: S105 - the name of an environment variable, no secret
 Progress = Callable[[str], None]
 
 _active: dict[str, subprocess.Popen] = {}  # token → driver process
@@ -237,9 +245,9 @@ def literal_data_files(root: Path, program: Program) -> list[str]:
     return sorted(set(found))
 
 
-def _prepare_scratch(root: Path, program: Program, scratch: Path) -> str:
+def _prepare_scratch(root: Path, program: Program, scratch: Path, files: list[str]) -> str:
     """Copy the declared data files (read-only) and the script into the scratch copy."""
-    for rel in data_files(root, program):
+    for rel in files:
         target = scratch / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / rel, target)
@@ -322,7 +330,7 @@ def _undeclared_message(root: Path, program: Program, names: list[str]) -> str:
 
 
 def _recording(root: Path, program: Program, result: dict, *, profile: str, duration: float,
-               commit: str, out: Path) -> tuple[dict, dict[str, bytes]]:
+               commit: str, out: Path, data_digests: dict[str, str]) -> tuple[dict, dict[str, bytes]]:
     figures: dict[str, bytes] = {}
     cells = []
     for cell in result["cells"]:
@@ -344,10 +352,10 @@ def _recording(root: Path, program: Program, result: dict, *, profile: str, dura
     recording = {
         "schema": SCHEMA, "id": program.id, "profile": profile, "status": "ok",
         "fingerprint": {"code": code_hash(program),
-                        "data": data_fingerprint(root, data_files(root, program))},
+                        "data": data_digests},
         "env": result["env"],
         "provenance": {**result["provenance"], "duration_s": round(duration, 1),
-                       "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                       "date": datetime.now(UTC).isoformat(timespec="seconds"),
                        "commit": commit},
         "cells": cells,
     }
@@ -372,11 +380,13 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
     baseline = _children()
     try:
         watched = _Watched(root, program)
-        script = _prepare_scratch(root, program, scratch)
-        lines = work / "cells.json"
-        lines.write_text(json.dumps([cell.line for cell in program.cells]), encoding="utf-8")
+        script = _prepare_scratch(root, program, scratch, watched.files)
+        # The program as data: the driver runs these cells; the script beside it is argv[0]
+        # (what a reader runs by hand), never parsed back.
+        program_json = work / "program.json"
+        program_json.write_text(json.dumps(program_data(program)), encoding="utf-8")
         cmd = [sys.executable, "-m", "tools.execution.driver", script, "--out", str(out),
-               "--cells", str(lines),
+               "--program", str(program_json),
                "--threads", str(threads), "--profile", profile, "--repo", str(root)]
         env = child_env(threads=threads, profile=profile, token=token)
         # Each run its own temporary folder: files in /tmp never leak into the next snippet.
@@ -461,7 +471,7 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         undeclared = sorted(set(result["undeclared"]))
         if result["status"] != "ok":
             hint = [name for name in literal_data_files(root, program)
-                    if name not in data_files(root, program)]
+                    if name not in watched.files]
             if undeclared or hint:
                 return RunResult(program.id, False, _undeclared_message(
                     root, program, undeclared or hint) + "\n" + _failure_message(program, result),
@@ -472,7 +482,7 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
                              duration)
         recording, figures = _recording(root, program, result, profile=profile, duration=duration,
                                         commit=commit if commit is not None else git_commit(root),
-                                        out=out)
+                                        out=out, data_digests=watched.data)
         if record:
             with _recorded_lock:
                 _recorded.add(program.id)
@@ -504,13 +514,16 @@ class _Watched:
     what a program the snippet started changed there; the snippet's own Python writes are
     refused by the driver) and the declared data files' digests (a recording must describe the
     data it was made from). Recordings this process writes for other snippets meanwhile
-    (--jobs) are not the snippet's doing. Pages are not watched: an author may edit prose
-    during a long run, and the program was read before it started."""
+    (--jobs) are not the snippet's doing. The declared data is matched once, here: the run
+    copies, fingerprints and records these files. The repository tree is watched too, pages
+    included (a snippet's shell or C code could write there): an author who edits a page while
+    a long run goes on gets a failed run and runs it again."""
 
     def __init__(self, root: Path, program: Program) -> None:
         self.root, self.program = root, program
         self.recordings = self._recordings()
-        self.data = data_fingerprint(root, data_files(root, program))
+        self.files = data_files(root, program)
+        self.data = data_fingerprint(root, self.files)
         self.tree = self._tree()
 
     # Folders whose files a run may not change, by any means (pages, tools, generated scripts,
@@ -605,7 +618,7 @@ _recorded_lock = threading.Lock()
 
 
 def run_programs(root: Path, programs: list[Program], *, jobs: int = 1,
-                 on_done: Callable[[RunResult], None] | None = None, **options) -> list[RunResult]:
+                 on_done: Callable[[RunResult], None] | None = None, **options: Any) -> list[RunResult]:
     """Run several programs, `jobs` at a time; Ctrl-C kills them all and re-raises."""
     commit = options.pop("commit", None) or git_commit(root)
     interrupted = threading.Event()
