@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from site_helpers import html_pages
 
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -165,7 +164,7 @@ def _colors(page, clip: dict) -> list[tuple[int, int, int]]:
 
     with Image.open(io.BytesIO(page.screenshot(clip=clip))) as shot:
         data = shot.convert("RGB").tobytes()
-    return list(zip(data[0::3], data[1::3], data[2::3]))
+    return list(zip(data[0::3], data[1::3], data[2::3], strict=True))
 
 
 def test_dark_mode_draws_diagrams_dark_with_readable_labels(browser, site_url: str, built_site: Path) -> None:

@@ -5,7 +5,6 @@ showed a 30-line listing as its excerpt)."""
 from __future__ import annotations
 
 import pytest
-
 from site_helpers import search
 
 MAX_LISTING_LINES = 6

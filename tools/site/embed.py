@@ -222,5 +222,5 @@ def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
             _cell(str(prov.get("device", "—"))),
             _cell(format_date(str(prov.get("date", "—")))),
         ]
-        lines.append("| " + " | ".join(label + cell for label, cell in zip(labels, cells)) + " |")
+        lines.append("| " + " | ".join(label + cell for label, cell in zip(labels, cells, strict=True)) + " |")
     return "\n".join(lines) + "\n"
