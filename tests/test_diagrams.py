@@ -192,3 +192,43 @@ def test_check_fails_on_an_unsafe_committed_svg(tmp_path, tools_cli) -> None:
     victim.write_text(text.replace("<svg ", '<svg onload="alert(1)" ', 1), encoding="utf-8")
     result = tools_cli(tmp_path, "diagrams", "--check")
     assert result.code == 1 and "event attribute onload=" in result.out and "1 unsafe" in result.out
+
+
+MERMAID_LIKE = (
+    '<svg id="diagram-k" width="814.5" xmlns="http://www.w3.org/2000/svg" class="flowchart" '
+    'height="400" viewBox="0 0 814.5 400" role="graphics-document document" '
+    'aria-roledescription="flowchart-v2" aria-labelledby="chart-title-diagram-k">'
+    '<title id="chart-title-diagram-k">Open &amp; "closed" &lt;models&gt;</title><text>x</text></svg>'
+)
+
+
+def test_inlined_svg_is_one_image_named_by_its_title_and_sized_to_fit() -> None:
+    inlined = diagrams.inline_svg('<?xml version="1.0"?>\n' + MERMAID_LIKE, "k")
+    opening = inlined[: inlined.index(">") + 1]
+    assert 'role="img"' in opening and "graphics-document" not in opening
+    assert "aria-roledescription" not in opening and "aria-labelledby" not in opening
+    assert 'aria-label="Open &amp; &quot;closed&quot; &lt;models&gt;"' in opening
+    # at most its drawn width, at least the width at which 16 px labels are 11 px
+    assert 'style="max-width: 814px; min-width: 560px"' in opening
+    assert inlined.endswith("<text>x</text></svg>") and "<?xml" not in inlined
+
+
+def test_a_diagram_without_a_title_is_an_error_naming_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture
+) -> None:
+    root = _project(tmp_path)
+    monkeypatch.setattr(diagrams, "REPO_ROOT", root)
+    fences = diagrams.scan_fences(root)
+    for number, fence in enumerate(fences):
+        path = diagrams.svg_path(root, fence.key)
+        path.parent.mkdir(exist_ok=True)
+        title = "<title>A title</title>" if number else ""
+        path.write_text(f'<svg id="diagram-{fence.key}">{title}<text>x</text></svg>\n', encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="mkdocs.plugins.diagrams"):
+        _markdown().convert(PAGE)
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 1
+    assert "docs/zh/page.md:3" in messages[0] and "accTitle:" in messages[0]
+    status = diagrams.run(argparse.Namespace(root=root, check=True, force=False))
+    out = capsys.readouterr().out
+    assert status == 1 and "docs/zh/page.md:3: diagram" in out and "1 untitled" in out

@@ -133,3 +133,4 @@ def test_a_hand_edited_figure_text_fails_the_reproduction_comparison(tmp_path) -
     assert [d.detail.split(":")[0] for d in differences] == ["the figures' titles and axis labels differ"]
     del recorded["cells"][0]["figure_text"]  # recorded before figure texts: nothing to compare
     assert compare_recordings(tmp_path, recorded, fresh, {}) == []
+

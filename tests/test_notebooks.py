@@ -217,3 +217,28 @@ def test_download_notebook_passes_nbval_in_a_fresh_kernel(snippet_id: str, tmp_p
         env={**os.environ, **CPU.environment(DEFAULT_THREADS)},
         cwd=root, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+
+
+def test_notebook_page_shows_the_served_figure_file_not_a_data_url(root: Path) -> None:
+    import posixpath
+    import re
+
+    write_site_files(root)
+    for lang, page_dir in [("zh", "notebooks/demo/"), ("en", "en/notebooks/demo/")]:
+        html = notebook(root, lang, page=True).cells[4].outputs[0].data["text/html"]
+        assert "data:" not in html
+        src = re.search(r'<img src="([^"]+)"', html).group(1)
+        # resolved against the page's URL, the link lands on the figure the build serves
+        served = posixpath.normpath(posixpath.join(page_dir, src))
+        assert served.startswith("assets/generated/figures/cpu/demo/cell2-fig1-")
+        assert (root / "docs" / served).read_bytes() == PNG
+
+
+def test_notebook_stylesheet_drops_rules_that_can_never_match() -> None:
+    # Kept: a rule for a class the page uses, and :root itself; dropped: a class the page lacks
+    # and ":root" below another element (the root element has no ancestor).
+    from tools.site.mkdocs_hooks import used_css
+
+    css = (":root{--a:1}.jupyter-wrapper :root{--icon:url(data:x)}.jp-Cell{color:red}"
+           ".jp-Unused{color:blue}.x > :root, .jp-Cell p{margin:0}")
+    assert used_css(css, {"jp-Cell", "x"}) == ":root{--a:1}.jp-Cell{color:red}.x > :root, .jp-Cell p{margin:0}"

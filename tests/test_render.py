@@ -195,9 +195,11 @@ def test_report_table_has_a_row_per_recording() -> None:
     lines = table.splitlines()
     assert lines[2] == "| Snippet | Page | Profile | Status | Duration | Device | Recorded |"
     assert "[Page &#124; One](a/b.md#snippet-demo)" in lines[4]
-    assert "| GPU |" in lines[5] and "NVIDIA H200" in lines[5]
+    assert '<span class="snippet-report__label">Profile</span>GPU |' in lines[5] and "NVIDIA H200" in lines[5]
     assert 'snippet-status--stale" title="code changed">stale<' in lines[6]
-    assert lines[7].endswith("missing</span> | — | — | — |")
+    assert lines[7].endswith('missing</span> | <span class="snippet-report__label">Duration</span>— | '
+                             '<span class="snippet-report__label">Device</span>— | '
+                             '<span class="snippet-report__label">Recorded</span>— |')
     assert "最新" in report_markdown(rows, lang="zh")
 
 

@@ -45,7 +45,8 @@ from tools.programs import Program, code_hash, data_files
 
 __all__ = [
     "ERROR", "HIDE", "NOTE", "OUTPUT_LIMIT", "PROFILES", "RECORDINGS_DIR", "SCHEMA", "SHOW",
-    "FIGURE_AXES_LIMIT", "FIGURE_TEXT_LIMIT", "WARNING", "RecordingError", "RecordingState", "RunLockedError", "clean_output", "consequence",
+    "FIGURE_AXES_LIMIT", "FIGURE_TEXT_LIMIT", "WARNING", "RecordingError", "RecordingState",
+    "RunLockedError", "clean_output", "consequence",
     "check_figure_text", "current_env", "env_drift", "figure_path", "load_recording", "package_version",
     "recording_lock", "recording_path", "recording_state", "recordings_dir", "repair_command",
     "validate_recording", "write_recording",

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from site_helpers import ROOT
 
 FIGURE_SRC = re.compile(r"figures/(?P<profile>[a-z]+)/(?P<id>[a-z0-9-]+)/(?P<name>cell(?P<cell>\d+)-fig\d+-[0-9a-f]{8}\.png)$")

@@ -69,3 +69,21 @@ def test_notebook_page_on_a_phone(browser, site_url: str, built_site: Path) -> N
         assert page.evaluate("document.activeElement.id") == "content-start"
     finally:
         context.close()
+
+
+NOTEBOOK_BUDGET_KIB = 200
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_notebook_pages_weigh_at_most_200_kib_gzip_with_figures_as_files(browser, built_site: Path,
+                                                                         lang: str) -> None:
+    from tools.checks.page_weight import measure
+
+    pages = _notebook_pages(built_site, lang)
+    for page in pages:  # the figures the article page shows, not base64 copies of them
+        assert "data:image/" not in page.read_text(encoding="utf-8"), page
+    rows = measure(built_site, [page.parent.relative_to(built_site).as_posix() + "/" for page in pages],
+                   browser=browser)
+    heavy = [f"{row['page']}: {row['gzip'] / 1024:.1f} KiB" for row in rows
+             if row["gzip"] > NOTEBOOK_BUDGET_KIB * 1024]
+    assert not heavy, "\n".join(heavy)

@@ -8,9 +8,12 @@ SVG; a missing one (a new or changed diagram) is logged as an error naming the p
 line and the command, so `mkdocs build --strict` fails until it is rendered. No page loads
 mermaid's JavaScript.
 
-Layout: an SVG is shown at its natural size (wider ones scroll sideways inside their box).
-A left-to-right flowchart wider than the article column at 1280 px is rendered top-to-bottom
-instead when that fits better; the page source keeps its text.
+Layout: an SVG is shown at its natural size, scaled down to fit the column as long as its labels
+stay at least MIN_LABEL_PX tall; a wider one scrolls sideways inside its box (the page's script
+adds a scroll cue and an "open full size" link). A left-to-right flowchart wider than the
+article column at 1280 px is rendered top-to-bottom instead when that fits better; the page
+source keeps its text. Every diagram needs a title (`accTitle:`): it becomes the SVG's <title>
+and its accessible name.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ FONT_FAMILY = (
     '-apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Noto Sans CJK SC", '
     '"PingFang SC", "Microsoft YaHei", "Helvetica Neue", Arial, sans-serif'
 )
+LABEL_PX = 16  # mermaid's label size; a page shows a diagram at no less than MIN_LABEL_PX / LABEL_PX
+MIN_LABEL_PX = 11
 MERMAID_CONFIG = {
     "startOnLoad": False,
     "securityLevel": "strict",
@@ -45,7 +50,10 @@ MERMAID_CONFIG = {
     "fontFamily": FONT_FAMILY,
     # SVG <text> labels (no <foreignObject> HTML): the SVG renders the same anywhere.
     "htmlLabels": False,
-    "flowchart": {"htmlLabels": False, "useMaxWidth": False},
+    "fontSize": LABEL_PX,
+    # Tighter than mermaid's defaults (50, 50, 15): wide graphs fit the column at a larger scale.
+    "flowchart": {"htmlLabels": False, "useMaxWidth": False, "nodeSpacing": 20, "rankSpacing": 35,
+                  "padding": 10},
     "sequence": {"useMaxWidth": False},
     "gantt": {"useMaxWidth": False},
 }
@@ -54,6 +62,11 @@ HELP = "render the site's mermaid diagrams to SVG (diagrams/), or --check that a
 
 log = logging.getLogger("mkdocs.plugins.diagrams")
 
+_TITLE = re.compile(r"<title\b[^>]*>([^<]*)</title>")
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+# Attributes of mermaid's root <svg> that inline_svg replaces.
+_ROOT_ATTRS = re.compile(r'\s(?:role|aria-roledescription|aria-labelledby|style)="[^"]*"')
+_VIEWBOX = re.compile(r'\bviewBox="[-\d.e]+\s+[-\d.e]+\s+([\d.e]+)\s+[\d.e]+"')
 _LR_HEADER = re.compile(r"\A(?P<kind>graph|flowchart)[ \t]+(?:LR|RL)\b")
 
 
@@ -110,10 +123,29 @@ def _where(root: Path, key: str) -> str:
     return "a mermaid fence"
 
 
+def svg_title(svg: str) -> str:
+    """The text of the SVG's <title> (mermaid writes a diagram's `accTitle:` there), or ""."""
+    found = _TITLE.search(svg)
+    return html.unescape(" ".join(found.group(1).split())) if found else ""
+
+
 def inline_svg(svg: str, key: str) -> str:
-    """The stored SVG as it goes into the page: no XML prolog, ids already unique per key."""
-    svg = re.sub(r"\A\s*<\?xml[^>]*\?>\s*", "", svg)
-    return svg.strip()
+    """The stored SVG as it goes into the page: no XML prolog (ids are already unique per key),
+    one image named by its title (role="img", aria-label: a screen reader reads the title, not
+    every label), and sized to fit the column: scaled down to at most MIN_LABEL_PX labels,
+    wider ones scroll in their box."""
+    svg = re.sub(r"\A\s*<\?xml[^>]*\?>\s*", "", svg).strip()
+    opening = _SVG_OPEN.match(svg)
+    if opening is None:
+        return svg
+    tag = _ROOT_ATTRS.sub("", opening.group(0)[:-1]).rstrip()
+    box = _VIEWBOX.search(tag)
+    width = float(box.group(1)) if box else 0.0
+    extra = f' role="img" aria-label="{html.escape(svg_title(svg), quote=True)}"'
+    if width > 0:
+        extra += (f' style="max-width: {width:.0f}px; '
+                  f'min-width: {width * MIN_LABEL_PX / LABEL_PX:.0f}px"')
+    return tag + extra + ">" + svg[opening.end():]
 
 
 def fence_format(source, language, css_class, options, md, **kwargs):  # noqa: ANN001 - superfences API
@@ -130,8 +162,13 @@ def fence_format(source, language, css_class, options, md, **kwargs):  # noqa: A
         return (
             f'<pre class="{css_class} diagram--missing"><code>{html.escape(normalize(source))}</code></pre>'
         )
-    svg = inline_svg(path.read_text(encoding="utf-8", errors="replace"), key)
+    svg = re.sub(r"\A\s*<\?xml[^>]*\?>\s*", "", path.read_text(encoding="utf-8", errors="replace"))
     problems = svg_problems(svg)
+    if not problems and not svg_title(svg):
+        log.error("%s: diagram %s has no title, which is its name for screen readers: add "
+                  "`accTitle: <title>` as its second line (in the page's language), then run `%s`",
+                  _where(root, key), key, COMMAND)
+    svg = inline_svg(svg, key)
     if problems:
         log.error("%s/%s.svg (%s): not inlined, it %s; render it again with `%s --force`",
                   DIAGRAMS, key, _where(root, key), "; ".join(problems), COMMAND)
@@ -222,9 +259,17 @@ def run(args: argparse.Namespace) -> int:
                 unsafe += 1
                 print(f"{DIAGRAMS}/{key}.svg:1: it {'; '.join(problems)}; it is not inlined into "
                       f"{_where(root, key)}; render it again with `{COMMAND} --force`")
+        untitled = 0
+        for key in sorted(set(wanted) & existing):
+            if not svg_title(svg_path(root, key).read_text(encoding="utf-8", errors="replace")):
+                untitled += 1
+                fence = wanted[key]
+                print(f"{fence.path.relative_to(root).as_posix()}:{fence.line}: diagram {key} has no "
+                      f"title (its name for screen readers): add `accTitle: <title>` as its second "
+                      f"line, then run `{COMMAND}`")
         print(f"{len(wanted)} diagrams, {len(missing)} not rendered, {len(unused)} unused, "
-              f"{unsafe} unsafe")
-        return 1 if missing or unused or unsafe else 0
+              f"{unsafe} unsafe, {untitled} untitled")
+        return 1 if missing or unused or unsafe or untitled else 0
     todo = list(wanted) if args.force else missing
     if todo:
         mermaid_js = root / MERMAID_JS

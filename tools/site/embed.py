@@ -202,6 +202,9 @@ def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
         return summary + "\n"
     headers = _HEADERS.get(lang, _HEADERS["en"])
     lines = [summary, "", "| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
+    # Each cell starts with its column's name, shown only where the table is stacked into one
+    # block per snippet (a phone: extra CSS in snippets.css), where no header row is shown.
+    labels = [f'<span class="snippet-report__label">{_cell(header)}</span>' for header in headers]
     for row in rows:
         state, recording = row.state, row.state.recording or {}
         prov = recording.get("provenance", {})
@@ -210,19 +213,14 @@ def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
             f'<span class="snippet-status snippet-status--{state.status}" title="{_cell(state.reason)}">'
             f"{text(state.status, lang=lang)}</span>"
         )
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    f'<code class="snippet-id">{_cell(row.snippet_id)}</code>',
-                    f"[{_cell(row.page_label)}]({row.page_link})",
-                    profiles.get(state.profile).label,
-                    status,
-                    f"{duration:.1f} s" if isinstance(duration, (int, float)) else "—",
-                    _cell(str(prov.get("device", "—"))),
-                    _cell(format_date(str(prov.get("date", "—")))),
-                ]
-            )
-            + " |"
-        )
+        cells = [
+            f'<code class="snippet-id">{_cell(row.snippet_id)}</code>',
+            f"[{_cell(row.page_label)}]({row.page_link})",
+            profiles.get(state.profile).label,
+            status,
+            f"{duration:.1f} s" if isinstance(duration, (int, float)) else "—",
+            _cell(str(prov.get("device", "—"))),
+            _cell(format_date(str(prov.get("date", "—")))),
+        ]
+        lines.append("| " + " | ".join(label + cell for label, cell in zip(labels, cells, strict=True)) + " |")
     return "\n".join(lines) + "\n"

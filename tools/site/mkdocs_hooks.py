@@ -266,6 +266,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
 
 _CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
 _SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+_INNER_ROOT = re.compile(r"\S\s*[\s>+~]\s*:root\b")
 
 
 def used_css(css: str, used: set[str]) -> str:
@@ -275,7 +276,10 @@ def used_css(css: str, used: set[str]) -> str:
     import tinycss2
 
     def keep(prelude: str) -> bool:
-        return any(set(_SELECTOR_CLASS.findall(selector)) <= used for selector in prelude.split(","))
+        # ":root" after another compound (".jupyter-wrapper :root", the nbconvert template's
+        # 80 kB of icon data URLs) can never match: the root element has no ancestor.
+        return any(set(_SELECTOR_CLASS.findall(selector)) <= used and not _INNER_ROOT.search(selector)
+                   for selector in prelude.split(","))
 
     def rules(parsed: list) -> list[str]:
         out = []

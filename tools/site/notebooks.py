@@ -8,7 +8,7 @@ CPU outputs (stream text, PNG figures). Two flavors:
   become block quotes), figures as image/png;
 - the notebook page (`page=True`, rendered by mkdocs-jupyter): Markdown cells rendered to HTML
   with the site's own extensions (admonitions, code, tables, links that work from the notebook
-  page), figures as <img> with alt text in the page's language.
+  page), figures as <img> of the served figure files with alt text in the page's language.
 
 Generation is deterministic (no timestamps, fixed cell ids): the same inputs give the same bytes.
 """
@@ -111,9 +111,9 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, page_lang
         text = cell["output"] if page_lang is None else visible_controls(cell["output"])
         outputs.append(new_output("stream", name="stdout", text=text))
     for number, figure in enumerate(cell["figures"], start=1):
-        png = (figures_dir / figure).read_bytes()
-        data = base64.b64encode(png).decode("ascii")
         if page_lang is None:
+            png = (figures_dir / figure).read_bytes()
+            data = base64.b64encode(png).decode("ascii")
             # As a kernel stores a matplotlib figure: image/png plus the figure's repr, whose size
             # is the PNG's (the runner saves at the figure's own size and dpi). The repr's
             # " with N Axes" is not recorded; the nbval test sanitizes it (tests/nbval-sanitize.cfg).
@@ -122,9 +122,15 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, page_lang
                 size = " size {}x{}".format(*struct.unpack(">II", png[16:24]))
             bundle = {"image/png": data, "text/plain": f"<Figure{size}>"}
         else:
+            # The figure file the article page shows (tools.site.files writes it), not a data:
+            # URL: the page stays light and the browser caches the image.
+            from tools.site.files import figure_src  # noqa: PLC0415 - files imports this module
+
+            here = page_url(f"{page_lang}/{NOTEBOOKS}/{snippet_id}.md")
+            src = posixpath.relpath(figure_src(profiles.CPU.name, snippet_id, figure), here)
             alt = figure_alt(cell, number, snippet_id=snippet_id, cell_index=index, lang=page_lang)
             label = html.escape(alt, quote=True)
-            bundle = {"text/html": f'<img src="data:image/png;base64,{data}" alt="{label}">',
+            bundle = {"text/html": f'<img src="{html.escape(src, quote=True)}" alt="{label}" loading="lazy">',
                       "text/plain": f"<{label}>"}
         outputs.append(new_output("display_data", data=bundle))
     return outputs

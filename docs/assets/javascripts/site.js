@@ -46,13 +46,56 @@
     });
   }
 
-  // 3. A diagram wider than the column scrolls inside its box: start it centered,
-  //    where a top-down graph has its root.
-  function centerWideDiagrams() {
-    document.querySelectorAll(".md-typeset .diagram").forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth && box.scrollLeft === 0) {
-        box.scrollLeft = (box.scrollWidth - box.clientWidth) / 2;
+  // 3. Diagrams (see extra.css): a box that scrolls starts at its left edge and says so
+  //    (.diagram--scrolls, a "scroll sideways" line); a diagram shown smaller than drawn, or
+  //    scrolling, gets an "open full size" link to the SVG alone, where a phone can zoom it.
+  var DIAGRAM_TEXT = {
+    zh: { cue: "← 左右滑动查看整张图 →", full: "打开原尺寸图", named: "打开原尺寸图：" },
+    en: { cue: "← Scroll sideways to see the whole diagram →", full: "Open full size", named: "Open full size: " }
+  };
+
+  function diagramText() {
+    return /^zh/i.test(document.documentElement.lang) ? DIAGRAM_TEXT.zh : DIAGRAM_TEXT.en;
+  }
+
+  function fullSizeUrl(svg) {
+    var copy = svg.cloneNode(true);
+    copy.removeAttribute("style"); // drawn size, no column fitting
+    if (!copy.getAttribute("xmlns")) copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+    var source = '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(copy);
+    return URL.createObjectURL(new Blob([source], { type: "image/svg+xml" }));
+  }
+
+  function setUpDiagrams() {
+    var text = diagramText();
+    document.querySelectorAll(".md-typeset .diagram[data-diagram]").forEach(function (box) {
+      var svg = box.querySelector(":scope > svg");
+      if (!svg) return;
+      var bar = box.nextElementSibling;
+      if (!bar || !bar.classList.contains("diagram-bar")) {
+        bar = document.createElement("p");
+        bar.className = "diagram-bar";
+        var cue = document.createElement("span");
+        cue.className = "diagram-bar__cue";
+        cue.textContent = text.cue;
+        var link = document.createElement("a");
+        link.className = "diagram-bar__full";
+        link.textContent = text.full;
+        link.target = "_blank";
+        link.rel = "noopener";
+        link.href = fullSizeUrl(svg);
+        var name = svg.getAttribute("aria-label");
+        if (name) link.setAttribute("aria-label", text.named + name);
+        bar.appendChild(cue);
+        bar.appendChild(link);
+        box.parentNode.insertBefore(bar, box.nextSibling);
       }
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      var natural = svg.viewBox && svg.viewBox.baseVal ? svg.viewBox.baseVal.width : 0;
+      var smaller = natural > 0 && svg.getBoundingClientRect().width < natural - 1;
+      box.classList.toggle("diagram--scrolls", scrolls);
+      bar.querySelector(".diagram-bar__cue").hidden = !scrolls;
+      bar.hidden = !(scrolls || smaller);
     });
   }
 
@@ -64,7 +107,7 @@
         .observe(results, { childList: true, subtree: true });
     }
     makeScrollersFocusable();
-    centerWideDiagrams();
+    setUpDiagrams();
   }
 
   if (typeof document$ !== "undefined") {
@@ -73,4 +116,5 @@
     document.addEventListener("DOMContentLoaded", setUp);
   }
   window.addEventListener("load", makeScrollersFocusable);
+  window.addEventListener("resize", setUpDiagrams);
 })();
