@@ -36,3 +36,29 @@ def test_the_pytest_option_selects_each_snippet_once() -> None:
     shards = [_collected("--snippet-shard", f"{shard}/3") for shard in (1, 2, 3)]
     assert everything == set(collect_programs(ROOT))
     assert sorted(i for shard in shards for i in shard) == sorted(everything)
+
+
+# ---------------------------------------------------------------------------------------------
+# `--dist loadgroup`: the modules that share an expensive fixture run on one worker
+
+
+def test_group_of_a_node_id() -> None:
+    from tests.conftest import xdist_group_of
+
+    assert xdist_group_of("tests/test_embed_site.py::test_x[zh]") == "test_embed_site.py"
+    assert xdist_group_of("tests/test_cli.py::test_help") is None
+    assert xdist_group_of("tests/test_cli.py::test_help@browser") == "browser"
+    assert xdist_group_of("tests/test_cli.py::test_q[a@b]") is None  # "@" of a parameter
+
+
+def test_a_grouped_module_runs_on_one_worker() -> None:
+    """Two workers, two modules: every test of the grouped one reports the same worker (before
+    the scheduler in tests/conftest.py, they were spread over gw0 and gw1)."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v",
+                           "-p", "no:cacheprovider", "tests/test_examples_data.py",
+                           "tests/test_cli.py", "-k", "checksums or line_counts or help"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    workers = {line.split("]", 1)[0].lstrip("[") for line in done.stdout.splitlines()
+               if line.startswith("[gw") and "test_examples_data.py::" in line}
+    assert len(workers) == 1, done.stdout
