@@ -13,11 +13,12 @@ Python-Markdown extension that Zensical runs too). This hook:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import SimpleNamespace
 from typing import Any
 
@@ -29,6 +30,7 @@ from mkdocs.utils import get_relative_url
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
 from tools.site import markdown_ext  # noqa: E402
+from tools.site.cache import cached_text, prune  # noqa: E402
 from tools.site.files import ProgramInputs, write_site_files  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tools")
@@ -54,29 +56,68 @@ def _prefix(lang: str, config: Any) -> str:
 
 def on_config(config: Any) -> Any:
     markdown_ext.NOTEBOOK_PAGES = _jupyter(config) is not None
+    _ROOT[0] = Path(config.config_file_path).resolve().parent
     if markdown_ext.NOTEBOOK_PAGES:
-        _memoize_notebook_html()
+        _cache_notebook_conversions()
+        _read_only_included(_jupyter(config))
     return config
 
 
-def _memoize_notebook_html() -> None:
-    """Convert each notebook once per content, not once per build: nbconvert recompiles its
-    templates for every notebook (~0.5 s each), mkdocs-jupyter's own cache is evicted by the
-    second language build, and `mkdocs serve` would redo all of them on every save."""
+_ROOT = [Path.cwd()]  # the repository being built (the build cache lives there)
+# What nbconvert's HTML and Markdown of a notebook depend on besides the notebook and the options.
+CONVERTER_DISTRIBUTIONS = ("mkdocs-jupyter", "nbconvert", "nbformat", "jupytext", "mistune",
+                           "pygments", "jupyterlab-pygments", "beautifulsoup4", "bleach", "jinja2",
+                           "markupsafe", "defusedxml", "traitlets", "jupyter-core", "markdown")
+
+
+def _cache_notebook_conversions() -> None:
+    """Convert each notebook once per content, not once per build (tools.site.cache): nbconvert
+    recompiles its templates for every notebook (~0.5 s each) and mkdocs-jupyter converts each
+    twice (HTML, then Markdown for the table of contents); its own cache is evicted by the second
+    language build of mkdocs-static-i18n, and `mkdocs serve` would redo all of them every save."""
     from mkdocs_jupyter import convert
 
-    if getattr(convert.nb2html, "memoized", False):
+    for name in ("nb2html", "nb2md"):
+        original = getattr(convert, name)
+        if getattr(original, "cached", False):
+            continue
+        setattr(convert, name, _cached_conversion(name, original))
+
+
+def _cached_conversion(name: str, original: Any) -> Any:
+    def convert(path: str, *args: Any, **options: Any) -> str:
+        if args or options.get("execute"):
+            # Executed: not a function of its inputs (and mkdocs-jupyter passes options by name).
+            return original(path, *args, **options)
+        source = Path(path).resolve()
+        rel = source.relative_to(_ROOT[0]).as_posix() if source.is_relative_to(_ROOT[0]) else source.name
+        parts = [rel, source.read_bytes(), repr(sorted(options.items()))]
+        return cached_text(_ROOT[0], name, parts, lambda: original(path, *args, **options),
+                           distributions=CONVERTER_DISTRIBUTIONS)
+
+    convert.cached = True  # type: ignore[attr-defined]
+    return convert
+
+
+def _read_only_included(jupyter: Any) -> None:
+    """mkdocs-jupyter's should_include reads every .md file with jupytext (~20 ms each, on every
+    file of every language build and again per page) before it looks at `include`, which only
+    names notebooks here: look at `include` first. The answer is the same: it can only be True
+    for a path that matches an `include` pattern."""
+    original = jupyter.should_include
+    if getattr(original, "include_first", False):
         return
-    original, memo = convert.nb2html, {}
 
-    def nb2html(path: str, **options: Any) -> str:
-        key = (hashlib.sha256(Path(path).read_bytes()).hexdigest(), repr(sorted(options.items())))
-        if key not in memo:
-            memo[key] = original(path, **options)
-        return memo[key]
+    def should_include(file: Any) -> bool:
+        if file.abs_src_path is None:
+            return False
+        path = PurePath(file.abs_src_path)
+        if not any(path.match(pattern) for pattern in jupyter.config["include"]):
+            return False
+        return original(file)
 
-    nb2html.memoized = True  # type: ignore[attr-defined]
-    convert.nb2html = nb2html
+    should_include.include_first = True  # type: ignore[attr-defined]
+    jupyter.should_include = should_include
 
 
 def on_pre_build(config: Any) -> None:
@@ -93,6 +134,11 @@ def on_pre_build(config: Any) -> None:
         return
     if written or removed:
         log.info("site files: %d written, %d removed", written, removed)
+
+
+def on_post_build(config: Any) -> None:
+    if not getattr(_i18n(config), "building", False):
+        prune(_ROOT[0])  # build cache entries unused for a month
 
 
 class NotebookPageFile(File):
@@ -178,7 +224,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
         css = match["css"]
         if len(css) < SHARED_STYLE_MIN:
             return match.group(0)
-        css = used_css(css, used)
+        css = _cached_used_css(css, used)
         name = f"assets/notebooks/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
         path = Path(config.site_dir) / name
         if not path.is_file():
@@ -201,26 +247,57 @@ def used_css(css: str, used: set[str]) -> str:
     """The rules of `css` that can match a page whose elements have the classes `used`: a rule
     is dropped when every selector of it names a class the page lacks (JupyterLab's stylesheet
     is ~570 kB, ~86 kB gzip, for the dozen cell classes a static notebook page uses)."""
+
+    def rules(outline: tuple) -> list[str]:
+        out = []
+        for kind, head, body in outline:
+            if kind == "rule":
+                if any(classes <= used for classes in head):
+                    out.append(body)
+            elif kind == "group":
+                inner = rules(body)
+                if inner:
+                    out.append(f"{head}{{{''.join(inner)}}}")
+            else:
+                out.append(body)
+        return out
+
+    return "".join(rules(_css_outline(css)))
+
+
+@functools.lru_cache(maxsize=4)  # every notebook page inlines the same stylesheet
+def _css_outline(css: str) -> tuple:
+    """The stylesheet parsed once (tinycss2, ~1 s for JupyterLab's): per rule, the class sets
+    of its selectors and its text; @media and @supports blocks with their rules inside."""
     import tinycss2
 
-    def keep(prelude: str) -> bool:
-        return any(set(_SELECTOR_CLASS.findall(selector)) <= used for selector in prelude.split(","))
-
-    def rules(parsed: list) -> list[str]:
+    def outline(parsed: list) -> tuple:
         out = []
         for rule in parsed:
             if rule.type == "qualified-rule":
-                if keep(tinycss2.serialize(rule.prelude)):
-                    out.append(rule.serialize())
+                prelude = tinycss2.serialize(rule.prelude)
+                classes = tuple(frozenset(_SELECTOR_CLASS.findall(selector))
+                                for selector in prelude.split(","))
+                out.append(("rule", classes, rule.serialize()))
             elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") \
                     and rule.content is not None:
-                inner = rules(tinycss2.parse_rule_list(rule.content, skip_comments=True,
-                                                       skip_whitespace=True))
-                if inner:
-                    out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}")
+                inner = outline(tinycss2.parse_rule_list(rule.content, skip_comments=True,
+                                                         skip_whitespace=True))
+                out.append(("group", f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}", inner))
             elif rule.type == "at-rule":
-                out.append(rule.serialize())
-        return out
+                out.append(("at", None, rule.serialize()))
+        return tuple(out)
 
-    return "".join(rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)))
+    return outline(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
 
+
+def _cached_used_css(css: str, used: set[str]) -> str:
+    """used_css through the build cache, keyed by the stylesheet, the classes and this module's
+    code (tools.site.cache): a warm build parses no stylesheet."""
+    return cached_text(_ROOT[0], "used-css", [css, " ".join(sorted(used)), _module_source()],
+                       lambda: used_css(css, used), distributions=("tinycss2",))
+
+
+@functools.lru_cache(maxsize=1)
+def _module_source() -> bytes:
+    return Path(__file__).read_bytes()
