@@ -33,6 +33,10 @@ _MODULE_LAYER = {
     "test_zensical_build.py": "site",  # Zensical builds the real docs/
     "test_serve_index.py": "minisite",
 }
+# Tests of other modules that run real snippets: nbval executes the downloadable notebooks in a
+# kernel (cnn-digits alone takes minutes). Sharded by snippet id like the reproductions.
+_TEST_LAYER = {"test_download_notebook_passes_nbval_in_a_fresh_kernel": "snippets"}
+_SHARDED = ("test_snippet_reproduces_its_recording", "test_download_notebook_passes_nbval_in_a_fresh_kernel")
 # Modules whose expensive module-scoped fixture should run once: their tests share a worker
 # (pytest_xdist_make_scheduler below; each other test is scheduled on its own).
 _ONE_WORKER = ("test_embed_site.py", "test_reproduce.py",
@@ -44,7 +48,7 @@ def layer_of(item: pytest.Item) -> str:
     path = Path(str(item.fspath))
     if "web" in path.parts:
         return "browser" if _BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) else "site"
-    return _MODULE_LAYER.get(path.name, "unit")
+    return _TEST_LAYER.get(getattr(item, "originalname", item.name)) or _MODULE_LAYER.get(path.name, "unit")
 
 
 def xdist_group_of(nodeid: str) -> str | None:
@@ -118,8 +122,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(name))
     option = config.getoption("--snippet-shard")
     if option:
-        runs = [item for item in items if item.name.startswith("test_snippet_reproduces_its_recording[")]
-        ids = [item.callspec.id for item in runs]
+        runs = [item for item in items
+                if getattr(item, "originalname", None) in _SHARDED and hasattr(item, "callspec")]
+        # Shards of every program of the pages (plus any other id collected), so a snippet's
+        # shard is the same whichever of its tests are collected.
+        from tools.programs import scan_programs
+
+        ids = [item.callspec.id for item in runs] + list(scan_programs(config.rootpath, lang="zh")[0])
         keep = select_shard(ids, *_parse_shard(option))
         dropped = [item for item in runs if item.callspec.id not in keep]
         if dropped:

@@ -23,12 +23,24 @@ def test_shards_partition_the_snippets(shards: int) -> None:
     assert max(sizes) - min(sizes) <= 1
 
 
-def _collected(*args: str) -> set[str]:
+def _collected(*args: str, module: str = "tests/test_execute_snippets.py") -> set[str]:
     done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
-                           "-p", "no:cacheprovider", "tests/test_execute_snippets.py", *args],
+                           "-p", "no:cacheprovider", module, *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode in (0, 5), done.stdout + done.stderr  # 5: none selected
     return {line.split("[", 1)[1].rstrip("]") for line in done.stdout.splitlines() if "[" in line}
+
+
+def test_notebook_executions_are_sharded_with_their_snippets() -> None:
+    """nbval runs real snippets too (tests/test_notebooks.py): in the snippets layer, each in
+    exactly one shard, the shard of the snippet's own reproduction."""
+    nbval = "tests/test_notebooks.py::test_download_notebook_passes_nbval_in_a_fresh_kernel"
+    everything = _collected("-m", "snippets", module=nbval)
+    assert everything and not _collected("-m", "unit or minisite", module=nbval)
+    shards = [_collected("--snippet-shard", f"{shard}/3", module=nbval) for shard in (1, 2, 3)]
+    assert sorted(i for shard in shards for i in shard) == sorted(everything)
+    for number, shard in enumerate(shards, start=1):
+        assert shard <= _collected("--snippet-shard", f"{number}/3")
 
 
 def test_the_pytest_option_selects_each_snippet_once() -> None:
