@@ -37,8 +37,8 @@ class TrainConfig:
     hidden_size: int = 128  # a small BERT: 2 layers, 128 wide
     num_layers: int = 2
     max_length: int = 64
-    mlm_steps: int = 600  # masked-language-model pre-training on unlabeled text
-    mlm_batch_size: int = 64
+    mlm_steps: int = 400  # masked-language-model pre-training on unlabeled text
+    mlm_batch_size: int = 32
     mlm_lr: float = 2e-3
     mlm_probability: float = 0.3
     lr: float = 1e-3  # new weights: the classification head, and all of the from-scratch model
@@ -216,6 +216,8 @@ print(type(model.encoder).__name__, f"{sum(p.numel() for p in model.parameters()
 # %% [3] docs/zh/llm-fundamentals/05-practice.md
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from torch.utils.data import DataLoader
 
 
@@ -275,10 +277,41 @@ def tfidf_baseline(train_texts, val_texts):
     return best.score(vectorizer.transform(test_set_texts), test_set.labels.numpy())
 
 
+@torch.no_grad()
+def features(encoder, texts):
+    """One vector per text: the frozen encoder's last hidden states, averaged over real tokens."""
+    encoder.eval()
+    vectors = []
+    for batch in DataLoader(TextDataset(texts, tokenizer), batch_size=256):
+        length = int(batch["attention_mask"].sum(1).max())
+        mask = batch["attention_mask"][:, :length].to(device)
+        hidden = encoder(input_ids=batch["input_ids"][:, :length].to(device),
+                         attention_mask=mask).last_hidden_state
+        mask = mask.unsqueeze(-1).to(hidden.dtype)
+        vectors.append(((hidden * mask).sum(1) / mask.sum(1)).cpu())
+    return torch.cat(vectors).numpy()
+
+
+def linear_probe(encoder, train_texts, val_texts, test_features):
+    """Logistic regression on frozen features (the encoder is not trained); C chosen on the
+    validation split. It asks whether the encoder's features already separate the labels."""
+    x_train, x_val = features(encoder, train_texts), features(encoder, val_texts)
+    y_train, y_val = [label_of[t] for t in train_texts], [label_of[t] for t in val_texts]
+    fits = [make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000)).fit(x_train, y_train)
+            for c in (0.01, 0.1, 1)]
+    best = max(fits, key=lambda fit: fit.score(x_val, y_val))
+    return best.score(test_features, test_set.labels.numpy())
+
+
 test_set_texts = sorted(test, key=len)
-arms = ("pre-trained", "from scratch", "TF-IDF + LR")
+arms = ("pre-trained", "from scratch", "frozen pre-trained + LR", "frozen random + LR", "TF-IDF + LR")
+pretrained_encoder = new_model(pretrained=True).encoder
+pretrained_test_features = features(pretrained_encoder, test_set_texts)
 results = {n: {arm: [] for arm in arms} for n in cfg.label_counts}
 for seed in range(cfg.seeds):
+    torch.manual_seed(seed)
+    random_encoder = new_model(pretrained=False).encoder  # same architecture, random weights
+    random_test_features = features(random_encoder, test_set_texts)
     order = random.Random(1000 + seed).sample(pool, max(cfg.label_counts))
     for n in cfg.label_counts:
         n_val = int(n * cfg.val_fraction)
@@ -287,9 +320,13 @@ for seed in range(cfg.seeds):
         for arm, pretrained in (("pre-trained", True), ("from scratch", False)):
             model = fine_tune(pretrained, train_set, val_set, seed)
             results[n][arm].append(accuracy(model, test_set))
+        results[n]["frozen pre-trained + LR"].append(
+            linear_probe(pretrained_encoder, train_texts, val_texts, pretrained_test_features))
+        results[n]["frozen random + LR"].append(
+            linear_probe(random_encoder, train_texts, val_texts, random_test_features))
         results[n]["TF-IDF + LR"].append(tfidf_baseline(train_texts, val_texts))
-        print(f"seed {seed}, {n:>4} labels ({len(train_texts)} train / {n_val} validation): "
-              + ", ".join(f"{arm} {results[n][arm][-1]:.3f}" for arm in arms))
+        print(f"seed {seed}, {n:>4} labels ({len(train_texts)} train / {n_val} validation):")
+        print("    " + ", ".join(f"{arm} {results[n][arm][-1]:.3f}" for arm in arms))
 
 # %% [4] docs/zh/llm-fundamentals/05-practice.md
 from scipy import stats
@@ -302,17 +339,17 @@ def mean_ci(values):
 
 
 print(f"test accuracy on {len(test_set):,} reviews, mean ± 95% CI over {cfg.seeds} seeds:")
-for n in cfg.label_counts:
-    print(f"{n:>5} labels: " + ", ".join("{} {:.3f} ± {:.3f}".format(arm, *mean_ci(results[n][arm]))
-                                        for arm in arms))
+print(" " * 24 + "".join(f"{n:>6} labels".rjust(18) for n in cfg.label_counts))
+for arm in arms:
+    print(f"{arm:24s}" + "".join("{:.3f} ± {:.3f}".format(*mean_ci(results[n][arm])).rjust(18)
+                                 for n in cfg.label_counts))
 print("paired differences (same labeled sample, same seed), mean [95% CI]:")
-for n in cfg.label_counts:
-    line = f"{n:>5} labels:"
-    for other in ("from scratch", "TF-IDF + LR"):
-        diff = [a - b for a, b in zip(results[n]["pre-trained"], results[n][other])]
-        mean, half = mean_ci(diff)
-        line += f"  pre-trained - {other} {mean:+.3f} [{mean - half:+.3f}, {mean + half:+.3f}]"
-    print(line)
+for a, b in (("pre-trained", "from scratch"), ("pre-trained", "TF-IDF + LR"),
+             ("frozen pre-trained + LR", "frozen random + LR")):
+    print(f"  {a} - {b}:")
+    for n in cfg.label_counts:
+        mean, half = mean_ci([x - y for x, y in zip(results[n][a], results[n][b])])
+        print(f"    {n:>5} labels: {mean:+.3f} [{mean - half:+.3f}, {mean + half:+.3f}]")
 
 # %% [5] docs/zh/llm-fundamentals/05-practice.md
 import matplotlib.pyplot as plt
@@ -327,12 +364,12 @@ if mlm_log["step"]:
 ax1.set(title="MLM pre-training", xlabel="step", ylabel="masked-token cross-entropy")
 for j, arm in enumerate(arms):
     means, halves = zip(*(mean_ci(results[n][arm]) for n in cfg.label_counts))
-    ax2.errorbar(cfg.label_counts, means, yerr=halves, marker="os^"[j], capsize=4, label=arm)
+    ax2.errorbar(cfg.label_counts, means, yerr=halves, marker="os^dv"[j], capsize=4, label=arm)
     for n in cfg.label_counts:  # one dot per seed
         ax2.scatter([n] * cfg.seeds, results[n][arm], color=f"C{j}", alpha=0.3, s=12)
 ax2.set(xscale="log", xticks=cfg.label_counts, xticklabels=[str(n) for n in cfg.label_counts],
         title=f"test accuracy ({len(test_set):,} reviews): mean ± 95% CI",
         xlabel="labeled reviews (80% train, 20% validation)", ylabel="accuracy")
-ax2.legend()
+ax2.legend(fontsize=8)
 fig.tight_layout()
 plt.show()

@@ -174,8 +174,10 @@ def tools_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
 def fake_recording(root: Path, snippet_id: str, outputs: list[str], *,
                    figures: dict[int, list[bytes]] | None = None, profile: str = "cpu",
-                   page: str = "docs/zh/p.md", device: str = "CPU: Test (2 threads)") -> dict:
-    """Write a valid recording of `snippet_id` (fresh for the program its pages hold now)."""
+                   page: str = "docs/zh/p.md", device: str = "CPU: Test (2 threads)",
+                   figure_text: dict[int, list[dict]] | None = None) -> dict:
+    """Write a valid recording of `snippet_id` (fresh for the program its pages hold now);
+    `figure_text`: cell index → what its figures say about themselves (optional)."""
     from tools.programs import code_hash, collect_programs, data_files
     from tools.recordings import (SCHEMA, current_env, data_fingerprint, figure_name,
                                   recordings_dir, write_recording)
@@ -191,6 +193,8 @@ def fake_recording(root: Path, snippet_id: str, outputs: list[str], *,
             names.append(name)
         cells.append({"index": index, "page": page, "line": index, "output": output,
                       "figures": names})
+        if figure_text and index in figure_text:
+            cells[-1]["figure_text"] = figure_text[index]
     recording = {
         "schema": SCHEMA, "id": snippet_id, "profile": profile, "status": "ok",
         "fingerprint": {"code": code_hash(program) if program else "0" * 64,

@@ -177,7 +177,7 @@ def test_gpu_output_sits_in_a_tab_beside_cpu(built_site: Path) -> None:
     assert "Recorded on NVIDIA H200, 2026-11-23" in text
 
 
-def test_provenance_line_in_each_language(built_site: Path) -> None:
+def test_built_pages_show_the_provenance_line(built_site: Path) -> None:
     assert "记录于 CPU: Fixture (2 threads)，2026-11-23" in html(built_site, "demo/index.html")
     assert "Recorded on CPU: Fixture (2 threads), 2026-11-23" in html(built_site, "en/demo/index.html")
 

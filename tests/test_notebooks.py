@@ -114,7 +114,18 @@ def test_notebook_page_renders_markdown_to_html_with_alt_text_in_its_language(ro
     assert '<p class="admonition-title">提示</p>' in zh.cells[1].source
     assert "```" not in zh.cells[1].source and "!!!" not in zh.cells[1].source
     assert 'alt="demo 第 2 段代码的图 1"' in zh.cells[4].outputs[0].data["text/html"]
-    assert 'alt="demo, code cell 2, figure 1"' in en.cells[4].outputs[0].data["text/html"]
+    assert 'alt="demo, figure 1 of code cell 2"' in en.cells[4].outputs[0].data["text/html"]
+
+
+def test_notebook_page_describes_a_figure_as_the_article_page_does(root: Path) -> None:
+    described = {"title": "", "axes": [{"title": "loss <curve>", "x": "step", "y": "loss"}], "scales": []}
+    fake_recording(root, "demo", ["hello\n", ""], figures={2: [PNG]}, page="docs/zh/demo.md",
+                   figure_text={2: [described]})
+    write_site_files(root)
+    for lang, alt in [("zh", "图：loss &lt;curve&gt;（横轴：step，纵轴：loss）"),
+                      ("en", "Figure: loss &lt;curve&gt; (x axis: step; y axis: loss)")]:
+        html = notebook(root, lang, page=True).cells[4].outputs[0].data["text/html"]
+        assert f'alt="{alt}"' in html
 
 
 def test_english_notebook_uses_english_prose_and_comments(root: Path) -> None:

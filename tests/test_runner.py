@@ -96,7 +96,7 @@ print("\x1b[32mgreen\x1b[0m and <script>alert(1)</script> 中文")
     assert outputs(result) == ["green and <script>alert(1)</script> 中文\n"]
 
 
-def test_huge_output_is_truncated(make_repo) -> None:
+def test_driver_truncates_a_huge_output(make_repo) -> None:
     _, result = run_page(make_repo, 'print(("x" * 99 + "\\n") * 10_000, end="")')
     [output] = outputs(result)
     assert len(output) < 20_100

@@ -11,11 +11,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Block", "MarkdownError", "join_blocks", "parse_attrs", "split_blocks"]
+__all__ = ["Block", "MarkdownError", "front_matter", "front_matter_lines", "join_blocks", "parse_attrs",
+           "split_blocks", "strip_front_matter", "title"]
 
 # An opening fence: any indentation (fences inside list items are indented), then three or
 # more backticks or tildes, then the info string. A backtick fence's info has no backtick.
 _OPEN_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
+# YAML front matter: a first line "---", then anything, then a line "---" or "...".
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+# An ATX level-1 heading; an optional closing run of # must follow a space (CommonMark).
+_H1 = re.compile(r"^ {0,3}# +(?P<title>.+?)(?:[ \t]+#+)?[ \t]*\r?$", re.M)
 # key="value" or key='value' pairs of an info string.
 _ATTR = re.compile(r"""(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""")
 
@@ -135,3 +140,35 @@ def split_blocks(text: str, *, path: str = "<string>") -> list[Block]:
 def join_blocks(blocks: list[Block]) -> str:
     """Inverse of split_blocks: concatenate the blocks' exact source text."""
     return "".join(block.text for block in blocks)
+
+
+def front_matter(text: str) -> str:
+    """The YAML between a page's front matter lines ("" when the page has none)."""
+    match = _FRONT_MATTER.match(text)
+    return (match["yaml"] or "") if match else ""
+
+
+def front_matter_lines(text: str) -> int:
+    """How many lines the front matter takes, its closing line included (0 when none)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return 0
+    block = match.group(0)
+    return block.count("\n") + (0 if block.endswith("\n") else 1)
+
+
+def strip_front_matter(text: str) -> str:
+    """The page without its front matter."""
+    match = _FRONT_MATTER.match(text)
+    return text[match.end():] if match else text
+
+
+def title(text: str) -> str | None:
+    """The page's first level-1 heading outside front matter and code fences, or None."""
+    body = strip_front_matter(text)
+    try:
+        prose = "".join(block.text for block in split_blocks(body) if block.kind == "text")
+    except MarkdownError:
+        prose = body  # an unterminated fence: the scanner reports it elsewhere
+    found = _H1.search(prose)
+    return found["title"] if found else None

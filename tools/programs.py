@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import fnmatch
 import functools
 import glob
 import hashlib
@@ -24,6 +25,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.languages import TARGET, twin
 from tools.markdown import Block, MarkdownError, split_blocks
 
 __all__ = [
@@ -33,7 +35,10 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 120.0
-ID_PATTERN = re.compile(r"[a-z0-9-]+")
+# A snippet id names files (snippets/<id>.py, recordings/<profile>/<id>.json) and is an argument of
+# `tools run`: it starts with a letter or digit (never an option such as --force) and is short.
+ID_MAX = 64
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Any fence whose info string mentions exec= is meant to be executable: a malformed one is an
 # error, never silently shown as plain code.
 _EXEC_WORD = re.compile(r"(?<![\w-])exec\s*=")
@@ -162,6 +167,29 @@ def read_page(path: Path, rel: str) -> str:
         ) from None
 
 
+# Bounds on one fence's code: the largest today is 7 kB, 20 levels of syntax deep. The comparisons
+# of code (canonical_dump, compare_programs) walk the syntax tree recursively.
+CELL_MAX_BYTES = 64 * 1024
+AST_MAX_DEPTH = 100
+
+
+def _too_deep(snippet_id: str) -> str:
+    return (f'an expression of snippet "{snippet_id}" is nested more than {AST_MAX_DEPTH} levels '
+            "deep; split it into several statements (intermediate variables)")
+
+
+def _deepest(tree: ast.AST) -> int | None:
+    """The line of the first node nested deeper than AST_MAX_DEPTH, or None (no recursion)."""
+    stack = [(tree, 1, 1)]
+    while stack:
+        node, depth, line = stack.pop()
+        line = getattr(node, "lineno", None) or line
+        if depth > AST_MAX_DEPTH:
+            return line
+        stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
+    return None
+
+
 def _imports_tools(tree: ast.Module) -> ast.stmt | None:
     for node in ast.walk(tree):
         names = []
@@ -180,26 +208,58 @@ def _fence_cell(block: Block, rel: str, options: dict[str, str]) -> Cell:
     if block.indent:
         raise SnippetError(rel, block.line, f'executable fence "{snippet_id}" must start at '
                            "column 0 (not inside a list, admonition or tab); un-indent it")
-    if not ID_PATTERN.fullmatch(snippet_id):
-        raise SnippetError(rel, block.line, f'invalid snippet id "{snippet_id}"; use lowercase '
-                           "letters, digits and hyphens ([a-z0-9-]+)")
+    problem = id_problem(snippet_id)
+    if problem:
+        raise SnippetError(rel, block.line, problem)
     output = options.get("output")
     if output is not None and output not in OUTPUT_VALUES:
         raise SnippetError(rel, block.line, f'output="{output}" is not an output mode; the only '
                            'one is output="volatile" (or remove the option)')
     cell = Cell(snippet_id=snippet_id, page=rel, line=block.line + 1, code=block.body,
                 volatile=output == "volatile")
+    size = len(cell.code.encode("utf-8"))
+    if size > CELL_MAX_BYTES:
+        raise SnippetError(rel, block.line, f'the code of this fence of "{snippet_id}" is '
+                           f"{size // 1024} kB; at most {CELL_MAX_BYTES // 1024} kB (every command "
+                           "parses it several times: a 1.9 MB fence made each `check` take 10 s). "
+                           "Put large data in a file under data/, declared with data=\"…\", and "
+                           "read it")
     try:
         tree = compile("\n" * (cell.line - 1) + cell.code, rel, "exec", ast.PyCF_ONLY_AST,
                        dont_inherit=True)
     except SyntaxError as error:
         raise SnippetError(rel, error.lineno or cell.line,
                            f'syntax error in snippet "{snippet_id}": {error.msg}') from None
+    except (RecursionError, MemoryError):
+        raise SnippetError(rel, cell.line, _too_deep(snippet_id)) from None
+    deepest = _deepest(tree)
+    if deepest is not None:
+        raise SnippetError(rel, deepest, _too_deep(snippet_id))
     bad_import = _imports_tools(tree)
     if bad_import is not None:
         raise SnippetError(rel, bad_import.lineno, f'snippet "{snippet_id}" imports tools/; '
                            "snippets must run on their own, copy the code you need")
     return cell
+
+
+def id_problem(snippet_id: str) -> str | None:
+    """Why a snippet id is invalid (with the fix), or None."""
+    if not ID_PATTERN.fullmatch(snippet_id):
+        shown = snippet_id.encode("unicode_escape").decode("ascii")[:80]
+        return (f'invalid snippet id "{shown}"; use lowercase letters, digits and hyphens '
+                '([a-z0-9-]+), starting with a letter or digit (e.g. exec="gpt2-finetune")')
+    if len(snippet_id) > ID_MAX:
+        return (f'snippet id "{snippet_id[:20]}…" has {len(snippet_id)} characters; at most '
+                f"{ID_MAX} (it names files): shorten it")
+    return None
+
+
+def _never_input(pattern: str) -> str | None:
+    """The folder of pages, tools or generated files that a data glob's first part can match
+    (`record*/cpu/*.json`, `*/x`, `**`), or None."""
+    first = pattern.split("/", 1)[0]
+    tops = [prefix.rstrip("/") for prefix in _NOT_DATA]
+    return next((top for top in tops if fnmatch.fnmatchcase(top, first)), None)
 
 
 def _timeout(raw: str, block: Block, rel: str) -> float:
@@ -221,10 +281,13 @@ def _data_globs(raw: str, block: Block, rel: str, root: Path | None) -> tuple[st
         if pattern.startswith("/") or ".." in Path(pattern).parts or "\\" in pattern:
             raise SnippetError(rel, block.line, f'data="{pattern}" must be a glob relative to the '
                                "repository root, without .. (e.g. data=\"sources/*.txt\")")
-        if pattern.startswith(_NOT_DATA):
+        if pattern.startswith(_NOT_DATA) or _never_input(pattern):
             raise SnippetError(rel, block.line, f'data="{pattern}": pages, tools, generated and '
-                               "installed files are never a program's inputs; ship the data under "
-                               "data/ or sources/")
+                               "installed files are never a program's inputs"
+                               + (f" (its first part can match {_never_input(pattern)}/)"
+                                  if _never_input(pattern) else "")
+                               + "; ship the data under data/ or sources/ and name that folder "
+                               'first (e.g. data="data/*.csv")')
         if root is None:
             continue
         matched = _matches(root, pattern)
@@ -266,6 +329,34 @@ def data_files(root: Path, program: Program) -> list[str]:
     return sorted(found)
 
 
+# An exec fence in a blockquote ("> ```python {exec=…}"): Markdown shows it as code, the
+# pipeline never runs it (only top-level fences are programs).
+_QUOTED_EXEC = re.compile(r"^[ \t]{0,3}>[ \t>]*(?:`{3,}|~{3,})[^`\n]*(?<![\w-])exec\s*=", re.M)
+_INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
+_COMMENT_TOKEN = re.compile(r"<!--|-->")
+
+
+def _quoted_exec_fences(block: Block, rel: str) -> list[SnippetError]:
+    return [SnippetError(rel, block.line + block.text.count("\n", 0, match.start()),
+                         "an executable fence inside a blockquote (> …) is never run: move the "
+                         "fence out of the quote to column 0, or remove exec=\"…\" to show the "
+                         "code as an example")
+            for match in _QUOTED_EXEC.finditer(block.text)]
+
+
+def _comment_state(text: str, in_comment: bool) -> bool:
+    """Whether an HTML comment is still open after `text` (starting open or not)."""
+    for token in _COMMENT_TOKEN.findall(text):
+        in_comment = token == "<!--" if not in_comment else token != "-->"
+    return in_comment
+
+
+def _in_comment_error(block: Block, rel: str) -> SnippetError:
+    return SnippetError(rel, block.line, "an executable fence inside an HTML comment (<!-- … -->) "
+                        "is hidden from readers but would still run: move it out of the comment, "
+                        'or remove exec="…" (or the whole fence) if it is not part of the page')
+
+
 def page_programs(text: str, rel: str, *, root: Path | None = None,
                   errors: list[SnippetError] | None = None) -> dict[str, Program]:
     """The programs of one page's text. Problems are appended to `errors` (or the first raised)."""
@@ -278,8 +369,21 @@ def page_programs(text: str, rel: str, *, root: Path | None = None,
     cells: dict[str, list[Cell]] = {}
     options_of: dict[str, dict[str, str]] = {}
     first_block: dict[str, Block] = {}
+    in_comment = False  # inside an HTML comment <!-- … --> that started in a text block
     for block in blocks:
+        if block.kind == "text":
+            found.extend(_quoted_exec_fences(block, rel))
+            in_comment = _comment_state(_INLINE_CODE.sub("", block.text), in_comment)
+            continue
+        if in_comment and "-->" in block.text:
+            in_comment = False  # the comment ends inside this (hidden) fence
+            if is_exec_fence(block):
+                found.append(_in_comment_error(block, rel))
+            continue
         if not is_exec_fence(block):
+            continue
+        if in_comment:
+            found.append(_in_comment_error(block, rel))
             continue
         try:
             options = fence_options(block, rel)
@@ -322,6 +426,11 @@ def scan_programs(root: Path, *, lang: str = "zh") -> tuple[dict[str, Program], 
     programs: dict[str, Program] = {}
     for path in sorted((root / "docs" / lang).rglob("*.md")):
         rel = path.relative_to(root).as_posix()
+        if any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in rel):
+            shown = rel.encode("unicode_escape").decode("ascii")
+            errors.append(SnippetError(shown, 1, "the file name holds a control character (a line "
+                                       "break, tab or escape); rename the page"))
+            continue
         try:
             text = read_page(path, rel)
         except SnippetError as error:
@@ -418,7 +527,7 @@ def compare_programs(zh: Program, en: Program, *, same_page: bool = True) -> Sni
     Comments, blank lines and layout may differ; code, string literals and the split into fences
     may not. With same_page, the en program must also live on the zh page's twin.
     """
-    expected_page = zh.page.replace("docs/zh/", "docs/en/", 1)
+    expected_page = twin(zh.page, TARGET)
     first = en.cells[0]
     if same_page and en.page != expected_page:
         return SnippetError(en.page, first.line - 1, f'snippet "{en.id}" belongs on {expected_page} '
@@ -472,10 +581,9 @@ def compare_languages(zh: dict[str, Program], en: dict[str, Program]) -> list[Sn
                 errors.append(error)
     for snippet_id, program in zh.items():
         if snippet_id not in en:
-            twin = program.page.replace("docs/zh/", "docs/en/", 1)
             errors.append(SnippetError(program.page, program.cells[0].line - 1, f'snippet '
                                        f'"{snippet_id}" is missing in English: copy its fences '
-                                       f"to {twin} (comments may be translated)"))
+                                       f"to {twin(program.page, TARGET)} (comments may be translated)"))
     return errors
 
 

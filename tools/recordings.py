@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
@@ -45,8 +46,8 @@ from tools.programs import Program, code_hash, data_files
 
 __all__ = [
     "ERROR", "HIDE", "NOTE", "OUTPUT_LIMIT", "PROFILES", "RECORDINGS_DIR", "SCHEMA", "SHOW",
-    "WARNING", "RecordingError", "RecordingState", "RunLockedError", "clean_output", "consequence",
-    "current_env", "env_drift", "figure_path", "load_recording", "package_version",
+    "FIGURE_AXES_LIMIT", "FIGURE_TEXT_LIMIT", "WARNING", "RecordingError", "RecordingState", "RunLockedError", "clean_output", "consequence",
+    "check_figure_text", "current_env", "env_drift", "figure_path", "load_recording", "package_version",
     "recording_lock", "recording_path", "recording_state", "recordings_dir", "repair_command",
     "validate_recording", "write_recording",
 ]
@@ -56,6 +57,10 @@ PROFILES = profiles.PROFILE_NAMES  # the names; tools.profiles says what each on
 RECORDINGS_DIR = "recordings"
 OUTPUT_LIMIT = 20_000  # characters of recorded output per cell
 ENV_KEYS = profiles.NUMERIC_KEYS
+# What a figure says about itself (its suptitle, each plot's title and axis labels, each
+# colorbar's label), recorded beside its file name: bounded, one-line plain text.
+FIGURE_TEXT_LIMIT = 200  # characters per string
+FIGURE_AXES_LIMIT = 32  # plots (and colorbars) per figure
 FIGURE_NAME = re.compile(r"cell(?P<cell>[1-9]\d{0,3})-fig(?P<n>[1-9]\d{0,3})-(?P<digest>[0-9a-f]{8})\.png")
 
 # The states a recording can be in; USABLE ones are embedded in the site.
@@ -105,6 +110,8 @@ def repair_command(snippet_id: str, profile: str) -> str:
 
 # A tiny structural schema: {"key": type or (type, ...) or nested dict or [item schema]}.
 _CELL = {"index": int, "page": str, "line": int, "output": str, "figures": [str]}
+# Optional in a cell (recordings made before it existed stay valid): one entry per figure.
+_FIGURE_TEXT = {"title": str, "axes": [{"title": str, "x": str, "y": str}], "scales": [str]}
 RECORDING_SCHEMA: dict[str, Any] = {
     "schema": int, "id": str, "profile": str, "status": str,
     "fingerprint": {"code": str, "data": {str: str}},
@@ -173,7 +180,27 @@ def validate_recording(recording: Any, *, snippet_id: str, profile: str,
                                      f"cell{cell['index']}-figN-<digest>.png inside {snippet_id}/")
             if folder is not None:
                 _check_figure(folder, snippet_id, figure, match["digest"])
+        if "figure_text" in cell:
+            check_figure_text(cell["figure_text"], figures=len(cell["figures"]),
+                              where=f"cell {cell['index']}.figure_text")
     return recording
+
+
+def check_figure_text(texts: Any, *, figures: int, where: str = "figure_text") -> None:
+    """Raise RecordingError unless `texts` is one `_FIGURE_TEXT` per figure, each string a
+    bounded line of printable text (it becomes alt text on the pages)."""
+    _check(texts, [_FIGURE_TEXT], where)
+    if len(texts) != figures:
+        raise RecordingError(f"{where} has {len(texts)} entries for {figures} figures")
+    for number, entry in enumerate(texts):
+        if len(entry["axes"]) + len(entry["scales"]) > FIGURE_AXES_LIMIT:
+            raise RecordingError(f"{where}[{number}] describes more than {FIGURE_AXES_LIMIT} plots")
+        strings = [entry["title"], *entry["scales"]]
+        strings += [value for axes in entry["axes"] for value in (axes["title"], axes["x"], axes["y"])]
+        for value in strings:
+            if len(value) > FIGURE_TEXT_LIMIT or not value.isprintable():
+                raise RecordingError(f"{where}[{number}] holds {value[:40]!r}…: figure texts are "
+                                     f"printable lines of at most {FIGURE_TEXT_LIMIT} characters")
 
 
 def _check_figure(folder: Path, snippet_id: str, figure: str, digest: str) -> None:
@@ -454,6 +481,13 @@ def recording_lock(root: Path, profile: str) -> Iterator[None]:
             raise RunLockedError(f"another `python -m tools run` (pid {holder}) is recording into "
                                  f"{folder.relative_to(root)}/; wait for it to finish (or stop it) "
                                  "and run again") from None
+        handle.seek(0)
+        left = handle.read().strip()
+        if left and left != str(os.getpid()):  # released by the kernel, not by its holder
+            print(f"note: {path.relative_to(root)} was left by pid {left[:20]}, which ended "
+                  "without releasing it (killed?); taking it over. Its run recorded nothing "
+                  "unless it printed `ok`; `python -m tools check` lists what is stale",
+                  file=sys.stderr, flush=True)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

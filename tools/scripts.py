@@ -11,12 +11,14 @@ import ast
 
 from tools.programs import Program, canonical_dump
 
-__all__ = ["ScriptCell", "extract_scripts", "parse_script", "render_script", "script_problems"]
+__all__ = ["ScriptCell", "extract_scripts", "parse_script", "program_data", "render_script",
+           "script_cells", "script_problems"]
 
 SNIPPETS_DIR = "snippets"
 # "# %% [2] docs/zh/llm-fundamentals/03-algorithms.md": cell 2 of the program on that page. No
 # line number: a prose edit above the fence must not change the script.
-MARKER = re.compile(r"^# %% \[(?P<index>\d+)\] (?P<page>\S+?)(?::\d+)?$", re.MULTILINE)
+# The page may hold spaces ("docs/zh/my page.md"); scan_programs refuses control characters.
+MARKER = re.compile(r"^# %% \[(?P<index>\d+)\] (?P<page>[^\n]+?)(?::\d+)?$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,29 @@ def render_script(program: Program) -> str:
         code = cell.code if cell.code.endswith("\n") or not cell.code else cell.code + "\n"
         parts.append(f"\n# %% [{index}] {cell.page}\n{code}")
     return "".join(parts)
+
+
+def program_data(program: Program) -> dict:
+    """What the driver runs (JSON-ready): each cell's code with its page and page line."""
+    return {"id": program.id,
+            "cells": [{"index": index, "page": cell.page, "line": cell.line, "code": cell.code}
+                      for index, cell in enumerate(program.cells, start=1)]}
+
+
+def script_cells(data: object) -> list[ScriptCell]:
+    """The cells of `program_data` read back; ValueError when the data has another shape."""
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(cells, list) or not cells:
+        raise ValueError("no cells")
+    result = []
+    for cell in cells:
+        if not (isinstance(cell, dict) and isinstance(cell.get("index"), int)
+                and isinstance(cell.get("page"), str) and isinstance(cell.get("line"), int)
+                and isinstance(cell.get("code"), str)):
+            raise ValueError(f"a cell is not {{index, page, line, code}}: {str(cell)[:80]}")
+        result.append(ScriptCell(index=cell["index"], page=cell["page"], code=cell["code"],
+                                 line=cell["line"]))
+    return result
 
 
 def parse_script(text: str) -> list[ScriptCell]:

@@ -146,7 +146,7 @@ def test_each_language_has_its_lang_and_theme_strings(engine: tuple[str, Path], 
 
 
 @pytest.mark.parametrize("direction", ["zh-to-en", "en-to-zh"])
-def test_language_switcher_keeps_the_page(browser, served: tuple[str, Path, str], direction: str) -> None:
+def test_zensical_language_switcher_keeps_the_page(browser, served: tuple[str, Path, str], direction: str) -> None:
     name, _, url = served
     rel = "llm-fundamentals/04-math/"
     start, target = (rel, "en/" + rel) if direction == "zh-to-en" else ("en/" + rel, rel)

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from tools.languages import SOURCE as SOURCE_LANG
+from tools.languages import TARGET as TARGET_LANG
+from tools.languages import source_hash
 from tools.markdown import MarkdownError
 from tools.programs import SnippetError, compare_programs, page_programs
 from tools.checks.parity_page import (
-    SOURCE_LANG,
-    TARGET_LANG,
     Item,
     Page,
     admonitions,
@@ -36,7 +37,6 @@ from tools.checks.parity_page import (
     inline_formulas,
     pages,
     recorded_hash,
-    source_hash,
     stamp,
     tables,
 )

@@ -8,7 +8,6 @@ front matter (which version of its zh original it translates) and `stamp`, which
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Hashable
@@ -16,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.files import write_text_atomic
-from tools.markdown import Block, split_blocks
-
-SOURCE_LANG = "zh"
-TARGET_LANG = "en"
-HASH_LENGTH = 12
+from tools.languages import SOURCE as SOURCE_LANG
+from tools.languages import SOURCE_HASH_LINE, source_hash, twin
+from tools.languages import TARGET as TARGET_LANG
+from tools.markdown import Block, front_matter_lines, split_blocks
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 HAN_RUN = re.compile(f"[{HAN}][{HAN}\u3000-\u303f\uff00-\uffef]*")
@@ -37,7 +35,6 @@ QUOTATIONS = re.compile(
     r"\"[^\"\n]*\"|“[^”\n]*”|「[^」\n]*」|‘[^’\n]*’|(?<![\w'])'[^'\n]*'(?!\w)"
 )
 GLOSSARY_HEADERS = {"中文", "chinese"}
-SOURCE_HASH_LINE = re.compile(r"^source_hash:[ \t]*[\"']?([^\"'\s]*)[\"']?[ \t]*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -103,14 +100,7 @@ def _blank(match: re.Match[str]) -> str:
     return _blank_text(match.group(0))
 
 
-def _front_matter_lines(text: str) -> int:
-    lines = text.splitlines()
-    if not lines or lines[0].rstrip() != "---":
-        return 0
-    for index, line in enumerate(lines[1:], start=2):
-        if line.rstrip() in ("---", "..."):
-            return index
-    return 0
+_front_matter_lines = front_matter_lines
 
 
 def _line_of(block_line: int, text: str, offset: int) -> int:
@@ -253,10 +243,6 @@ def chinese_in_prose(page: Page) -> list[tuple[int, str]]:
 # ---------------------------------------------------------------- source_hash front matter
 
 
-def source_hash(zh_bytes: bytes) -> str:
-    return hashlib.sha256(zh_bytes).hexdigest()[:HASH_LENGTH]
-
-
 def recorded_hash(page: Page) -> str | None:
     m = SOURCE_HASH_LINE.search(page.front_matter)
     return m.group(1) if m else None
@@ -275,13 +261,13 @@ def stamp(root: Path, page: str) -> str:
         given = given.relative_to(root.resolve())
     rel = given.as_posix()
     if rel.startswith(f"docs/{SOURCE_LANG}/"):
-        rel = f"docs/{TARGET_LANG}/" + rel[len(f"docs/{SOURCE_LANG}/"):]
+        rel = twin(rel, TARGET_LANG)
     if not rel.startswith(f"docs/{TARGET_LANG}/") or not rel.endswith(".md"):
         raise ValueError(
             f"{page}: not an English page; pass a path like docs/{TARGET_LANG}/<folder>/<page>.md"
         )
     en_path = root / rel
-    zh_path = root / "docs" / SOURCE_LANG / rel[len(f"docs/{TARGET_LANG}/"):]
+    zh_path = root / twin(rel, SOURCE_LANG)
     if not en_path.is_file() or not zh_path.is_file():
         missing = en_path if not en_path.is_file() else zh_path
         raise ValueError(f"{page}: cannot stamp, {missing.relative_to(root)} does not exist")

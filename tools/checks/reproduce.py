@@ -155,6 +155,10 @@ def compare_recordings(root: Path, recorded: dict, fresh: dict, fresh_figures: d
             if detail:
                 differences.append(Difference(index, page, line, f"figure {number} differs: "
                                               f"{detail}", text=False))
+        if "figure_text" in old and old["figure_text"] != cell.get("figure_text"):
+            differences.append(Difference(index, page, line, "the figures' titles and axis labels "
+                                          f"differ: recorded {old['figure_text']}, drawn now "
+                                          f"{cell.get('figure_text')}"))
     for index in sorted(set(old_cells) - {cell["index"] for cell in fresh["cells"]}):
         old = old_cells[index]
         differences.append(Difference(index, old["page"], old["line"], "recorded, but not run now"))

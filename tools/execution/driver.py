@@ -1,12 +1,14 @@
 """Run one generated snippet script cell by cell and record what each cell printed and drew.
 
-    python -m tools.execution.driver snippets/<id>.py --out DIR --repo ROOT [--threads 2] [--profile cpu]
+    python -m tools.execution.driver snippets/<id>.py --program FILE --out DIR --repo ROOT
+        [--threads 2] [--profile cpu] [--lifeline FD]
 
 Started by tools.execution.runner inside a scratch directory that mirrors the repository with only
 the program's declared data files. Each cell is compiled under its Markdown file name and line, so
 tracebacks point at the page; linecache is primed with the cells' code, so nothing reads the page.
 Output is captured at the file-descriptor level (C extensions, warnings and logging included).
-Writes DIR/result.json and DIR/figures/cell<N>-fig<M>.png. Progress lines ("@@cell N page:line")
+Writes DIR/result.json and DIR/figures/cell<N>-fig<M>.png (with each figure's title and axis labels
+in result.json). Progress lines ("@@cell N page:line")
 go to stderr between cells. Exit status: 0 success, 1 the snippet raised.
 """
 
@@ -15,7 +17,6 @@ from __future__ import annotations
 import argparse
 import builtins
 import ctypes
-import dataclasses
 import importlib.abc
 import importlib.util
 import json
@@ -24,6 +25,7 @@ import os
 import platform
 import random
 import sys
+import threading
 import traceback
 import types
 import warnings
@@ -32,10 +34,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tools import profiles
-from tools.recordings import current_env, package_version
-from tools.scripts import ScriptCell, parse_script
+from tools.recordings import FIGURE_AXES_LIMIT, FIGURE_TEXT_LIMIT, current_env, package_version
+from tools.scripts import ScriptCell, script_cells
 
 PROGRESS_PREFIX = "@@cell "
+# The driver's own references, taken before any cell runs (a cell may replace os.replace).
+_OPEN, _WRITE, _CLOSE, _REPLACE = os.open, os.write, os.close, os.replace
 # Reads from these places are the tool's own business, not data the snippet depends on.
 IGNORED_TOP = {".venv", ".git", "snippets", "build", "site", "node_modules", "__pycache__"}
 
@@ -162,11 +166,21 @@ def prime_linecache(cells: list[ScriptCell]) -> None:
         linecache.cache[page] = (sum(map(len, lines)), None, lines, page)
 
 
+def _flush_streams() -> None:
+    """Flush Python's stdout and stderr, also when a cell replaced or removed them
+    (`sys.stdout = None`, a closed or broken stream object)."""
+    for stream in {id(s): s for s in (sys.stdout, sys.stderr, sys.__stdout__,
+                                      sys.__stderr__)}.values():
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - the snippet's stream, whatever it is now
+            pass
+
+
 @contextmanager
 def capture_fds(path: Path) -> Iterator[None]:
     """Send fds 1 and 2 (stdout, stderr) to a file for the duration of the block."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    _flush_streams()
     saved = os.dup(1), os.dup(2)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
@@ -175,11 +189,7 @@ def capture_fds(path: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
+        _flush_streams()
         try:
             ctypes.CDLL(None).fflush(None)  # C-level stdio buffers (printf in extensions)
         except (OSError, AttributeError):
@@ -190,20 +200,118 @@ def capture_fds(path: Path) -> Iterator[None]:
         os.close(saved[1])
 
 
-def save_figures(folder: Path, index: int) -> list[str]:
-    """Save and close open matplotlib figures (only if the snippet imported pyplot)."""
+FIGURES_PER_CELL_MAX = 50  # the pages show each one; the examples draw one or two
+
+
+class TooManyFigures(Exception):
+    """A cell left more figures open than a page can show."""
+
+
+def _too_many(count: int) -> TooManyFigures:
+    return TooManyFigures(f"the cell has {count} figures open; at most {FIGURES_PER_CELL_MAX} are "
+                          "recorded per cell: draw fewer, or close those the page should not "
+                          "show with plt.close(fig)")
+
+
+def limit_figures(plt: types.ModuleType) -> None:
+    """Make pyplot refuse a new figure beyond the limit, where the cell asks for it (10,000
+    figures took 1 GB before the cell ended). plt.subplots and friends call plt.figure."""
+    original = plt.figure
+
+    def figure(num=None, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - pyplot's
+        count = len(plt.get_fignums())
+        if count >= FIGURES_PER_CELL_MAX and (num is None or not plt.fignum_exists(num)):
+            raise _too_many(count + 1)
+        return original(num, *args, **kwargs)
+
+    figure.__doc__, figure.__wrapped__ = original.__doc__, original  # type: ignore[attr-defined]
+    plt.figure = figure
+
+
+def _label(text: object) -> str:
+    """A figure's text as one plain line, bounded (the recording's reader checks it again)."""
+    line = " ".join(str(text or "").split())
+    return "".join(char for char in line if char.isprintable())[:FIGURE_TEXT_LIMIT]
+
+
+def figure_text(figure: object) -> dict:
+    """What a figure says about itself: its suptitle, each plot's title and axis labels, and
+    each colorbar's label (the alt text of the figure on the pages is built from these)."""
+    suptitle = getattr(figure, "_suptitle", None)
+    axes, scales = [], []
+    for ax in list(getattr(figure, "axes", []))[:FIGURE_AXES_LIMIT]:
+        colorbar = getattr(ax, "_colorbar", None)
+        if colorbar is not None:  # a colorbar's label is on its long axis
+            vertical = getattr(colorbar, "orientation", "vertical") == "vertical"
+            label = _label(ax.get_ylabel() if vertical else ax.get_xlabel())
+            if label:
+                scales.append(label)
+            continue
+        axes.append({"title": _label(ax.get_title()), "x": _label(ax.get_xlabel()),
+                     "y": _label(ax.get_ylabel())})
+    return {"title": _label(suptitle.get_text() if suptitle is not None else ""),
+            "axes": axes, "scales": scales}
+
+
+def save_figures(folder: Path, index: int) -> tuple[list[str], list[dict]]:
+    """Save and close open matplotlib figures (only if the snippet imported pyplot): their file
+    names and what each says about itself (`figure_text`)."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is None:
-        return []
-    names = []
-    for number, fignum in enumerate(plt.get_fignums(), start=1):
+        return [], []
+    names, texts = [], []
+    fignums = plt.get_fignums()
+    if len(fignums) > FIGURES_PER_CELL_MAX:
+        plt.close("all")
+        raise _too_many(len(fignums))  # made without plt.figure (Figure() and a manager)
+    for number, fignum in enumerate(fignums, start=1):
         name = f"cell{index}-fig{number}.png"
         folder.mkdir(parents=True, exist_ok=True)
+        figure = plt.figure(fignum)
         # No "Software" metadata: the PNG bytes then do not change with the matplotlib version.
-        plt.figure(fignum).savefig(folder / name, format="png", metadata={"Software": None})
+        figure.savefig(folder / name, format="png", metadata={"Software": None})
         names.append(name)
+        try:
+            texts.append(figure_text(figure))
+        except Exception:  # noqa: BLE001 - a figure without readable text keeps the plain alt text
+            texts.append({"title": "", "axes": [], "scales": []})
     plt.close("all")
-    return names
+    return names, texts
+
+
+def _close_figures() -> None:
+    plt = sys.modules.get("matplotlib.pyplot")
+    try:
+        if plt is not None:
+            plt.close("all")
+    except Exception:  # noqa: BLE001 - a figure that cannot even be closed: the run ends anyway
+        pass
+
+
+def to_json(value: object) -> str:
+    """JSON text of the result (dicts, lists, str, int, float, bool, None), by the driver's own
+    code: a cell that replaced json.dumps or patched the json module cannot change what the
+    runner reads."""
+    if value is None or value is True or value is False:
+        return {None: "null", True: "true", False: "false"}[value]
+    kind = type(value)
+    if kind is str:
+        value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates: "?"
+        return '"' + "".join(_JSON_ESCAPES.get(char, char) for char in value) + '"'
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return float.__repr__(value) if value == value and value not in (_INF, -_INF) else "null"
+    if kind is dict:
+        return "{" + ", ".join(f"{to_json(str(k))}: {to_json(v)}" for k, v in value.items()) + "}"
+    if kind in (list, tuple):
+        return "[" + ", ".join(to_json(item) for item in value) + "]"
+    return to_json(str(value))
+
+
+_INF = float("inf")
+_JSON_ESCAPES = {chr(code): f"\\u{code:04x}" for code in range(32)}
+_JSON_ESCAPES.update({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"})
 
 
 def format_error(error: BaseException, pages: set[str]) -> tuple[str, int | None]:
@@ -275,29 +383,66 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
                 text, line = format_error(exc, pages)
                 error = {"index": cell.index, "page": cell.page, "line": line or cell.line,
                          "type": type(exc).__name__, "traceback": text}
-            figures = save_figures(out / "figures", cell.index)
+            try:
+                figures, texts = save_figures(out / "figures", cell.index)
+            except BaseException as exc:  # noqa: BLE001 - e.g. a title matplotlib cannot draw
+                figures, texts = [], []
+                if error is None:
+                    text, _ = format_error(exc, pages)
+                    if isinstance(exc, TooManyFigures):
+                        text = f"{exc}\n"
+                    error = {"index": cell.index, "page": cell.page, "line": cell.line,
+                             "type": type(exc).__name__, "traceback": "while saving the figures "
+                             f"the cell drew (savefig):\n{text}"}
+                _close_figures()
         output = capture.read_bytes().decode("utf-8", errors="replace")
         results.append({"index": cell.index, "page": cell.page, "line": cell.line,
-                        "output": output, "figures": figures})
+                        "output": output, "figures": figures, "figure_text": texts})
         if error:
             break
     return {"status": "error" if error else "ok", "cells": results, "error": error}
 
 
+def watch_lifeline(fd: int) -> None:
+    """Die with the runner: a thread waits for end-of-file on the pipe whose write end only the
+    runner holds (the kernel closes it when the runner dies, even by SIGKILL), then kills this
+    process group (the driver and the snippet's children that stayed in it)."""
+
+    def wait() -> None:
+        try:
+            while os.read(fd, 1):
+                pass
+        except OSError:
+            return  # the snippet closed the descriptor: nothing to watch any more
+        try:
+            os.killpg(os.getpgrp(), 9)
+        finally:
+            os._exit(137)
+
+    threading.Thread(target=wait, name="lifeline", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.execution.driver",
                                      description=__doc__.split("\n")[0])
-    parser.add_argument("script", type=Path, help="the script, relative to the scratch directory")
+    parser.add_argument("script", type=Path, help="the script, relative to the scratch directory "
+                        "(argv[0] of the program, as when a reader runs it)")
+    parser.add_argument("--program", type=Path, required=True,
+                        help="JSON of the program's cells: index, page, page line and code")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--profile", choices=profiles.PROFILE_NAMES, default="cpu")
     parser.add_argument("--repo", type=Path, required=True, help="the real repository root")
-    parser.add_argument("--cells", type=Path, help="JSON list of each cell's page line")
+    parser.add_argument("--lifeline", type=int, help="a pipe descriptor: end-of-file means the "
+                        "runner died, and the driver kills its process group")
     args = parser.parse_args(argv)
-    cells = parse_script(args.script.read_text(encoding="utf-8"))
-    if args.cells:
-        lines = json.loads(args.cells.read_text(encoding="utf-8"))
-        cells = [dataclasses.replace(cell, line=line) for cell, line in zip(cells, lines)]
+    if args.lifeline is not None:
+        watch_lifeline(args.lifeline)
+    try:
+        cells = script_cells(json.loads(args.program.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:
+        print(f"error: {args.program} is not a program the runner wrote ({error})", file=sys.stderr)
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     # Like `python snippets/<id>.py` from the repository root: the scratch directory is the
     # working directory, the script's folder first on sys.path, argv[0] the script.
@@ -311,7 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
 
     sys.meta_path.insert(0, AfterImport({"torch": seed_torch,
-                                         "numpy": lambda numpy: numpy.random.seed(0)}))
+                                         "numpy": lambda numpy: numpy.random.seed(0),
+                                         "matplotlib.pyplot": limit_figures}))
     prime_linecache(cells)
     guard = FileGuard(repo=args.repo, scratch=Path.cwd(), out=args.out)
     sys.addaudithook(guard)
@@ -329,8 +475,14 @@ def main(argv: list[str] | None = None) -> int:
         "pinned_env": {key: os.environ.get(key, "") for key in pinned},
     }
     tmp = args.out / "result.json.tmp"
-    tmp.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, args.out / "result.json")
+    fd = _OPEN(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        data = memoryview(to_json(result).encode("utf-8"))
+        while data:
+            data = data[_WRITE(fd, data):]
+    finally:
+        _CLOSE(fd)
+    _REPLACE(tmp, args.out / "result.json")
     return 0 if result["status"] == "ok" else 1
 
 

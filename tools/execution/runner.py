@@ -3,7 +3,9 @@
 Used by `python -m tools run` and by the snippet tests. Each run gets its own work folder outside
 the repository: `repo/` is a scratch copy holding only the program's declared data files (the
 snippet's working directory), `out/` receives the driver's result. The child runs in its own
-session; at the timeout, at Ctrl-C and after a normal exit every process of the run is killed:
+session, with its own TMPDIR and HOME (XDG_* too) in the work folder, and dies with this process
+(it watches a pipe only this process holds); at the timeout, at Ctrl-C and after a normal exit
+every process of the run is killed:
 those that carry the run's token, the driver's descendants, and orphans re-parented to this
 process since the run started (it is a child subreaper on Linux), so children that escaped
 with setsid() or cleared their environment are found too. The timeout bounds the whole run.
@@ -40,9 +42,10 @@ from tools import profiles
 from tools.execution.driver import IGNORED_TOP, PROGRESS_PREFIX
 from tools.programs import NOT_DATA, Program, code_hash, data_files
 from tools.recordings import (
-    RECORDINGS_DIR, SCHEMA, clean_output, data_fingerprint, figure_name, recordings_dir, write_recording,
+    RECORDINGS_DIR, SCHEMA, RecordingError, check_figure_text, clean_output, data_fingerprint, figure_name,
+    recordings_dir, write_recording,
 )
-from tools.scripts import SNIPPETS_DIR, render_script
+from tools.scripts import SNIPPETS_DIR, program_data, render_script
 
 __all__ = ["RunResult", "child_env", "detect_profile", "git_commit", "kill_all", "run_program",
            "run_programs"]
@@ -234,9 +237,9 @@ def literal_data_files(root: Path, program: Program) -> list[str]:
     return sorted(set(found))
 
 
-def _prepare_scratch(root: Path, program: Program, scratch: Path) -> str:
+def _prepare_scratch(root: Path, program: Program, scratch: Path, files: list[str]) -> str:
     """Copy the declared data files (read-only) and the script into the scratch copy."""
-    for rel in data_files(root, program):
+    for rel in files:
         target = scratch / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / rel, target)
@@ -319,7 +322,7 @@ def _undeclared_message(root: Path, program: Program, names: list[str]) -> str:
 
 
 def _recording(root: Path, program: Program, result: dict, *, profile: str, duration: float,
-               commit: str, out: Path) -> tuple[dict, dict[str, bytes]]:
+               commit: str, out: Path, data_digests: dict[str, str]) -> tuple[dict, dict[str, bytes]]:
     figures: dict[str, bytes] = {}
     cells = []
     for cell in result["cells"]:
@@ -329,12 +332,19 @@ def _recording(root: Path, program: Program, result: dict, *, profile: str, dura
             final = figure_name(cell["index"], number, data)
             figures[final] = data
             names.append(final)
-        cells.append({"index": cell["index"], "page": cell["page"], "line": cell["line"],
-                      "output": clean_output(cell["output"]), "figures": names})
+        entry = {"index": cell["index"], "page": cell["page"], "line": cell["line"],
+                 "output": clean_output(cell["output"]), "figures": names}
+        if names:
+            try:  # the figures' titles and labels, when the driver could read them
+                check_figure_text(cell.get("figure_text"), figures=len(names))
+                entry["figure_text"] = cell["figure_text"]
+            except RecordingError:
+                pass  # the pages fall back to alt text that names the cell
+        cells.append(entry)
     recording = {
         "schema": SCHEMA, "id": program.id, "profile": profile, "status": "ok",
         "fingerprint": {"code": code_hash(program),
-                        "data": data_fingerprint(root, data_files(root, program))},
+                        "data": data_digests},
         "env": result["env"],
         "provenance": {**result["provenance"], "duration_s": round(duration, 1),
                        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -362,19 +372,39 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
     baseline = _children()
     try:
         watched = _Watched(root, program)
-        script = _prepare_scratch(root, program, scratch)
-        lines = work / "cells.json"
-        lines.write_text(json.dumps([cell.line for cell in program.cells]), encoding="utf-8")
+        script = _prepare_scratch(root, program, scratch, watched.files)
+        # The program as data: the driver runs these cells; the script beside it is argv[0]
+        # (what a reader runs by hand), never parsed back.
+        program_json = work / "program.json"
+        program_json.write_text(json.dumps(program_data(program)), encoding="utf-8")
         cmd = [sys.executable, "-m", "tools.execution.driver", script, "--out", str(out),
-               "--cells", str(lines),
+               "--program", str(program_json),
                "--threads", str(threads), "--profile", profile, "--repo", str(root)]
         env = child_env(threads=threads, profile=profile, token=token)
         # Each run its own temporary folder: files in /tmp never leak into the next snippet.
         (work / "tmp").mkdir()
         env.update(TMPDIR=str(work / "tmp"), TEMP=str(work / "tmp"), TMP=str(work / "tmp"))
-        proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        # ... and its own home: writes to ~ (dot files, caches, configuration) stay in the run's
+        # scratch folder and are removed with it. Explicit HF_HOME and the like are kept.
+        home = work / "home"
+        for sub in (".cache", ".config", ".local/share", ".local/state"):
+            (home / sub).mkdir(parents=True)
+        env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"),
+                   XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
+                   XDG_STATE_HOME=str(home / ".local/state"))
+        # A pipe whose write end only this process holds: when it dies (even by SIGKILL) the
+        # driver reads end-of-file and kills its process group, so no run outlives its runner.
+        lifeline_read, lifeline = os.pipe()
+        cmd += ["--lifeline", str(lifeline_read)]
+        try:
+            proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    start_new_session=True, pass_fds=(lifeline_read,))
+        except BaseException:
+            os.close(lifeline)
+            raise
+        finally:
+            os.close(lifeline_read)
         with _active_lock:
             _active[token] = proc
         reader = threading.Thread(target=_read_output, daemon=True, kwargs=dict(
@@ -388,6 +418,7 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
             proc.wait()
             with _active_lock:
                 _active.pop(token, None)
+            os.close(lifeline)
             reader.join(timeout=5)
             if proc.stdout is not None:
                 proc.stdout.close()
@@ -432,7 +463,7 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         undeclared = sorted(set(result["undeclared"]))
         if result["status"] != "ok":
             hint = [name for name in literal_data_files(root, program)
-                    if name not in data_files(root, program)]
+                    if name not in watched.files]
             if undeclared or hint:
                 return RunResult(program.id, False, _undeclared_message(
                     root, program, undeclared or hint) + "\n" + _failure_message(program, result),
@@ -443,7 +474,7 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
                              duration)
         recording, figures = _recording(root, program, result, profile=profile, duration=duration,
                                         commit=commit if commit is not None else git_commit(root),
-                                        out=out)
+                                        out=out, data_digests=watched.data)
         if record:
             with _recorded_lock:
                 _recorded.add(program.id)
@@ -475,13 +506,16 @@ class _Watched:
     what a program the snippet started changed there; the snippet's own Python writes are
     refused by the driver) and the declared data files' digests (a recording must describe the
     data it was made from). Recordings this process writes for other snippets meanwhile
-    (--jobs) are not the snippet's doing. Pages are not watched: an author may edit prose
-    during a long run, and the program was read before it started."""
+    (--jobs) are not the snippet's doing. The declared data is matched once, here: the run
+    copies, fingerprints and records these files. The repository tree is watched too, pages
+    included (a snippet's shell or C code could write there): an author who edits a page while
+    a long run goes on gets a failed run and runs it again."""
 
     def __init__(self, root: Path, program: Program) -> None:
         self.root, self.program = root, program
         self.recordings = self._recordings()
-        self.data = data_fingerprint(root, data_files(root, program))
+        self.files = data_files(root, program)
+        self.data = data_fingerprint(root, self.files)
         self.tree = self._tree()
 
     # Folders whose files a run may not change, by any means (pages, tools, generated scripts,

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.markdown import MarkdownError, split_blocks
 from tools.site.svg import svg_problems
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
@@ -53,7 +54,6 @@ HELP = "render the site's mermaid diagrams to SVG (diagrams/), or --check that a
 
 log = logging.getLogger("mkdocs.plugins.diagrams")
 
-_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*mermaid\b[^\n]*$")
 _LR_HEADER = re.compile(r"\A(?P<kind>graph|flowchart)[ \t]+(?:LR|RL)\b")
 
 
@@ -87,26 +87,19 @@ def svg_path(root: Path, key: str) -> Path:
 
 
 def scan_fences(root: Path) -> list[Fence]:
-    """Every ```mermaid fence in docs/**/*.md (indented ones in admonitions and tabs too)."""
+    """Every ```mermaid fence in docs/**/*.md (indented ones in admonitions and tabs too), found by
+    the same scanner as the executable fences (tools.markdown.split_blocks)."""
     fences = []
     for path in sorted((root / "docs").rglob("*.md")):
-        lines = path.read_text(encoding="utf-8").split("\n")
-        i = 0
-        while i < len(lines):
-            opened = _FENCE_OPEN.match(lines[i])
-            if not opened:
-                i += 1
-                continue
-            indent, fence = opened.group("indent"), opened.group("fence")
-            close = re.compile(rf"^{re.escape(indent)}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-            body = []
-            j = i + 1
-            while j < len(lines) and not close.match(lines[j]):
-                line = lines[j]
-                body.append(line[len(indent):] if line.startswith(indent) else line.lstrip())
-                j += 1
-            fences.append(Fence(path, i + 1, "\n".join(body)))
-            i = j + 1
+        if path.is_symlink() or not path.is_file():
+            continue  # never published (tools/site/mkdocs_hooks.py reports it)
+        rel = path.relative_to(root).as_posix()
+        try:
+            blocks = split_blocks(path.read_text(encoding="utf-8"), path=rel)
+        except (MarkdownError, UnicodeDecodeError) as error:
+            raise DiagramError(f"{rel}: {error}") from None
+        fences += [Fence(path, block.line, block.body.removesuffix("\n")) for block in blocks
+                   if block.kind == "fence" and block.lang == "mermaid"]
     return fences
 
 

@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 
 from tools.files import write_bytes_atomic
+from tools.languages import twin
 from tools.profiles import CPU
 from tools.programs import Program, report_errors, scan_programs
 from tools.recordings import PROFILES, RecordingState, figure_path, recording_state
@@ -82,7 +83,7 @@ def expected_site_files(root: Path, programs: dict[str, Program] | None = None) 
 # What a notebook's text depends on besides its page, recording and figures: the code that
 # makes it (these modules' source) and the libraries it renders prose and writes JSON with.
 _NOTEBOOK_CODE = ("tools.site.notebooks", "tools.site.render", "tools.markdown", "tools.programs",
-                  "tools.profiles")
+                  "tools.profiles", "tools.languages")
 _NOTEBOOK_DISTRIBUTIONS = ("markdown", "pymdown-extensions", "pygments", "nbformat")
 
 
@@ -97,7 +98,7 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool, state: Rec
     """build_notebook through the build cache (tools.site.cache): rendering a notebook's prose
     with the site's Markdown extensions and validating it costs ~50 ms, four times a program
     per build, for the same text until its page, recording or figures change."""
-    source = root / program.page.replace("docs/zh/", f"docs/{lang}/", 1)
+    source = root / twin(program.page, lang)
     if not source.is_file():
         return None
     recording = state.recording if state.usable else None

@@ -6,25 +6,22 @@ the page has no hash, the page gets a warning admonition linking to the Chinese 
 build only logs this at INFO level: a stale translation must not fail `mkdocs build --strict`
 (`python -m tools parity` reports it as a warning instead).
 
-Self-contained on purpose (MkDocs loads hooks by file path, without the repository on sys.path).
+Languages, URLs and the source hash come from tools/languages.py (`make venv` puts the repository
+on sys.path with a .pth file, as for the other hooks).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from pathlib import Path, PurePosixPath
 
 from mkdocs.utils import get_relative_url
 
+from tools.languages import SOURCE, TARGET, page_url, recorded_source_hash, source_hash
+
 log = logging.getLogger("mkdocs.hooks.i18n_hooks")
 
-SOURCE_LANG = "zh"
-TARGET_LANG = "en"
-HASH_LENGTH = 12  # must match tools/checks/parity_page.py
-SOURCE_HASH_LINE = re.compile(r"^source_hash:[ \t]*[\"']?([^\"'\s]*)[\"']?[ \t]*$", re.M)
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 LEADING_H1 = re.compile(r"\A\s*# [^\n]*\n")
 
 BANNER = """!!! warning "Translation may be out of date"
@@ -32,21 +29,6 @@ BANNER = """!!! warning "Translation may be out of date"
     <a href="{href}">Read the Chinese original</a>.
 
 """
-
-
-def recorded_source_hash(text: str) -> str | None:
-    """The `source_hash` in the YAML front matter of a page's raw text, if any."""
-    front = FRONT_MATTER.match(text)
-    found = SOURCE_HASH_LINE.search(front.group(1) or "") if front else None
-    return found.group(1) if found else None
-
-
-def _zh_url(rel: PurePosixPath, *, use_directory_urls: bool) -> str:
-    """Site URL of docs/zh/<rel> (the default language is served at the site root)."""
-    stem = rel.with_suffix("")
-    if stem.name in ("index", "README"):
-        return "" if stem.parent == PurePosixPath(".") else f"{stem.parent.as_posix()}/"
-    return f"{stem.as_posix()}/" if use_directory_urls else f"{stem.as_posix()}.html"
 
 
 def nav_titles(nav: object) -> list[str]:
@@ -113,26 +95,26 @@ def on_config(config):  # noqa: ANN001, ANN201 (MkDocs API)
 
 def on_page_markdown(markdown: str, *, page, config, files) -> str | None:  # noqa: ANN001 (MkDocs API)
     parts = PurePosixPath(page.file.src_uri).parts
-    if len(parts) < 2 or parts[0] != TARGET_LANG:
+    if len(parts) < 2 or parts[0] != TARGET:
         return None
     if not page.file.src_uri.endswith(".md"):
         return None  # a generated notebook page: made from both languages' pages, never translated
     rel = PurePosixPath(*parts[1:])
-    zh_file = Path(config["docs_dir"]) / SOURCE_LANG / rel
+    zh_file = Path(config["docs_dir"]) / SOURCE / rel
     if not zh_file.is_file() or not page.file.abs_src_path:
         return None  # `python -m tools parity` reports the missing original
-    current = hashlib.sha256(zh_file.read_bytes()).hexdigest()[:HASH_LENGTH]
+    current = source_hash(zh_file.read_bytes())
     recorded = recorded_source_hash(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
     if recorded == current:
         return None
-    target = _zh_url(rel, use_directory_urls=config["use_directory_urls"])
+    target = page_url(f"{SOURCE}/{rel.as_posix()}", directory_urls=config["use_directory_urls"])
     href = get_relative_url(target, page.url)
     if (not target or target.endswith("/")) and not href.endswith("/"):
         href += "/"
     log.info(
         "%s/%s: translation may be out of date (source_hash %s, docs/%s/%s is now %s); "
         "update it, then run `python -m tools parity --stamp docs/%s/%s`",
-        TARGET_LANG, rel, recorded or "missing", SOURCE_LANG, rel, current, TARGET_LANG, rel,
+        TARGET, rel, recorded or "missing", SOURCE, rel, current, TARGET, rel,
     )
     banner = BANNER.format(href=href)
     heading = LEADING_H1.match(markdown)

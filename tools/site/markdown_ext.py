@@ -22,19 +22,21 @@ import logging
 import posixpath
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from tools.markdown import MarkdownError, split_blocks
+from tools.markdown import MarkdownError, split_blocks, strip_front_matter
+from tools.markdown import title as markdown_title
 from tools.programs import Program, is_exec_fence, scan_all
 from tools.profiles import CPU
 from tools.recordings import HIDE, PROFILES, RecordingState, consequence, recording_state
 from tools.site.embed import REPORT_MARKER, DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
 from tools.site.files import ProgramInputs, download_src, figure_src
-from tools.site.render import DEFAULT_LANG, fence_anchor, page_url
+from tools.languages import LANGUAGES, language_prefix
+from tools.site.render import fence_anchor, page_url
 
 __all__ = ["ExecOutputsExtension", "makeExtension", "page_url"]
 
@@ -43,13 +45,19 @@ log = logging.getLogger("mkdocs.plugins.tools")
 # Set by the MkDocs hook: mkdocs-jupyter renders docs/<lang>/notebooks/*.ipynb as pages. Other
 # engines show the download links only.
 NOTEBOOK_PAGES = False
-_H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.S)
 
 
 def _relative(target: str, page: str) -> str:
     """URL of site path `target` relative to the page at site path `page` (a directory URL)."""
     return posixpath.relpath(target or ".", page or ".") + ("/" if target.endswith("/") else "")
+
+
+def _as_markdown_reads(data: bytes) -> str:
+    """A page's text as the engine hands it to the extension: without a byte-order mark (MkDocs
+    reads utf-8-sig) and with "\n" line endings (Python-Markdown normalizes them), so that a
+    BOM or CRLF page has the same signature on disk as in the build."""
+    text = data.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _signature(text: str) -> tuple:
@@ -70,8 +78,7 @@ def _signature(text: str) -> tuple:
     if REPORT_MARKER in text:
         items.append(("report", ""))
     if items:  # the title tells a zh page from its en twin when the prose before fences agrees
-        title = _H1.search(text)
-        items.insert(0, ("title", title.group(1) if title else ""))
+        items.insert(0, ("title", markdown_title(text) or ""))
     return tuple(items)
 
 
@@ -84,6 +91,7 @@ class _Site:
     pages: dict[tuple, list[str]]  # signature → docs-relative paths ("en/a/b.md")
     states: dict[str, list[RecordingState]]
     logged: bool = False
+    reported: set[str] = field(default_factory=set)  # messages logged once per state
 
 
 _lock = threading.Lock()
@@ -99,14 +107,14 @@ def _load(root: Path) -> _Site:
             return site
         programs, errors = scan_all(root)
         pages: dict[tuple, list[str]] = {}
-        for lang in ("zh", "en"):
+        for lang in LANGUAGES:
             for path in sorted((root / "docs" / lang).rglob("*.md")):
                 if path.is_symlink() or not path.is_file():
                     continue  # scan_all reported it; a FIFO would hang the build
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = _as_markdown_reads(path.read_bytes())
                 if "exec=" not in text and REPORT_MARKER not in text:
                     continue
-                body = _FRONT_MATTER.sub("", text, count=1)
+                body = strip_front_matter(text)
                 pages.setdefault(_signature(body), []).append(path.relative_to(root / "docs").as_posix())
         states = {snippet_id: [recording_state(root, program, snippet_id, profile)
                                for profile in PROFILES]
@@ -114,6 +122,24 @@ def _load(root: Path) -> _Site:
         site = _Site(programs, [str(error) for error in errors], pages, states)
         _sites[root] = (watch, site)
         return site
+
+
+def _ambiguous(candidates: list[str]) -> str:
+    """Why a page's signature does not name exactly one file, with the fix."""
+    if not candidates:  # the page changed after the build read docs/ (a save during serve)
+        return ("tools.site.markdown_ext: a page with executable fences matches no page under "
+                "docs/ (it changed while the site was built); save the page and build again")
+    twins = {rel.split("/", 1)[1] for rel in candidates}
+    if len(twins) == 1 and len(candidates) == 2:
+        en = next(rel for rel in candidates if not rel.startswith("zh/"))
+        zh = next(rel for rel in candidates if rel != en)
+        return (f"docs/{en}:1: the same title and the same prose before every executable fence as "
+                f"docs/{zh}: it is an untranslated copy; translate its title and prose (the "
+                "code stays the same)")
+    shown = ", ".join(f"docs/{rel}" for rel in candidates)
+    return (f"docs/{candidates[-1]}:1: {shown} have the same title and the same prose before "
+            "every executable fence, so their outputs cannot be told apart; change the title or "
+            "the prose before a fence of one of them")
 
 
 def _report(site: _Site, root: Path, *, page: str, lang: str) -> str:
@@ -135,10 +161,10 @@ def _report(site: _Site, root: Path, *, page: str, lang: str) -> str:
 
 def _title(path: Path) -> str:
     try:
-        found = _H1.search(path.read_text(encoding="utf-8"))
-    except OSError:
+        found = markdown_title(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return path.stem
-    return found.group(1) if found else path.stem
+    return found or path.stem
 
 
 class _EmbedPreprocessor(Preprocessor):
@@ -157,12 +183,15 @@ class _EmbedPreprocessor(Preprocessor):
             site.logged = True
             for error in site.errors:
                 log.error("%s", error)
-        candidates = site.pages.get(_signature(text), [])
+        signature = _signature(text)
+        if not signature:
+            return lines  # "exec=" in prose or inline code; quoted fences: scan_all reports them
+        candidates = site.pages.get(signature, [])
         if len(candidates) != 1:
-            where = "no page" if not candidates else f"{len(candidates)} pages ({', '.join(candidates)})"
-            log.error("tools.site.markdown_ext: a page with executable fences matches %s under "
-                      "docs/; its fences must be those of exactly one file (save the page and "
-                      "build again)", where)
+            message = _ambiguous(candidates)
+            if message not in site.reported:
+                site.reported.add(message)
+                log.error("%s", message)
             return lines
         rel = candidates[0]
         lang = rel.split("/", 1)[0]
@@ -183,7 +212,7 @@ class _EmbedPreprocessor(Preprocessor):
             return _relative(figure_base + figure_src(profile, snippet_id, name), url)
 
         def downloads(snippet_id: str) -> DownloadLinks:
-            notebook = f"{self.default_prefix if lang == DEFAULT_LANG else lang + '/'}notebooks/{snippet_id}/"
+            notebook = f"{language_prefix(lang, default_prefix=self.default_prefix)}notebooks/{snippet_id}/"
             return DownloadLinks(
                 py_url=_relative(download_base + download_src(snippet_id), url),
                 ipynb_url=_relative(download_base + download_src(snippet_id, lang=lang), url),
@@ -208,7 +237,7 @@ class _EmbedPreprocessor(Preprocessor):
     def _line_offset(self, rel: str, text: str) -> int:
         """Lines the file has before `text`'s first line (front matter, or minus a banner)."""
         try:
-            source = (self.root / "docs" / rel).read_text(encoding="utf-8")
+            source = _as_markdown_reads((self.root / "docs" / rel).read_bytes())
         except OSError:
             return 0
         first_fence = next((line for line in text.splitlines() if "exec=" in line), None)

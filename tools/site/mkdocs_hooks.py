@@ -30,6 +30,8 @@ from mkdocs.utils import get_relative_url
 # MkDocs loads hooks by file path: make the repository's `tools` package importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
+from tools.languages import language_prefix  # noqa: E402
+from tools.programs import SnippetError, read_page  # noqa: E402
 from tools.site import markdown_ext  # noqa: E402
 from tools.site.cache import cached_text, prune  # noqa: E402
 from tools.site.files import ProgramInputs, write_site_files  # noqa: E402
@@ -49,10 +51,9 @@ def _i18n(config: Any) -> Any:
 
 
 def _prefix(lang: str, config: Any) -> str:
-    """Site path prefix of a language: "" for the default one, "en/" for the others."""
-    i18n = _i18n(config)
-    default = i18n.default_language if i18n else lang
-    return "" if lang == default else f"{lang}/"
+    """Site path prefix of a language ("" for the default one, "en/" for the others); a site
+    without the i18n plugin serves every page at the root."""
+    return language_prefix(lang) if _i18n(config) else ""
 
 
 def on_config(config: Any) -> Any:
@@ -143,6 +144,7 @@ def _read_only_included(jupyter: Any) -> None:
 def on_pre_build(config: Any) -> None:
     if getattr(_i18n(config), "building", False):
         return  # i18n's nested per-language build: the outer one wrote the files
+    _nav_reported.clear()  # a new build (mkdocs serve): report the nav's problems again
     root = Path(config.config_file_path).resolve().parent
     if not _INPUTS.changed(root):
         return  # a prose save on a page without programs: the generated files still hold
@@ -189,6 +191,14 @@ def _plain_files_only(files: Files, config: Any) -> Files:
             problem = "is a symbolic link (or lies under one)"
         elif source.exists() and not source.is_file():
             problem = "is not a regular file"
+        elif file.src_uri.endswith(".md"):
+            try:  # MkDocs would stop with a UnicodeDecodeError traceback
+                read_page(source, "")
+            except SnippetError as error:
+                rel = source.relative_to(docs.parent) if source.is_relative_to(docs.parent) else source
+                log.error("%s:%d: %s", rel, error.line, error.message)
+                files.remove(file)
+                continue
         if problem:
             rel = source.relative_to(docs.parent) if source.is_relative_to(docs.parent) else source
             log.error("%s: %s; the site publishes only plain files from docs/: copy the file there "
@@ -220,8 +230,69 @@ def _notebook_pages(files: Files, config: Any) -> Files:
     return files
 
 
+def nav_entries(nav: object, title: str | None = None) -> list[tuple[str | None, str]]:
+    """(title or None, path) of every page entry of a MkDocs nav, in order (links excluded)."""
+    found: list[tuple[str | None, str]] = []
+    if isinstance(nav, list):
+        for item in nav:
+            found += nav_entries(item)
+    elif isinstance(nav, dict):
+        for key, value in nav.items():
+            found += nav_entries(value, str(key))
+    elif isinstance(nav, str) and "://" not in nav and not nav.startswith(("/", "#", "mailto:")):
+        found.append((title, nav))
+    return found
+
+
+def _nav_line(config_text: str, path: str) -> int:
+    """1-based line of a nav entry naming `path` in mkdocs.yml (after `nav:`; 1 if not found)."""
+    inside = False
+    entry = re.compile(rf"""(?:^-|:)\s*["']?{re.escape(path)}["']?\s*(?:#.*)?$""")
+    for number, line in enumerate(config_text.splitlines(), start=1):
+        if re.match(r"^nav\s*:", line):
+            inside = True
+        elif inside and entry.search(line.strip()):
+            return number
+    return 1
+
+
+def nav_problems(config_path: Path, nav: object, docs_dir: Path, languages: list[str]) -> list[str]:
+    """"mkdocs.yml:LINE: …" for each nav entry whose page is missing in a language's folder
+    (docs/<lang>/…): MkDocs with mkdocs-static-i18n would build every page with a link to it
+    labelled "None", and --strict would pass."""
+    try:
+        text = Path(config_path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    problems = []
+    for title, path in nav_entries(nav):
+        missing = [f"docs/{lang}/{path}" if lang else f"docs/{path}" for lang in languages or [""]
+                   if not (docs_dir / lang / path).is_file()]
+        if missing:
+            named = f"'{title}: {path}'" if title else f"'{path}'"
+            problems.append(f"{Path(config_path).name}:{_nav_line(text, path)}: nav entry {named} "
+                            f"names no page: {', '.join(missing)} does not exist; fix the path in "
+                            "nav, or add the page (in every language)")
+    return problems
+
+
+_nav_reported: set[str] = set()
+
+
+def _check_nav(config: Any) -> None:
+    i18n = _i18n(config)
+    languages = [str(getattr(lang, "locale", None) or lang.get("locale"))
+                 for lang in (i18n.config.languages if i18n else [])]
+    for problem in nav_problems(Path(config.config_file_path), config.nav,
+                                Path(config.docs_dir), languages):
+        if problem not in _nav_reported:  # i18n builds once per language in one process
+            _nav_reported.add(problem)
+            log.error("%s", problem)
+
+
 @event_priority(-110)  # after mkdocs-static-i18n (-100), before MkDocs copies anything
 def on_files(files: Files, config: Any) -> Files:
+    _check_nav(config)  # after on_pre_build wrote the generated notebook pages
     return _notebook_pages(_plain_files_only(files, config), config)
 
 

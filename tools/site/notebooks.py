@@ -25,25 +25,21 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tools.markdown import Block, split_blocks
+from tools.markdown import Block, join_blocks, split_blocks
+from tools.markdown import title as markdown_title
 from tools.programs import Program, is_exec_fence
 from tools import profiles
 from tools.recordings import RecordingState, recording_state, recordings_dir
-from tools.site.render import page_url
+from tools.languages import LANGUAGES, twin
+from tools.site.render import figure_alt, page_url, visible_controls
 
 __all__ = ["LANGUAGES", "NOTEBOOKS", "build_notebook"]
 
-LANGUAGES = ("zh", "en")
 NOTEBOOKS = "notebooks"
 _HEADING = re.compile(r"^#{1,6} ", re.M)
-_H1 = re.compile(r"^# +(.+?)\s*#*\s*$", re.M)
 # "!!! note", "??? tip "Title"", "=== "Tab"": Jupyter knows none of them; see _plain_markdown.
 _CONTAINER = re.compile(r'^(?:!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>[^"]*)")?\s*$')
 _EXEC_INFO = re.compile(r"^((?:`{3,}|~{3,})\s*python)\b.*\bexec=.*$", re.M)
-_ALT = {
-    "zh": "{id} 第 {cell} 段代码的图",
-    "en": "{id}, code cell {cell}, figure",
-}
 _INTRO = {
     "zh": "本笔记本由网站页面《{title}》中的程序 `{id}` 自动生成，输出为该程序在 CPU 上的运行记录。",
     "en": "Generated from the program `{id}` of the page “{title}”; the outputs are its recorded "
@@ -101,20 +97,23 @@ def _section_start(blocks: list[Block], fence: int) -> tuple[int, str]:
     return fence, previous.text if previous else ""
 
 
-def _outputs(recording: dict | None, index: int, figures_dir: Path, *, alt: str | None) -> list:
-    """Stream text and figures of a recorded cell; with `alt`, figures as <img> with that text."""
+def _outputs(recording: dict | None, index: int, figures_dir: Path, *, page_lang: str | None,
+             snippet_id: str) -> list:
+    """Stream text and figures of a recorded cell; with `page_lang`, figures as <img> with the
+    alt text the article page gives them (`figure_alt`)."""
     if recording is None:
         return []
     cell = next((c for c in recording["cells"] if c["index"] == index), None)
     if cell is None:
         return []
     outputs = []
-    if cell["output"]:
-        outputs.append(new_output("stream", name="stdout", text=cell["output"]))
+    if cell["output"]:  # the page flavor shows control characters escaped, as the pages do
+        text = cell["output"] if page_lang is None else visible_controls(cell["output"])
+        outputs.append(new_output("stream", name="stdout", text=text))
     for number, figure in enumerate(cell["figures"], start=1):
         png = (figures_dir / figure).read_bytes()
         data = base64.b64encode(png).decode("ascii")
-        if alt is None:
+        if page_lang is None:
             # As a kernel stores a matplotlib figure: image/png plus the figure's repr, whose size
             # is the PNG's (the runner saves at the figure's own size and dpi). The repr's
             # " with N Axes" is not recorded; the nbval test sanitizes it (tests/nbval-sanitize.cfg).
@@ -123,7 +122,8 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, alt: str 
                 size = " size {}x{}".format(*struct.unpack(">II", png[16:24]))
             bundle = {"image/png": data, "text/plain": f"<Figure{size}>"}
         else:
-            label = html.escape(f"{alt} {number}", quote=True)
+            alt = figure_alt(cell, number, snippet_id=snippet_id, cell_index=index, lang=page_lang)
+            label = html.escape(alt, quote=True)
             bundle = {"text/html": f'<img src="data:image/png;base64,{data}" alt="{label}">',
                       "text/plain": f"<{label}>"}
         outputs.append(new_output("display_data", data=bundle))
@@ -163,7 +163,7 @@ def _page_html(markdown_text: str, *, page_rel: str, lang: str) -> str:
 def _notebook(root: Path, program: Program, *, lang: str, page: bool,
               state: RecordingState | None = None) -> tuple[str, str] | None:
     """(page title, notebook text) of a program in `lang`; None when that language has no twin."""
-    source = root / program.page.replace("docs/zh/", f"docs/{lang}/", 1)
+    source = root / twin(program.page, lang)
     if not source.is_file():
         return None
     rel = source.relative_to(root).as_posix()
@@ -176,8 +176,7 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool,
     if state is None:
         state = recording_state(root, program, program.id, profiles.CPU.name)
     recording = state.recording if state.usable else None
-    title_match = _H1.search("".join(b.text for b in blocks if b.kind == "text"))
-    title = title_match.group(1) if title_match else program.id
+    title = markdown_title(join_blocks(blocks)) or program.id
     intro = f"# {title} · {program.id}\n\n" + _INTRO[lang].format(title=title, id=program.id)
     to_cell = (lambda text: _page_html(text, page_rel=rel, lang=lang)) if page else (lambda text: text)
     cells = [new_markdown_cell(to_cell(intro), id="intro")]
@@ -191,7 +190,7 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool,
             cells.append(new_markdown_cell(to_cell(prose), id=f"text-{number}"))
         code = blocks[fence].body.rstrip("\n")
         outputs = _outputs(recording, number, recordings_dir(root, profiles.CPU.name) / program.id,
-                           alt=_ALT[lang].format(id=program.id, cell=number) if page else None)
+                           page_lang=lang if page else None, snippet_id=program.id)
         cells.append(new_code_cell(code, id=f"code-{number}", execution_count=number, outputs=outputs))
         start = fence + 1
     notebook = new_notebook(

@@ -13,10 +13,11 @@ here with pymdownx.tabbed's alternate-style markup instead of `===` syntax.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tools import profiles
+from tools import languages, profiles
 from tools.recordings import PROFILES, RecordingState, repair_command
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "fence_anchor",
     "page_url",
     "downloads_html",
+    "figure_alt",
     "format_date",
     "problem_admonition",
     "provenance_line",
@@ -41,6 +43,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "duration": "用时 {duration} 秒",
         "commit": "提交 {commit}",
         "figure": "{id} 第 {cell} 段代码的图 {n}",
+        "figure_one": "图：{what}",
+        "figure_titled": "图：{title}；{what}",
+        "figure_panels": "图，{count} 个子图：{what}",
+        "figure_titled_panels": "图：{title}；{count} 个子图：{what}",
+        "figure_axes_x": "横轴：{x}",
+        "figure_axes_y": "纵轴：{y}",
+        "figure_axes_join": "，",
+        "figure_panel_axes": "{title}（{axes}）",
+        "figure_join": "；",
+        "figure_scales": "色标：{scales}",
         "no_output": "（此设备上无输出）",
         "downloads": "下载程序 {id}：",
         "download_py": "Python 脚本 (.py)",
@@ -63,6 +75,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "duration": "took {duration} s",
         "commit": "commit {commit}",
         "figure": "{id}, figure {n} of code cell {cell}",
+        "figure_one": "Figure: {what}",
+        "figure_titled": "Figure: {title}; {what}",
+        "figure_panels": "Figure with {count} panels: {what}",
+        "figure_titled_panels": "Figure: {title}; {count} panels: {what}",
+        "figure_axes_x": "x axis: {x}",
+        "figure_axes_y": "y axis: {y}",
+        "figure_axes_join": "; ",
+        "figure_panel_axes": "{title} ({axes})",
+        "figure_join": "; ",
+        "figure_scales": "color scale: {scales}",
         "no_output": "(no output on this device)",
         "downloads": "Download program {id}:",
         "download_py": "Python script (.py)",
@@ -88,19 +110,8 @@ def text(key: str, *, lang: str, **values: object) -> str:
     return _TEXT.get(lang, _TEXT["en"])[key].format(**values)
 
 
-DEFAULT_LANG = "zh"  # served at the site root by mkdocs-static-i18n
-
-
-def page_url(docs_rel: str, *, default_prefix: str = "") -> str:
-    """Site path of docs/<lang>/a/b.md with directory URLs: "a/b/" (zh), "en/a/b/" (en).
-    `default_prefix` is where the default language lives: "" (mkdocs-static-i18n) or "zh/"."""
-    lang, _, path = docs_rel.partition("/")
-    stem = path[: -len(".md")] if path.endswith(".md") else path
-    if stem == "index" or stem.endswith("/index"):
-        stem = stem[: -len("index")]
-    elif stem:
-        stem += "/"
-    return (default_prefix if lang == DEFAULT_LANG else f"{lang}/") + stem
+DEFAULT_LANG = languages.DEFAULT  # served at the site root by mkdocs-static-i18n
+page_url = languages.page_url
 
 
 LONG_OUTPUT_LINES = 30  # longer outputs are collapsed to about this height, with "show all"
@@ -145,6 +156,40 @@ def _recorded_cell(recording: Mapping[str, Any], index: int) -> Mapping[str, Any
     return None
 
 
+def figure_alt(cell: Mapping[str, Any], n: int, *, snippet_id: str, cell_index: int, lang: str) -> str:
+    """Alt text of figure `n` (from 1) of a recorded cell: what the figure says about itself
+    (its title, each plot's title and axis labels, its color scales) in the page's language,
+    or, for a figure recorded without them, which cell drew it. Plain text: escape it."""
+    texts = cell.get("figure_text")
+    entry = texts[n - 1] if isinstance(texts, list) and 0 < n <= len(texts) else None
+    plain = text("figure", lang=lang, id=snippet_id, cell=cell_index, n=n)
+    if not isinstance(entry, Mapping):
+        return plain
+    say = lambda key, **values: text(key, lang=lang, **values)  # noqa: E731
+    axes = [a for a in entry.get("axes") or [] if isinstance(a, Mapping)]
+    panels = []
+    for plot in axes:
+        labels = [say("figure_axes_x", x=plot["x"])] if plot.get("x") else []
+        labels += [say("figure_axes_y", y=plot["y"])] if plot.get("y") else []
+        joined = say("figure_axes_join").join(labels)
+        title = str(plot.get("title") or "")
+        if title and joined:
+            panels.append(say("figure_panel_axes", title=title, axes=joined))
+        elif title or joined:
+            panels.append(title or joined)
+    scales = [str(label) for label in entry.get("scales") or [] if label]
+    if scales:
+        panels.append(say("figure_scales", scales=say("figure_axes_join").join(scales)))
+    title = str(entry.get("title") or "")
+    if not panels:
+        return say("figure_one", what=title) if title else plain
+    what = say("figure_join").join(panels)
+    if len(axes) > 1:
+        key = "figure_titled_panels" if title else "figure_panels"
+        return say(key, title=title, count=len(axes), what=what)
+    return say("figure_titled", title=title, what=what) if title else say("figure_one", what=what)
+
+
 def _attr(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -154,10 +199,24 @@ def _attr(value: object) -> str:
 _MARKDOWN_ACTIVE = {ord(c): f"&#{ord(c)};" for c in "\\`*_[](){}!#|~:<>\"'"}
 
 
+# Characters a terminal or a browser acts on instead of showing: C0 controls but tab and line
+# feed, DEL, C1 controls (U+009B is a terminal's CSI), the bidirectional overrides and isolates
+# (U+202E turns the rest of a line around) and other invisible format characters.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                        "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+
+
+def visible_controls(value: str) -> str:
+    """Recorded text with every control and bidi character shown as its Python escape
+    (`\\x00`, `\\x9b`, `\\u202e`): a reader sees that it is there, and it acts on nothing."""
+    return _INVISIBLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
+                          else f"\\u{ord(m[0]):04x}", value)
+
+
 def markdown_text(value: object) -> str:
     """Text that Markdown shows literally: HTML-escaped, and every character Markdown would
     read as markup replaced by its numeric entity (a recorded `[x](javascript:…)` stays text)."""
-    return html.escape(str(value), quote=False).translate(_MARKDOWN_ACTIVE)
+    return html.escape(visible_controls(str(value)), quote=False).translate(_MARKDOWN_ACTIVE)
 
 
 def _profile_box(
@@ -172,7 +231,7 @@ def _profile_box(
     """The output container of one profile for one cell, or "" when there is nothing to show."""
     assert state.recording is not None
     cell = _recorded_cell(state.recording, cell_index) or {}
-    output = str(cell.get("output") or "").rstrip("\n")
+    output = visible_controls(str(cell.get("output") or "").rstrip("\n"))
     parts: list[str] = []
     if output.strip():
         block = f"<pre><code>{html.escape(output)}</code></pre>"
@@ -186,14 +245,14 @@ def _profile_box(
                      "</label></div>")
         parts.append(block)
     for n, figure in enumerate(cell.get("figures") or [], start=1):
-        alt = text("figure", lang=lang, id=snippet_id, cell=cell_index, n=n)
+        alt = figure_alt(cell, n, snippet_id=snippet_id, cell_index=cell_index, lang=lang)
         parts.append(
             f'<figure class="snippet-figure"><img src="{_attr(figure_url(state.profile, f"{snippet_id}/{figure}"))}" '
             f'alt="{_attr(alt)}" loading="lazy" /></figure>'
         )
     if last:
         line = provenance_line(state.recording, lang=lang)
-        parts.append(f'<p class="snippet-provenance">{html.escape(line)}</p>')
+        parts.append(f'<p class="snippet-provenance">{html.escape(visible_controls(line))}</p>')
     if not parts:
         return ""
     has_output = len(parts) > (1 if last else 0)
