@@ -77,9 +77,8 @@ def _cache_notebook_conversions() -> None:
     recompiles its templates for every notebook (~0.5 s each) and mkdocs-jupyter converts each
     twice (HTML, then Markdown for the table of contents); its own cache is evicted by the second
     language build of mkdocs-static-i18n, and `mkdocs serve` would redo all of them every save."""
-    from mkdocs_jupyter import convert
+    from mkdocs_jupyter import convert, plugin
 
-    from mkdocs_jupyter import plugin
 
     for name in ("nb2html", "nb2md"):
         original = getattr(convert, name)
