@@ -23,31 +23,34 @@ def test_shards_partition_the_snippets(shards: int) -> None:
     assert max(sizes) - min(sizes) <= 1
 
 
-def _collected(*args: str, module: str = "tests/test_execute_snippets.py") -> set[str]:
+NBVAL = "tests/test_notebooks.py::test_download_notebook_passes_nbval_in_a_fresh_kernel"
+
+
+def _collected(*args: str) -> dict[str, set[str]]:
+    """Snippet ids collected per test function: the reproductions and the notebook runs."""
     done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
-                           "-p", "no:cacheprovider", module, *args],
+                           "-p", "no:cacheprovider", "tests/test_execute_snippets.py", NBVAL, *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode in (0, 5), done.stdout + done.stderr  # 5: none selected
-    return {line.split("[", 1)[1].rstrip("]") for line in done.stdout.splitlines() if "[" in line}
-
-
-def test_notebook_executions_are_sharded_with_their_snippets() -> None:
-    """nbval runs real snippets too (tests/test_notebooks.py): in the snippets layer, each in
-    exactly one shard, the shard of the snippet's own reproduction."""
-    nbval = "tests/test_notebooks.py::test_download_notebook_passes_nbval_in_a_fresh_kernel"
-    everything = _collected("-m", "snippets", module=nbval)
-    assert everything and not _collected("-m", "unit or minisite", module=nbval)
-    shards = [_collected("--snippet-shard", f"{shard}/3", module=nbval) for shard in (1, 2, 3)]
-    assert sorted(i for shard in shards for i in shard) == sorted(everything)
-    for number, shard in enumerate(shards, start=1):
-        assert shard <= _collected("--snippet-shard", f"{number}/3")
+    found: dict[str, set[str]] = {"reproduce": set(), "nbval": set()}
+    for line in done.stdout.splitlines():
+        if "[" in line:
+            kind = "nbval" if line.startswith(NBVAL) else "reproduce"
+            found[kind].add(line.split("[", 1)[1].rstrip("]"))
+    return found
 
 
 def test_the_pytest_option_selects_each_snippet_once() -> None:
+    """Every snippet's re-execution in exactly one shard, and the nbval run of its notebook
+    (tests/test_notebooks.py, real snippets too: the snippets layer) in that same shard."""
     everything = _collected()
+    assert everything["reproduce"] == set(collect_programs(ROOT)) and everything["nbval"]
     shards = [_collected("--snippet-shard", f"{shard}/3") for shard in (1, 2, 3)]
-    assert everything == set(collect_programs(ROOT))
-    assert sorted(i for shard in shards for i in shard) == sorted(everything)
+    for kind in ("reproduce", "nbval"):
+        assert sorted(i for shard in shards for i in shard[kind]) == sorted(everything[kind])
+    assert all(shard["nbval"] <= shard["reproduce"] for shard in shards)
+    assert _collected("-m", "snippets") == everything
+    assert _collected("-m", "unit or minisite") == {"reproduce": set(), "nbval": set()}
 
 
 # ---------------------------------------------------------------------------------------------
