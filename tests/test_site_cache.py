@@ -165,3 +165,19 @@ def test_used_css_from_the_cache_is_the_computed_one(tmp_path: Path, monkeypatch
     assert fresh == mkdocs_hooks.used_css(CSS, {"jp-Cell"})
     assert mkdocs_hooks._cached_used_css(CSS, {"jp-Cell"}) == fresh
     assert mkdocs_hooks._cached_used_css(CSS, {"jp-Cell", "jp-Missing"}) != fresh
+
+
+def test_page_templates_are_compiled_once_into_the_cache(tmp_path: Path, monkeypatch) -> None:
+    from jinja2 import DictLoader, Environment
+
+    from tools.site import mkdocs_hooks
+
+    monkeypatch.delenv(cache.ENV, raising=False)
+    monkeypatch.setattr(mkdocs_hooks, "_ROOT", [tmp_path])
+    for _ in range(2):  # a second build makes a new environment: it loads the compiled template
+        env = mkdocs_hooks.on_env(Environment(loader=DictLoader({"t.html": "{{ 1 + 1 }}"})),
+                                  None, None)
+        assert env.get_template("t.html").render() == "2"
+    assert len(list((tmp_path / ".cache" / "site" / "jinja").iterdir())) == 1
+    monkeypatch.setenv(cache.ENV, "off")
+    assert mkdocs_hooks.on_env(Environment(), None, None).bytecode_cache is None

@@ -7,6 +7,7 @@ time, ~0.5 s a notebook), into Markdown again for its table of contents, and cut
 their inputs and on the versions of the code that computes them, so they are kept here:
 
     .cache/site/<kind>/<sha256>.txt      (git-ignored; SITE_BUILD_CACHE names another folder)
+    .cache/site/jinja/                   the page templates compiled (Jinja's bytecode cache)
 
 The key is a SHA-256 over the kind, the caller's key parts (the input bytes, the options) and
 the versions of the distributions the result depends on, so an upgrade or a different input
@@ -106,7 +107,7 @@ def prune(root: Path, *, max_age_days: float = MAX_AGE_DAYS) -> int:
         return 0
     limit = time.time() - max_age_days * 86400
     removed = 0
-    for path in folder.glob("*/*.txt"):
+    for path in folder.glob("*/*"):  # also the compiled templates (tools/site/mkdocs_hooks.py)
         try:
             if path.stat().st_mtime < limit:
                 path.unlink()
