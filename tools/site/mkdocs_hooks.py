@@ -79,7 +79,6 @@ def _cache_notebook_conversions() -> None:
     language build of mkdocs-static-i18n, and `mkdocs serve` would redo all of them every save."""
     from mkdocs_jupyter import convert, plugin
 
-
     for name in ("nb2html", "nb2md"):
         original = getattr(convert, name)
         if getattr(original, "cached", False):
