@@ -179,8 +179,14 @@ def fake_recording(root: Path, snippet_id: str, outputs: list[str], *,
     """Write a valid recording of `snippet_id` (fresh for the program its pages hold now);
     `figure_text`: cell index → what its figures say about themselves (optional)."""
     from tools.programs import code_hash, collect_programs, data_files
-    from tools.recordings import (SCHEMA, current_env, data_fingerprint, figure_name,
-                                  recordings_dir, write_recording)
+    from tools.recordings import (
+        SCHEMA,
+        current_env,
+        data_fingerprint,
+        figure_name,
+        recordings_dir,
+        write_recording,
+    )
 
     program = collect_programs(root).get(snippet_id)
     blobs: dict[str, bytes] = {}

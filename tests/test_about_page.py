@@ -43,7 +43,7 @@ def test_code_block_table_matches_manifests(lang: str) -> None:
     rows = _table_rows(text, "原文 | 代码块" if lang == "zh" else "Article | Code blocks")
     assert len(rows) == len(ARTICLES)
     total = 0
-    for row, (number, _folder) in zip(rows, ARTICLES):
+    for row, (number, _folder) in zip(rows, ARTICLES, strict=True):
         blocks = yaml.safe_load((ROOT / "sources" / "code-blocks" / f"{number}.yml").read_text(encoding="utf-8"))
         fates = Counter(block["fate"] for block in blocks)
         expected = [str(len(blocks))] + [str(fates[fate]) for fate in FATES]

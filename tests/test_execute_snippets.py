@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tools.execution.runner import run_program
-from tools.programs import Program, SnippetError, collect_programs
 from tools import profiles
 from tools.checks.reproduce import EnvironmentDriftWarning, compare_recordings, same_environment
+from tools.execution.runner import run_program
+from tools.programs import Program, SnippetError, collect_programs
 from tools.recordings import RecordingError, load_recording, repair_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def check_reproduces(root: Path, program: Program) -> None:
         pytest.fail(f"{program.id} does not reproduce its recording ({why}):\n{report}\n"
                     f"If the new output is right, re-record it with `{command}` and commit "
                     "recordings/.", pytrace=False)
-    warnings.warn(EnvironmentDriftWarning(
+    warnings.warn(stacklevel=2, message=EnvironmentDriftWarning(
         f"{program.id}: numbers differ beyond the {profile.name} profile's tolerance; the "
         "recording was made in another "
         f"numeric environment ({recorded['env']} vs {result.recording['env']}):\n{report}"))

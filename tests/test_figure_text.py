@@ -7,9 +7,14 @@ import copy
 
 import pytest
 
-from tools.recordings import FIGURE_TEXT_LIMIT, RecordingError, check_figure_text, validate_recording
+from tools.recordings import (
+    FIGURE_TEXT_LIMIT,
+    RecordingError,
+    RecordingState,
+    check_figure_text,
+    validate_recording,
+)
 from tools.site.render import cell_output_html, figure_alt
-from tools.recordings import RecordingState
 
 ATTENTION = {
     "title": "",
@@ -41,7 +46,7 @@ def test_driver_records_titles_axis_labels_and_colorbar_labels() -> None:
     from tools.execution.driver import figure_text
 
     fig, axes = plt.subplots(1, 2)
-    for ax, title in zip(axes, ["full (encoder)", "causal (decoder)"]):
+    for ax, title in zip(axes, ["full (encoder)", "causal (decoder)"], strict=True):
         image = ax.imshow([[0.0, 1.0], [1.0, 0.0]])
         ax.set(title=title, xlabel="key (attended to)", ylabel="query")
     fig.colorbar(image, ax=axes, label="attention weight")

@@ -94,8 +94,7 @@ def wait_dead(pid: int, seconds: float = 3.0) -> bool:
     return dead(pid)
 
 
-@pytest.fixture
-def repo(make_repo) -> Callable[..., Path]:
+def hostile_repo(make_repo: Callable) -> Callable[..., Path]:
     """repo(*cells, opts=…, en=…, files=…): zh and en pages (the same program unless en= is
     given), the extracted script, and a previous recording to protect (recordings=True)."""
 
@@ -113,6 +112,11 @@ def repo(make_repo) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@pytest.fixture
+def repo(make_repo) -> Callable[..., Path]:
+    return hostile_repo(make_repo)
 
 
 @pytest.fixture(scope="module")

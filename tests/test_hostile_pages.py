@@ -12,14 +12,27 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
-from test_hostile_inputs import (  # noqa: F401 - fixtures are used by name
-    EN, REPO, ZH, assert_safe, english, page, render, repo, run_cli, snapshot,
+from test_hostile_inputs import (
+    EN,
+    REPO,
+    ZH,
+    assert_safe,
+    english,
+    hostile_repo,
+    page,
+    render,
+    snapshot,
 )
+
 from tools.recordings import load_recording, repair_command
+
+
+@pytest.fixture
+def repo(make_repo):
+    """The hostile-input repository factory of test_hostile_inputs (see `hostile_repo`)."""
+    return hostile_repo(make_repo)
 
 # ---------------------------------------------------------------------------------------------
 # Ids and data globs: refused with page:line, never a hint that re-records everything
@@ -132,9 +145,9 @@ def test_nav_entry_to_a_missing_page_is_an_error(tmp_path) -> None:
 
 
 def test_the_real_nav_names_only_existing_pages() -> None:
-    from tools.site.mkdocs_hooks import nav_entries
-
     import yaml
+
+    from tools.site.mkdocs_hooks import nav_entries
 
     class Loader(yaml.SafeLoader):
         pass

@@ -16,11 +16,27 @@ import time
 from pathlib import Path
 
 import pytest
-
-from test_hostile_inputs import (  # noqa: F401 - fixtures are used by name
-    EN, REC, REPO, ZH, assert_safe, english, page, render, repo, run_cli, snapshot, wait_dead,
+from test_hostile_inputs import (
+    EN,
+    REPO,
+    ZH,
+    assert_safe,
+    english,
+    hostile_repo,
+    page,
+    render,
+    run_cli,
+    snapshot,
+    wait_dead,
 )
+
 from tools.recordings import load_recording
+
+
+@pytest.fixture
+def repo(make_repo):
+    """The hostile-input repository factory of test_hostile_inputs (see `hostile_repo`)."""
+    return hostile_repo(make_repo)
 
 # ---------------------------------------------------------------------------------------------
 # A snippet that kills its runner: the driver dies with it, the next run takes the lock over
@@ -89,11 +105,11 @@ def test_control_characters_are_shown_escaped_on_pages_and_notebook_pages(repo, 
 CELL_FAILURES = {
     "ten-thousand-figures": (
         "import matplotlib.pyplot as plt\nfor _ in range(10_000):\n    plt.figure(figsize=(1, 1))",
-        f"demo failed at {ZH}:6 (cell 1): TooManyFigures",
+        f"demo failed at {ZH}:6 (cell 1): TooManyFiguresError",
         ["the cell has 51 figures open; at most 50 are recorded per cell", "plt.close(fig)"]),
     "fifty-subplots-then-one-more": (
         "import matplotlib.pyplot as plt\nfor _ in range(50):\n    plt.subplots()\n"
-        "plt.figure(3)\nplt.subplots()", f"demo failed at {ZH}:8 (cell 1): TooManyFigures",
+        "plt.figure(3)\nplt.subplots()", f"demo failed at {ZH}:8 (cell 1): TooManyFiguresError",
         ["the cell has 51 figures open"]),
     "figure-that-fails-only-at-savefig": (
         "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title(r'$\\frac{$')",

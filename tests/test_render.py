@@ -8,8 +8,8 @@ from textwrap import dedent
 
 import pytest
 
-from tools.site.embed import DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
 from tools.recordings import RecordingState
+from tools.site.embed import DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
 from tools.site.render import cell_output_html, provenance_line
 
 PAGE = dedent(

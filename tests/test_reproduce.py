@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.test_execute_snippets import check_reproduces
+from tools.checks.reproduce import EnvironmentDriftWarning, compare_recordings, mask
 from tools.programs import collect_programs
 from tools.recordings import recording_path, recording_state
-from tools.checks.reproduce import EnvironmentDriftWarning, compare_recordings, mask
 
 PAGE = '''\
 # 页面

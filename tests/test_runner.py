@@ -114,8 +114,8 @@ def test_figures_are_saved_per_cell(make_repo) -> None:
     figures = [cell["figures"] for cell in result.recording["cells"]]
     pattern = [[r"cell1-fig1-[0-9a-f]{8}\.png"],
                [r"cell2-fig1-[0-9a-f]{8}\.png", r"cell2-fig2-[0-9a-f]{8}\.png"], []]
-    assert [[bool(re.fullmatch(p, name)) for p, name in zip(ps, names)] for ps, names in
-            zip(pattern, figures)] == [[True], [True, True], []]
+    assert [[bool(re.fullmatch(p, name)) for p, name in zip(ps, names, strict=True)] for ps, names in
+            zip(pattern, figures, strict=True)] == [[True], [True, True], []]
     for name in sum(figures, []):
         assert (root / RECORDINGS / "demo" / name).read_bytes().startswith(b"\x89PNG")
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from dataclasses import replace
 
-from tools.scripts import parse_script, render_script
 from tools.programs import Cell, Program, canonical_dump, code_hash, collect_programs
+from tools.scripts import parse_script, render_script
 
 PAGE = """\
 # 演示

@@ -157,11 +157,11 @@ def _drift(root: Path, snippet_id: str, output: str) -> str:
     if len(old) != len(new):
         return f"{len(old)} numbers recorded, {len(new)} printed (warnings differ)"
     worst = 0.0
-    for a, b in zip(old, new):
+    for a, b in zip(old, new, strict=True):
         x, y = _number(a), _number(b)
         if x is not None and y is not None and x != y:
             worst = max(worst, abs(x - y) / max(abs(x), 1e-12))
-    changed = sum(1 for a, b in zip(old, new) if a != b)
+    changed = sum(1 for a, b in zip(old, new, strict=True) if a != b)
     return f"{changed} of {len(old)} numbers differ, largest relative difference {worst:.3g}"
 
 

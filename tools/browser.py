@@ -78,7 +78,7 @@ class _SiteHandler(_QuietHandler):
 
     prefix = ""
 
-    def send_head(self):  # noqa: ANN201 - stdlib override
+    def send_head(self):  # noqa: ANN201, ANN202 - stdlib override
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if self.prefix and not (path == self.prefix or path.startswith(self.prefix + "/")):
             return self._not_found("")

@@ -347,7 +347,7 @@ def _quoted_exec_fences(block: Block, rel: str) -> list[SnippetError]:
 def _comment_state(text: str, in_comment: bool) -> bool:
     """Whether an HTML comment is still open after `text` (starting open or not)."""
     for token in _COMMENT_TOKEN.findall(text):
-        in_comment = token == "<!--" if not in_comment else token != "-->"
+        in_comment = token == "<!--" if not in_comment else token != "-->"  # noqa: S105 - Markdown, no secret
     return in_comment
 
 
@@ -503,7 +503,7 @@ def _first_difference(zh: object, en: object, zh_line: int, en_line: int) -> tup
                 return found
         return None
     if isinstance(zh, list) and isinstance(en, list):
-        for zh_item, en_item in zip(zh, en):
+        for zh_item, en_item in zip(zh, en, strict=False):
             found = _first_difference(zh_item, en_item, zh_line, en_line)
             if found:
                 return found
@@ -532,7 +532,7 @@ def compare_programs(zh: Program, en: Program, *, same_page: bool = True) -> Sni
     if same_page and en.page != expected_page:
         return SnippetError(en.page, first.line - 1, f'snippet "{en.id}" belongs on {expected_page} '
                             f"(the twin of {zh.page}); move its fences there")
-    for zh_cell, en_cell in zip(zh.cells, en.cells):
+    for zh_cell, en_cell in zip(zh.cells, en.cells, strict=False):
         zh_tree, en_tree = ast.parse(zh_cell.code), ast.parse(en_cell.code)
         found = _first_difference(zh_tree, en_tree, 1, 1)
         if found is None:
@@ -559,7 +559,7 @@ def _option_difference(zh: Program, en: Program) -> SnippetError | None:
             return SnippetError(en.page, en.fence_line, f'snippet "{en.id}" has {name}='
                                 f'"{shown(en_value)}" here but {name}="{shown(zh_value)}" on '
                                 f"{zh.where}; the zh and en fences must carry the same options")
-    for zh_cell, en_cell in zip(zh.cells, en.cells):
+    for zh_cell, en_cell in zip(zh.cells, en.cells, strict=False):
         if zh_cell.volatile != en_cell.volatile:
             return SnippetError(en.page, en_cell.line - 1, f'snippet "{en.id}": output="volatile" '
                                 f"is on one edition's fence only (zh {zh.page}:{zh_cell.line - 1});"

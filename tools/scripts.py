@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from tools.files import write_text_atomic
-import ast
-
 from tools.programs import Program, canonical_dump
 
 __all__ = ["ScriptCell", "extract_scripts", "parse_script", "program_data", "render_script",
@@ -104,7 +103,7 @@ def _same_code(text: str, program: Program) -> bool:
     try:
         return len(cells) == len(program.cells) and all(
             canonical_dump(ast.parse(a.code)) == canonical_dump(ast.parse(b.code))
-            for a, b in zip(cells, program.cells))
+            for a, b in zip(cells, program.cells, strict=True))
     except SyntaxError:
         return False
 

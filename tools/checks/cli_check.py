@@ -8,8 +8,16 @@ from pathlib import Path
 
 from tools.programs import Program, scan_all
 from tools.recordings import (
-    ERROR, MISSING, NOTE, PROFILES, WARNING, RecordingState, consequence, recording_state,
-    recordings_dir, repair_command,
+    ERROR,
+    MISSING,
+    NOTE,
+    PROFILES,
+    WARNING,
+    RecordingState,
+    consequence,
+    recording_state,
+    recordings_dir,
+    repair_command,
 )
 from tools.scripts import script_problems
 

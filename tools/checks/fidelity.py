@@ -30,8 +30,8 @@ from pathlib import Path
 
 import yaml
 
-from tools.markdown import Block, split_blocks
 from tools.checks.parity_page import HAN as HAN_RANGES
+from tools.markdown import Block, split_blocks
 
 # Section folder of each source article (the table in CONTRIBUTING.md).
 ARTICLES: dict[str, str] = {
@@ -201,7 +201,7 @@ def edition_prose(text: str, *, path: str) -> str:
                 index += 1
             continue
         index += 1
-    prose = "".join(line if kept else "\n" for line, kept in zip(lines, keep))  # line numbers survive
+    prose = "".join(line if kept else "\n" for line, kept in zip(lines, keep, strict=True))  # line numbers survive
     return re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), prose, flags=re.S)
 
 

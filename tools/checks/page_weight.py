@@ -53,7 +53,7 @@ def _measure(site: Path, pages: list[str], browser: object, search: bool) -> lis
             context = browser.new_context()
             page = context.new_page()
             urls: list[str] = []
-            page.on("request", lambda request: urls.append(request.url))
+            page.on("request", lambda request, urls=urls: urls.append(request.url))
             page.goto(base + page_path, wait_until="networkidle")
             if search:
                 page.locator("input.md-search__input").focus()

@@ -19,11 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from tools.languages import SOURCE as SOURCE_LANG
-from tools.languages import TARGET as TARGET_LANG
-from tools.languages import source_hash
-from tools.markdown import MarkdownError
-from tools.programs import SnippetError, compare_programs, page_programs
 from tools.checks.parity_page import (
     Item,
     Page,
@@ -40,6 +35,11 @@ from tools.checks.parity_page import (
     stamp,
     tables,
 )
+from tools.languages import SOURCE as SOURCE_LANG
+from tools.languages import TARGET as TARGET_LANG
+from tools.languages import source_hash
+from tools.markdown import MarkdownError
+from tools.programs import SnippetError, compare_programs, page_programs
 
 __all__ = ["Issue", "Page", "check_pair", "check_site", "main", "source_hash", "stamp"]
 
@@ -118,7 +118,7 @@ def check_headings(zh: Page, en: Page) -> list[Issue]:
             break
     where = _first_unmatched(zh_items, en_items)
     if where is None:  # same numbering, different levels: the first heading whose level differs
-        index = next(i for i, (a, b) in enumerate(zip(zh_levels, en_levels)) if a != b)
+        index = next(i for i, (a, b) in enumerate(zip(zh_levels, en_levels, strict=False)) if a != b)
         where = ("en", en_items[index])
     side, item = where
     page = zh if side == "zh" else en
@@ -141,7 +141,7 @@ def _check_id_sequence(
     zh_ids, en_ids = [i.key for i in zh_items], [i.key for i in en_items]
     if zh_ids == en_ids:
         return []
-    for index, (a, b) in enumerate(zip(zh_ids, en_ids)):
+    for index, (a, b) in enumerate(zip(zh_ids, en_ids, strict=False)):
         if a != b:
             return [Issue("error", en.path, en_items[index].line,
                           f"{name}: found {b!r} where {zh.path}:{zh_items[index].line} has {a!r} "

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.profiles import Tolerance
+from tools.profiles import EXACT, Tolerance
 from tools.recordings import env_drift, figure_path
 
 __all__ = ["MASKS", "Difference", "EnvironmentDriftWarning", "compare_recordings", "mask",
@@ -78,7 +78,7 @@ def _numbers_close(old: str, new: str, tolerance: Tolerance) -> tuple[bool, list
     if _NUMBER.sub("#", old) != _NUMBER.sub("#", new):
         return False, []
     beyond = []
-    for a, b in zip(_NUMBER.findall(old), _NUMBER.findall(new)):
+    for a, b in zip(_NUMBER.findall(old), _NUMBER.findall(new), strict=True):
         if a == b:
             continue
         x, y = _number(a), _number(b)
@@ -129,7 +129,7 @@ def _text_difference(before: str, after: str, index: int, tolerance: Tolerance
 
 
 def compare_recordings(root: Path, recorded: dict, fresh: dict, fresh_figures: dict[str, bytes],
-                       *, tolerance: Tolerance = Tolerance(exact=True),
+                       *, tolerance: Tolerance = EXACT,
                        volatile: frozenset[int] = frozenset()) -> list[Difference]:
     """Every difference between a committed recording and a fresh run of the same program,
     under `tolerance`; the text of cells in `volatile` (their index) is not compared."""
@@ -149,7 +149,7 @@ def compare_recordings(root: Path, recorded: dict, fresh: dict, fresh_figures: d
             differences.append(Difference(index, page, line, f"{len(old['figures'])} figures "
                                           f"recorded, {len(cell['figures'])} drawn now"))
             continue
-        for number, (old_name, new_name) in enumerate(zip(old["figures"], cell["figures"]), 1):
+        for number, (old_name, new_name) in enumerate(zip(old["figures"], cell["figures"], strict=True), 1):
             path = figure_path(root, recorded["id"], recorded["profile"], old_name)
             detail = _figure_difference(path.read_bytes(), fresh_figures[new_name], tolerance)
             if detail:

@@ -34,8 +34,7 @@ from pathlib import Path
 
 from tools.checks import voice
 from tools.checks.fidelity import Finding
-from tools.checks.parity_page import INLINE_CODE, Page, headings
-from tools.markdown import split_blocks
+from tools.checks.parity_page import Page, headings
 
 # Pages the editors write by design: no source article behind them. They say so on the page.
 EDITORS_PAGES = {"index.md", "about.md", "glossary.md", "report.md"}
@@ -138,7 +137,7 @@ def heading_renderings(root: Path) -> list[Finding]:
         en_items = headings(Page.load(root, f"docs/en/{rel}"))
         if [i.key for i in zh_items] != [i.key for i in en_items]:
             continue  # parity reports pages whose headings do not pair up
-        for a, b in zip(zh_items, en_items):
+        for a, b in zip(zh_items, en_items, strict=True):
             seen[heading_key(a.text)][heading_key(b.text)].append(f"docs/en/{rel}:{b.line}")
     findings = []
     for zh_key, renderings in sorted(seen.items()):

@@ -166,7 +166,7 @@ def box_structure(zh_path: str, zh: str, en_path: str, en: str) -> list[Finding]
     """The editors' boxes of a zh page and its en twin differ in number, kind or order."""
     zh_boxes = [b for b in page_boxes(zh, "zh", path=zh_path) if b.kind != "other"]
     en_boxes = [b for b in page_boxes(en, "en", path=en_path) if b.kind != "other"]
-    for index, (a, b) in enumerate(zip(zh_boxes, en_boxes), start=1):
+    for index, (a, b) in enumerate(zip(zh_boxes, en_boxes, strict=False), start=1):
         if (a.kind, a.type) != (b.kind, b.type):
             return [Finding("boxes", en_path, b.line, f"box {index} is a {b} but its twin {zh_path}:{a.line} is a "
                             f"{a}: the en page has the zh page's boxes, same kind, same order")]

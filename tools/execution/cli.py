@@ -7,11 +7,17 @@ import sys
 from pathlib import Path
 
 from tools import profiles
+from tools.execution.runner import RunResult, detect_profile, run_programs
 from tools.programs import report_errors, scan_all
 from tools.recordings import (
-    ENV_DRIFT, FRESH, PROFILES, RECORDINGS_DIR, RunLockedError, recording_lock, recording_state,
+    ENV_DRIFT,
+    FRESH,
+    PROFILES,
+    RECORDINGS_DIR,
+    RunLockedError,
+    recording_lock,
+    recording_state,
 )
-from tools.execution.runner import RunResult, detect_profile, run_programs
 from tools.scripts import extract_scripts
 
 HELP = "run snippets (all, or the given ids) and record their outputs; fresh ones are skipped"
@@ -52,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
               f"{', '.join(programs) or '(none)'}", file=sys.stderr)
         return 2
     detected = detect_profile()
-    if args.profile and args.profile != detected and not profiles.get(args.profile) is profiles.CPU:
+    if args.profile and args.profile != detected and profiles.get(args.profile) is not profiles.CPU:
         print(f"error: --profile {args.profile} needs its device ({profiles.get(args.profile).label}, "
               f"torch device \"{profiles.get(args.profile).torch_device}\"), which torch does not see "
               "here; drop --profile to record the cpu profile", file=sys.stderr)

@@ -51,7 +51,7 @@ class AfterImport(importlib.abc.MetaPathFinder):
         self.callbacks = dict(callbacks)
         self.busy: set[str] = set()
 
-    def find_spec(self, name, path=None, target=None):  # noqa: ANN001 - importlib protocol
+    def find_spec(self, name, path=None, target=None):  # noqa: ANN001, ANN201 - importlib protocol
         if name not in self.callbacks or name in self.busy:
             return None
         self.busy.add(name)
@@ -173,7 +173,7 @@ def _flush_streams() -> None:
                                       sys.__stderr__)}.values():
         try:
             stream.flush()
-        except Exception:  # noqa: BLE001 - the snippet's stream, whatever it is now
+        except Exception:  # noqa: BLE001, S110 - the snippet's stream, whatever it is now
             pass
 
 
@@ -203,12 +203,12 @@ def capture_fds(path: Path) -> Iterator[None]:
 FIGURES_PER_CELL_MAX = 50  # the pages show each one; the examples draw one or two
 
 
-class TooManyFigures(Exception):
+class TooManyFiguresError(Exception):
     """A cell left more figures open than a page can show."""
 
 
-def _too_many(count: int) -> TooManyFigures:
-    return TooManyFigures(f"the cell has {count} figures open; at most {FIGURES_PER_CELL_MAX} are "
+def _too_many(count: int) -> TooManyFiguresError:
+    return TooManyFiguresError(f"the cell has {count} figures open; at most {FIGURES_PER_CELL_MAX} are "
                           "recorded per cell: draw fewer, or close those the page should not "
                           "show with plt.close(fig)")
 
@@ -284,7 +284,7 @@ def _close_figures() -> None:
     try:
         if plt is not None:
             plt.close("all")
-    except Exception:  # noqa: BLE001 - a figure that cannot even be closed: the run ends anyway
+    except Exception:  # noqa: BLE001, S110 - a figure that cannot even be closed: the run ends anyway
         pass
 
 
@@ -378,7 +378,7 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
         with capture_fds(capture):
             try:
                 code = compile("\n" * (cell.line - 1) + cell.code, cell.page, "exec", dont_inherit=True)
-                exec(code, namespace.__dict__)
+                exec(code, namespace.__dict__)  # noqa: S102 - running the snippet is the point
             except BaseException as exc:  # noqa: BLE001 - the snippet's failure is the result
                 text, line = format_error(exc, pages)
                 error = {"index": cell.index, "page": cell.page, "line": line or cell.line,
@@ -389,7 +389,7 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
                 figures, texts = [], []
                 if error is None:
                     text, _ = format_error(exc, pages)
-                    if isinstance(exc, TooManyFigures):
+                    if isinstance(exc, TooManyFiguresError):
                         text = f"{exc}\n"
                     error = {"index": cell.index, "page": cell.page, "line": cell.line,
                              "type": type(exc).__name__, "traceback": "while saving the figures "

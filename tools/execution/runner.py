@@ -35,15 +35,23 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tools import profiles
 from tools.execution.driver import IGNORED_TOP, PROGRESS_PREFIX
 from tools.programs import NOT_DATA, Program, code_hash, data_files
 from tools.recordings import (
-    RECORDINGS_DIR, SCHEMA, RecordingError, check_figure_text, clean_output, data_fingerprint, figure_name,
-    recordings_dir, write_recording,
+    RECORDINGS_DIR,
+    SCHEMA,
+    RecordingError,
+    check_figure_text,
+    clean_output,
+    data_fingerprint,
+    figure_name,
+    recordings_dir,
+    write_recording,
 )
 from tools.scripts import SNIPPETS_DIR, program_data, render_script
 
@@ -52,7 +60,7 @@ __all__ = ["RunResult", "child_env", "detect_profile", "git_commit", "kill_all",
 
 HEARTBEAT_S = 10.0
 TOOLS_PARENT = Path(__file__).resolve().parent.parent.parent
-RUN_TOKEN = "TOOLS_RUN_TOKEN"
+RUN_TOKEN = "TOOLS_RUN_TOKEN"  # noqa: S105 - the name of an environment variable, no secret
 Progress = Callable[[str], None]
 
 _active: dict[str, subprocess.Popen] = {}  # token → driver process
@@ -347,7 +355,7 @@ def _recording(root: Path, program: Program, result: dict, *, profile: str, dura
                         "data": data_digests},
         "env": result["env"],
         "provenance": {**result["provenance"], "duration_s": round(duration, 1),
-                       "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                       "date": datetime.now(UTC).isoformat(timespec="seconds"),
                        "commit": commit},
         "cells": cells,
     }
@@ -610,7 +618,7 @@ _recorded_lock = threading.Lock()
 
 
 def run_programs(root: Path, programs: list[Program], *, jobs: int = 1,
-                 on_done: Callable[[RunResult], None] | None = None, **options) -> list[RunResult]:
+                 on_done: Callable[[RunResult], None] | None = None, **options: Any) -> list[RunResult]:
     """Run several programs, `jobs` at a time; Ctrl-C kills them all and re-raises."""
     commit = options.pop("commit", None) or git_commit(root)
     interrupted = threading.Event()
