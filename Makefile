@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
 
-.PHONY: FORCE help setup venv assets data browser serve build pdf build-zensical test test-fast record extract check bench bench-site clean
+.PHONY: FORCE help setup venv assets data browser serve build pdf build-zensical test test-fast record extract check bench bench-site bench-scale clean
 
 help:
 	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
@@ -29,6 +29,7 @@ help:
 	@echo "make check    fail if snippets/ or a recording is stale (environment drift is a note)"
 	@echo "make bench    time the pipeline (extract, check, cold and cached runs)"
 	@echo "make bench-site  time builds with/without the embedding, Zensical, save-to-served"
+	@echo "make bench-scale N=10  time strict builds of the site and of N times its programs"
 	@echo "make clean    remove the venv, node_modules, fetched assets and build output"
 
 setup: venv assets data
@@ -157,8 +158,13 @@ bench: setup
 	$(PY) -m tools bench
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) site site-zensical .zensical.yml .zensical-i18n build .pytest_cache \
+	rm -rf $(VENV) node_modules $(VENDOR) .cache site site-zensical .zensical.yml .zensical-i18n build .pytest_cache \
 	  docs/assets/generated docs/zh/notebooks docs/en/notebooks
 
 bench-site: setup
 	$(PY) -m tools bench-site
+
+# Strict builds of the site and of an N-times copy of its programs: CPU time and peak memory.
+N ?= 10
+bench-scale: setup
+	$(PY) -m tools bench-scale $(N)

@@ -33,7 +33,12 @@ _MODULE_LAYER = {
     "test_zensical_build.py": "site",  # Zensical builds the real docs/
     "test_serve_index.py": "minisite",
 }
-# Modules whose expensive module-scoped fixture should run once: their tests share a worker.
+# Tests of other modules that run real snippets: nbval executes the downloadable notebooks in a
+# kernel (cnn-digits alone takes minutes). Sharded by snippet id like the reproductions.
+_TEST_LAYER = {"test_download_notebook_passes_nbval_in_a_fresh_kernel": "snippets"}
+_SHARDED = ("test_snippet_reproduces_its_recording", "test_download_notebook_passes_nbval_in_a_fresh_kernel")
+# Modules whose expensive module-scoped fixture should run once: their tests share a worker
+# (pytest_xdist_make_scheduler below; each other test is scheduled on its own).
 _ONE_WORKER = ("test_embed_site.py", "test_reproduce.py",
                "test_hostile_inputs.py", "test_examples_data.py")
 _BROWSER_FIXTURES = {"browser", "recorded_page", "site_url"}
@@ -43,7 +48,36 @@ def layer_of(item: pytest.Item) -> str:
     path = Path(str(item.fspath))
     if "web" in path.parts:
         return "browser" if _BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) else "site"
-    return _MODULE_LAYER.get(path.name, "unit")
+    return _TEST_LAYER.get(getattr(item, "originalname", item.name)) or _MODULE_LAYER.get(path.name, "unit")
+
+
+def xdist_group_of(nodeid: str) -> str | None:
+    """The group a test's node id is scheduled in under `--dist loadgroup`, None for its own."""
+    module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    if module in _ONE_WORKER:
+        return module
+    if "@" in nodeid and nodeid.rfind("@") > nodeid.rfind("]"):
+        return nodeid.rsplit("@", 1)[1]  # an xdist_group mark, where xdist still adds "@group"
+    return None
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadgroup`, grouping the _ONE_WORKER modules by their node ids.
+
+    pytest-xdist 3.8 tells the scheduler a test's xdist_group by appending "@group" to its node
+    id on the worker, which pytest 9.2's structured node ids ignore: every group was silently
+    spread over the workers (pytest-xdist#1386; seen with `-n 2 -v`: no "@" in the ids, one
+    module's tests on gw0 and gw1). The scheduler here reads the group from the module name in
+    the node id instead, and still honours an "@group" suffix where one arrives."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid) or nodeid
+
+    return ModuleGroupScheduling(config, log)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -88,8 +122,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(name))
     option = config.getoption("--snippet-shard")
     if option:
-        runs = [item for item in items if item.name.startswith("test_snippet_reproduces_its_recording[")]
-        ids = [item.callspec.id for item in runs]
+        runs = [item for item in items
+                if getattr(item, "originalname", None) in _SHARDED and hasattr(item, "callspec")]
+        # Shards of every program of the pages (plus any other id collected), so a snippet's
+        # shard is the same whichever of its tests are collected.
+        from tools.programs import scan_programs
+
+        ids = [item.callspec.id for item in runs] + list(scan_programs(config.rootpath, lang="zh")[0])
         keep = select_shard(ids, *_parse_shard(option))
         dropped = [item for item in runs if item.callspec.id not in keep]
         if dropped:

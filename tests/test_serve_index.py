@@ -38,6 +38,7 @@ def _site(tmp_path: Path) -> Path:
                 - {{locale: en, name: English, build: true}}
         hooks:
           - {ROOT / "tools/site/reader_hooks.py"}
+          - {ROOT / "tools/site/mkdocs_hooks.py"}  # as the site: templates compiled once
         """)
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     for lang in ("zh", "en"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import difflib
 import fnmatch
+import functools
 import glob
 import hashlib
 import re
@@ -478,9 +479,14 @@ def canonical_dump(node: object) -> str:
 
 def code_hash(program: Program) -> str:
     """sha256 over the cells' ASTs: comments, blank lines and positions do not count."""
+    return _code_hash(tuple(cell.code for cell in program.cells))
+
+
+@functools.lru_cache(maxsize=1024)  # a build asks once per profile and per hook (~15 ms each)
+def _code_hash(codes: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
-    for cell in program.cells:
-        digest.update(canonical_dump(ast.parse(cell.code)).encode())
+    for code in codes:
+        digest.update(canonical_dump(ast.parse(code)).encode())
         digest.update(b"\0")  # cell boundary: moving code between cells changes the program
     return digest.hexdigest()
 

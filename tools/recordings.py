@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -296,6 +297,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
 # ---------------------------------------------------------------------------------------------
 # Environment: provenance, never freshness
 
+@functools.lru_cache(maxsize=64)  # importlib.metadata scans sys.path (~5 ms a call)
 def package_version(name: str, *, local: bool = False) -> str | None:
     """Installed version of a distribution ("2.13.0"; with local=True "2.13.0+cpu"), or None."""
     try:

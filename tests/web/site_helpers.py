@@ -31,6 +31,22 @@ def build_site(site_dir: Path, *, site_url: str = TEST_SITE_URL) -> subprocess.C
     )
 
 
+def source_pages(root: Path = ROOT) -> list[str]:
+    """Directory URLs (relative to a language root) of the pages the site builds, known without
+    building it: the Markdown pages of docs/zh and one notebook page per program (tools.site.files),
+    so tests can be parametrized by page at collection. test_site_build checks that the built
+    site has exactly these pages."""
+    from tools.programs import scan_programs
+    from tools.site.render import page_url
+
+    docs = root / "docs" / "zh"
+    urls = [page_url("zh/" + path.relative_to(docs).as_posix())
+            for path in docs.rglob("*.md") if path.parts[len(docs.parts)] != "notebooks"]
+    programs, _ = scan_programs(root, lang="zh")
+    urls += [f"notebooks/{snippet_id}/" for snippet_id in programs]
+    return sorted(urls)
+
+
 def html_pages(site_dir: Path) -> list[str]:
     """Relative paths of the HTML pages of one language tree (en/ excluded)."""
     pages = []

@@ -25,6 +25,15 @@ def test_zh_and_en_page_sets_are_identical(built_site: Path) -> None:
     assert len(zh_pages) > 1
 
 
+def test_pages_known_before_the_build_are_the_built_ones(built_site: Path) -> None:
+    """The browser tests are parametrized by page at collection, from docs/ and the programs
+    (site_helpers.source_pages): that list must be exactly the pages the build made."""
+    from site_helpers import source_pages
+
+    built = sorted(rel.removesuffix("index.html") for rel in html_pages(built_site))
+    assert source_pages() == built
+
+
 def test_no_page_loads_assets_from_another_host(built_site: Path) -> None:
     offenders = []
     for path in built_site.rglob("*.html"):

@@ -17,12 +17,18 @@ pages are the truth.
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
+import json
 from pathlib import Path
 
 from tools.files import write_bytes_atomic
+from tools.languages import twin
+from tools.profiles import CPU
 from tools.programs import Program, report_errors, scan_programs
-from tools.recordings import PROFILES, figure_path, recording_state
+from tools.recordings import PROFILES, RecordingState, figure_path, recording_state
 from tools.scripts import render_script
+from tools.site.cache import cached_text
 from tools.site.notebooks import LANGUAGES, NOTEBOOKS, build_notebook
 
 __all__ = ["GENERATED", "HELP", "add_arguments", "expected_site_files", "run", "write_site_files"]
@@ -50,23 +56,58 @@ def expected_site_files(root: Path, programs: dict[str, Program] | None = None) 
     files: dict[Path, bytes] = {}
     for snippet_id, program in programs.items():
         files[docs / download_src(snippet_id)] = render_script(program).encode("utf-8")
-        for profile in PROFILES:
-            state = recording_state(root, program, snippet_id, profile)
+        states = {profile: recording_state(root, program, snippet_id, profile) for profile in PROFILES}
+        figures: dict[str, list[bytes]] = {}
+        for profile, state in states.items():
             if not state.usable or state.recording is None:
                 continue
             for cell in state.recording["cells"]:
                 for figure in cell["figures"]:
-                    files[docs / figure_src(profile, snippet_id, figure)] = \
-                        figure_path(root, snippet_id, profile, figure).read_bytes()
+                    data = figure_path(root, snippet_id, profile, figure).read_bytes()
+                    files[docs / figure_src(profile, snippet_id, figure)] = data
+                    figures.setdefault(profile, []).append(data)
         for lang in LANGUAGES:
-            download = build_notebook(root, program, lang=lang, page=False)
+            cpu = states[CPU.name]
+            download = _notebook(root, program, lang=lang, page=False, state=cpu,
+                                 figures=figures.get(CPU.name, []))
             if download is None:
                 continue
             files[docs / download_src(snippet_id, lang=lang)] = download.encode("utf-8")
-            page = build_notebook(root, program, lang=lang, page=True)
+            page = _notebook(root, program, lang=lang, page=True, state=cpu,
+                             figures=figures.get(CPU.name, []))
             assert page is not None
             files[docs / lang / NOTEBOOKS / f"{snippet_id}.ipynb"] = page.encode("utf-8")
     return files
+
+
+# What a notebook's text depends on besides its page, recording and figures: the code that
+# makes it (these modules' source) and the libraries it renders prose and writes JSON with.
+_NOTEBOOK_CODE = ("tools.site.notebooks", "tools.site.render", "tools.markdown", "tools.programs",
+                  "tools.profiles", "tools.languages")
+_NOTEBOOK_DISTRIBUTIONS = ("markdown", "pymdown-extensions", "pygments", "nbformat")
+
+
+@functools.lru_cache(maxsize=1)
+def _notebook_code() -> tuple[bytes, ...]:
+    return tuple(Path(importlib.import_module(name).__file__ or "").read_bytes()
+                 for name in _NOTEBOOK_CODE)
+
+
+def _notebook(root: Path, program: Program, *, lang: str, page: bool, state: RecordingState,
+              figures: list[bytes]) -> str | None:
+    """build_notebook through the build cache (tools.site.cache): rendering a notebook's prose
+    with the site's Markdown extensions and validating it costs ~50 ms, four times a program
+    per build, for the same text until its page, recording or figures change."""
+    source = root / twin(program.page, lang)
+    if not source.is_file():
+        return None
+    recording = state.recording if state.usable else None
+    parts = [program.id, program.page, lang, str(page), source.read_bytes(),
+             json.dumps(recording, sort_keys=True, ensure_ascii=False), *figures, *_notebook_code()]
+    text = cached_text(root, "notebook", parts,
+                       lambda: build_notebook(root, program, lang=lang, page=page, state=state) or "",
+                       distributions=_NOTEBOOK_DISTRIBUTIONS)
+    return text or None
 
 
 def _generated_now(root: Path) -> list[Path]:

@@ -13,11 +13,13 @@ Python-Markdown extension that Zensical runs too). This hook:
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import logging
 import re
 import sys
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import SimpleNamespace
 from typing import Any
 
@@ -31,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 from tools.languages import language_prefix  # noqa: E402
 from tools.programs import SnippetError, read_page  # noqa: E402
 from tools.site import markdown_ext  # noqa: E402
+from tools.site.cache import cache_dir, cached_text, prune  # noqa: E402
 from tools.site.files import ProgramInputs, write_site_files  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tools")
@@ -55,29 +58,85 @@ def _prefix(lang: str, config: Any) -> str:
 
 def on_config(config: Any) -> Any:
     markdown_ext.NOTEBOOK_PAGES = _jupyter(config) is not None
+    _ROOT[0] = Path(config.config_file_path).resolve().parent
     if markdown_ext.NOTEBOOK_PAGES:
-        _memoize_notebook_html()
+        _cache_notebook_conversions()
+        _read_only_included(_jupyter(config))
     return config
 
 
-def _memoize_notebook_html() -> None:
-    """Convert each notebook once per content, not once per build: nbconvert recompiles its
-    templates for every notebook (~0.5 s each), mkdocs-jupyter's own cache is evicted by the
-    second language build, and `mkdocs serve` would redo all of them on every save."""
-    from mkdocs_jupyter import convert
+_ROOT = [Path.cwd()]  # the repository being built (the build cache lives there)
+# What nbconvert's HTML and Markdown of a notebook depend on besides the notebook and the options.
+CONVERTER_DISTRIBUTIONS = ("mkdocs-jupyter", "nbconvert", "nbformat", "jupytext", "mistune",
+                           "pygments", "jupyterlab-pygments", "beautifulsoup4", "bleach", "jinja2",
+                           "markupsafe", "defusedxml", "traitlets", "jupyter-core", "markdown")
 
-    if getattr(convert.nb2html, "memoized", False):
+
+def _cache_notebook_conversions() -> None:
+    """Convert each notebook once per content, not once per build (tools.site.cache): nbconvert
+    recompiles its templates for every notebook (~0.5 s each) and mkdocs-jupyter converts each
+    twice (HTML, then Markdown for the table of contents); its own cache is evicted by the second
+    language build of mkdocs-static-i18n, and `mkdocs serve` would redo all of them every save."""
+    from mkdocs_jupyter import convert, plugin
+
+    for name in ("nb2html", "nb2md"):
+        original = getattr(convert, name)
+        if getattr(original, "cached", False):
+            continue
+        setattr(convert, name, _cached_conversion(name, original))
+    # The table of contents: nb2md's Markdown rendered again (~25 ms a notebook page).
+    if not getattr(plugin._get_nb_toc_tokens, "cached", False):
+        plugin._get_nb_toc_tokens = _cached_toc(plugin._get_nb_toc_tokens)
+
+
+def _cached_conversion(name: str, original: Any) -> Any:
+    def convert(path: str, *args: Any, **options: Any) -> str:
+        if args or options.get("execute"):
+            # Executed: not a function of its inputs (and mkdocs-jupyter passes options by name).
+            return original(path, *args, **options)
+        source = Path(path).resolve()
+        rel = source.relative_to(_ROOT[0]).as_posix() if source.is_relative_to(_ROOT[0]) else source.name
+        parts = [rel, source.read_bytes(), repr(sorted(options.items()))]
+        return cached_text(_ROOT[0], name, parts, lambda: original(path, *args, **options),
+                           distributions=CONVERTER_DISTRIBUTIONS)
+
+    convert.cached = True  # type: ignore[attr-defined]
+    return convert
+
+
+def _cached_toc(original: Any) -> Any:
+    def toc_tokens(path: str, toc_depth: int) -> tuple[list, str | None]:
+        source = Path(path).resolve()
+        rel = source.relative_to(_ROOT[0]).as_posix() if source.is_relative_to(_ROOT[0]) else source.name
+        text = cached_text(_ROOT[0], "nb-toc", [rel, source.read_bytes(), str(toc_depth)],
+                           lambda: json.dumps(original(path, toc_depth)),
+                           distributions=CONVERTER_DISTRIBUTIONS)
+        tokens, title = json.loads(text)
+        return tokens, title
+
+    toc_tokens.cached = True  # type: ignore[attr-defined]
+    return toc_tokens
+
+
+def _read_only_included(jupyter: Any) -> None:
+    """mkdocs-jupyter's should_include reads every .md file with jupytext (~20 ms each, on every
+    file of every language build and again per page) before it looks at `include`, which only
+    names notebooks here: look at `include` first. The answer is the same: it can only be True
+    for a path that matches an `include` pattern."""
+    original = jupyter.should_include
+    if getattr(original, "include_first", False):
         return
-    original, memo = convert.nb2html, {}
 
-    def nb2html(path: str, **options: Any) -> str:
-        key = (hashlib.sha256(Path(path).read_bytes()).hexdigest(), repr(sorted(options.items())))
-        if key not in memo:
-            memo[key] = original(path, **options)
-        return memo[key]
+    def should_include(file: Any) -> bool:
+        if file.abs_src_path is None:
+            return False
+        path = PurePath(file.abs_src_path)
+        if not any(path.match(pattern) for pattern in jupyter.config["include"]):
+            return False
+        return original(file)
 
-    nb2html.memoized = True  # type: ignore[attr-defined]
-    convert.nb2html = nb2html
+    should_include.include_first = True  # type: ignore[attr-defined]
+    jupyter.should_include = should_include
 
 
 def on_pre_build(config: Any) -> None:
@@ -88,13 +147,36 @@ def on_pre_build(config: Any) -> None:
     if not _INPUTS.changed(root):
         return  # a prose save on a page without programs: the generated files still hold
     try:
-        written, _, removed = write_site_files(root)
+        # The programs as the pages' extension reads them (once per state of the pages).
+        written, _, removed = write_site_files(root, markdown_ext._load(root).programs)
     except Exception as error:  # noqa: BLE001 - reported as a build error, not a traceback
         log.error("generating the site files failed: %s; run `python -m tools site-files` to see "
                   "the details", error)
         return
     if written or removed:
         log.info("site files: %d written, %d removed", written, removed)
+
+
+def on_env(env: Any, config: Any, files: Files) -> Any:
+    """Compiled page templates kept in the build cache (Jinja's own bytecode cache, keyed by each
+    template's source): every build, and each language's build under mkdocs-static-i18n, makes
+    a new template environment that otherwise compiles Material's templates again (~0.5 s a
+    build, most of a `mkdocs serve` save of a small page)."""
+    folder = cache_dir(_ROOT[0])
+    if folder is not None and getattr(env, "bytecode_cache", None) is None:
+        from jinja2 import FileSystemBytecodeCache
+
+        try:
+            (folder / "jinja").mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(folder / "jinja"))
+        except OSError:
+            pass  # a read-only disk: templates are compiled as before
+    return env
+
+
+def on_post_build(config: Any) -> None:
+    if not getattr(_i18n(config), "building", False):
+        prune(_ROOT[0])  # build cache entries unused for a month
 
 
 class NotebookPageFile(File):
@@ -243,13 +325,13 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     if not isinstance(page.file, NotebookPageFile):
         return output
 
-    used = {name for value in _CLASS_ATTR.findall(output) for name in value.split()}
+    used = {name for value in _class_attributes(output) for name in value.split()}
 
     def shared(match: re.Match[str]) -> str:
         css = match["css"]
         if len(css) < SHARED_STYLE_MIN:
             return match.group(0)
-        css = used_css(css, used)
+        css = _cached_used_css(css, used)
         name = f"assets/notebooks/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
         path = Path(config.site_dir) / name
         if not path.is_file():
@@ -264,7 +346,16 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     return _REMOTE_SCRIPT.sub("", _STYLE.sub(shared, output))
 
 
-_CLASS_ATTR = re.compile(r'\bclass="([^"]*)"')
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+_WORD = re.compile(r"\w")
+
+
+def _class_attributes(html: str) -> list[str]:
+    """The values of every `class="…"` in `html` (the name not part of a longer word): what
+    `\bclass="([^"]*)"` finds, found ~25 times faster (a leading \b defeats the regex engine's
+    literal search; a notebook page is ~700 kB)."""
+    return [match[1] for match in _CLASS_ATTR.finditer(html)
+            if not match.start() or not _WORD.match(html, match.start() - 1)]
 _SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 _INNER_ROOT = re.compile(r"\S\s*[\s>+~]\s*:root\b")
 
@@ -273,29 +364,61 @@ def used_css(css: str, used: set[str]) -> str:
     """The rules of `css` that can match a page whose elements have the classes `used`: a rule
     is dropped when every selector of it names a class the page lacks (JupyterLab's stylesheet
     is ~570 kB, ~86 kB gzip, for the dozen cell classes a static notebook page uses)."""
+
+    def rules(outline: tuple) -> list[str]:
+        out = []
+        for kind, head, body in outline:
+            if kind == "rule":
+                if any(classes <= used for classes in head):
+                    out.append(body)
+            elif kind == "group":
+                inner = rules(body)
+                if inner:
+                    out.append(f"{head}{{{''.join(inner)}}}")
+            else:
+                out.append(body)
+        return out
+
+    return "".join(rules(_css_outline(css)))
+
+
+@functools.lru_cache(maxsize=4)  # every notebook page inlines the same stylesheet
+def _css_outline(css: str) -> tuple:
+    """The stylesheet parsed once (tinycss2, ~1 s for JupyterLab's): per rule, the class sets
+    of its selectors and its text; @media and @supports blocks with their rules inside."""
     import tinycss2
 
-    def keep(prelude: str) -> bool:
-        # ":root" after another compound (".jupyter-wrapper :root", the nbconvert template's
-        # 80 kB of icon data URLs) can never match: the root element has no ancestor.
-        return any(set(_SELECTOR_CLASS.findall(selector)) <= used and not _INNER_ROOT.search(selector)
-                   for selector in prelude.split(","))
-
-    def rules(parsed: list) -> list[str]:
+    def outline(parsed: list) -> tuple:
         out = []
         for rule in parsed:
             if rule.type == "qualified-rule":
-                if keep(tinycss2.serialize(rule.prelude)):
-                    out.append(rule.serialize())
+                prelude = tinycss2.serialize(rule.prelude)
+                # ":root" after another compound (".jupyter-wrapper :root", the nbconvert
+                # template's 80 kB of icon data URLs) can never match: the root element has no
+                # ancestor. Such a selector gets no class set, so it never keeps its rule.
+                classes = tuple(frozenset(_SELECTOR_CLASS.findall(selector))
+                                for selector in prelude.split(",")
+                                if not _INNER_ROOT.search(selector))
+                out.append(("rule", classes, rule.serialize()))
             elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") \
                     and rule.content is not None:
-                inner = rules(tinycss2.parse_rule_list(rule.content, skip_comments=True,
-                                                       skip_whitespace=True))
-                if inner:
-                    out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}")
+                inner = outline(tinycss2.parse_rule_list(rule.content, skip_comments=True,
+                                                         skip_whitespace=True))
+                out.append(("group", f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}", inner))
             elif rule.type == "at-rule":
-                out.append(rule.serialize())
-        return out
+                out.append(("at", None, rule.serialize()))
+        return tuple(out)
 
-    return "".join(rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)))
+    return outline(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
 
+
+def _cached_used_css(css: str, used: set[str]) -> str:
+    """used_css through the build cache, keyed by the stylesheet, the classes and this module's
+    code (tools.site.cache): a warm build parses no stylesheet."""
+    return cached_text(_ROOT[0], "used-css", [css, " ".join(sorted(used)), _module_source()],
+                       lambda: used_css(css, used), distributions=("tinycss2",))
+
+
+@functools.lru_cache(maxsize=1)
+def _module_source() -> bytes:
+    return Path(__file__).read_bytes()

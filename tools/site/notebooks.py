@@ -29,7 +29,7 @@ from tools.markdown import Block, join_blocks, split_blocks
 from tools.markdown import title as markdown_title
 from tools.programs import Program, is_exec_fence
 from tools import profiles
-from tools.recordings import recording_state, recordings_dir
+from tools.recordings import RecordingState, recording_state, recordings_dir
 from tools.languages import LANGUAGES, twin
 from tools.site.render import figure_alt, page_url, visible_controls
 
@@ -144,12 +144,17 @@ _PAGE_CONFIG = {"pymdownx.arithmatex": {"generic": True}, "pymdownx.tabbed": {"a
 _HREF = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"#:?]+\.md)(?P<rest>[#?][^"]*)?"')
 
 
+_RENDERER: list = []  # one Python-Markdown instance, reset between texts (~10 ms to make one)
+
+
 def _page_html(markdown_text: str, *, page_rel: str, lang: str) -> str:
     """Render prose as the site does; .md links made relative to the notebook page."""
-    import markdown  # the site's own renderer (Python-Markdown)
+    if not _RENDERER:
+        import markdown  # the site's own renderer (Python-Markdown)
 
-    rendered = markdown.markdown(markdown_text, extensions=_PAGE_EXTENSIONS,
-                                 extension_configs=_PAGE_CONFIG)
+        _RENDERER.append(markdown.Markdown(extensions=_PAGE_EXTENSIONS,
+                                           extension_configs=_PAGE_CONFIG))
+    rendered = _RENDERER[0].reset().convert(markdown_text)
     page_dir = posixpath.dirname(page_rel.split("/", 1)[1])  # "zh/a/b.md" → "zh/a"
     here = page_url(f"{lang}/{NOTEBOOKS}/x.md")  # "notebooks/x/" or "en/notebooks/x/"
 
@@ -161,7 +166,8 @@ def _page_html(markdown_text: str, *, page_rel: str, lang: str) -> str:
     return '<div class="notebook-prose">\n' + _HREF.sub(relink, rendered) + "\n</div>"
 
 
-def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[str, str] | None:
+def _notebook(root: Path, program: Program, *, lang: str, page: bool,
+              state: RecordingState | None = None) -> tuple[str, str] | None:
     """(page title, notebook text) of a program in `lang`; None when that language has no twin."""
     source = root / twin(program.page, lang)
     if not source.is_file():
@@ -173,7 +179,8 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[s
         return None
     # Through the one decision: outputs only while they belong to this code and data (after an
     # edit, `mkdocs serve` must not pair the new code with the old outputs).
-    state = recording_state(root, program, program.id, profiles.CPU.name)
+    if state is None:
+        state = recording_state(root, program, program.id, profiles.CPU.name)
     recording = state.recording if state.usable else None
     title = markdown_title(join_blocks(blocks)) or program.id
     intro = f"# {title} · {program.id}\n\n" + _INTRO[lang].format(title=title, id=program.id)
@@ -203,7 +210,9 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool) -> tuple[s
     return title, nbformat.writes(notebook) + "\n"
 
 
-def build_notebook(root: Path, program: Program, *, lang: str, page: bool = False) -> str | None:
-    """The notebook text of a program in `lang` (None when that language has no twin page)."""
-    built = _notebook(root, program, lang=lang, page=page)
+def build_notebook(root: Path, program: Program, *, lang: str, page: bool = False,
+                   state: RecordingState | None = None) -> str | None:
+    """The notebook text of a program in `lang` (None when that language has no twin page);
+    `state`: the program's cpu recording state when the caller has it already (read once)."""
+    built = _notebook(root, program, lang=lang, page=page, state=state)
     return built[1] if built else None
