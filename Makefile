@@ -14,12 +14,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
 
-.PHONY: FORCE help setup venv assets data browser serve build pdf build-zensical test test-fast record extract check bench bench-site bench-scale clean
+.PHONY: FORCE help setup venv assets data browser serve build pdf build-zensical lint test test-fast record extract check bench bench-site bench-scale clean
 
 help:
 	@echo "make serve    set up, then serve the site on http://127.0.0.1:8000 (live reload)"
 	@echo "make test     set up, then run every test (snippets, site build, browser), in parallel"
 	@echo "make test-fast  unit and mini-site tests only (no snippets, real site or browser)"
+	@echo "make lint     ruff: lint and formatting of tools/ and tests/ (part of make test)"
 	@echo "make build    strict site build into site/"
 	@echo "make pdf      the PDF edition (one per language) into build/pdf/, and the site linking it"
 	@echo "make build-zensical  strict build of the same docs/ with Zensical into site-zensical/"
@@ -133,13 +134,18 @@ pdf: setup browser
 	$(PY) -m tools pdf --site site --out build/pdf
 	PDF_DIR=build/pdf $(MKDOCS) build --strict
 
-test: setup browser
+# ruff (configured in pyproject.toml): lint and formatting of tools/ and tests/.
+lint: venv
+	$(PY) -m ruff check tools tests
+	$(PY) -m ruff format --check tools tests
+
+test: setup browser lint
 	$(PY) -m tools check
 	$(PY) -m pytest $(PYTEST_PARALLEL)
 	$(PY) -m pytest -m zensical
 
 # The fast layers only (no snippet re-runs, no real site, no browser): for the edit-test loop.
-test-fast: venv data
+test-fast: venv data lint
 	$(PY) -m pytest $(PYTEST_PARALLEL) -m "unit or minisite"
 
 build-zensical: setup

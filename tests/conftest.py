@@ -39,8 +39,7 @@ _TEST_LAYER = {"test_download_notebook_passes_nbval_in_a_fresh_kernel": "snippet
 _SHARDED = ("test_snippet_reproduces_its_recording", "test_download_notebook_passes_nbval_in_a_fresh_kernel")
 # Modules whose expensive module-scoped fixture should run once: their tests share a worker
 # (pytest_xdist_make_scheduler below; each other test is scheduled on its own).
-_ONE_WORKER = ("test_embed_site.py", "test_reproduce.py",
-               "test_hostile_inputs.py", "test_examples_data.py")
+_ONE_WORKER = ("test_embed_site.py", "test_reproduce.py", "test_hostile_inputs.py", "test_examples_data.py")
 _BROWSER_FIXTURES = {"browser", "recorded_page", "site_url"}
 
 
@@ -81,9 +80,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--snippet-shard", default=None, metavar="I/N",
-                     help="run only the I-th of N shards (1-based) of the snippet re-executions, "
-                          "e.g. one job of a CI matrix; other layers are unaffected")
+    parser.addoption(
+        "--snippet-shard",
+        default=None,
+        metavar="I/N",
+        help="run only the I-th of N shards (1-based) of the snippet re-executions, "
+        "e.g. one job of a CI matrix; other layers are unaffected",
+    )
 
 
 def select_shard(ids: list[str], shard: int, shards: int) -> set[str]:
@@ -91,8 +94,7 @@ def select_shard(ids: list[str], shard: int, shards: int) -> set[str]:
     the sorted ids so the shards differ in size by at most one."""
     if not 1 <= shard <= shards:
         raise pytest.UsageError(f"--snippet-shard {shard}/{shards}: I must be between 1 and N")
-    return {snippet_id for number, snippet_id in enumerate(sorted(set(ids)))
-            if number % shards == shard - 1}
+    return {snippet_id for number, snippet_id in enumerate(sorted(set(ids))) if number % shards == shard - 1}
 
 
 def _parse_shard(value: str) -> tuple[int, int]:
@@ -122,8 +124,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(name))
     option = config.getoption("--snippet-shard")
     if option:
-        runs = [item for item in items
-                if getattr(item, "originalname", None) in _SHARDED and hasattr(item, "callspec")]
+        runs = [
+            item
+            for item in items
+            if getattr(item, "originalname", None) in _SHARDED and hasattr(item, "callspec")
+        ]
         # Shards of every program of the pages (plus any other id collected), so a snippet's
         # shard is the same whichever of its tests are collected.
         from tools.programs import scan_programs
@@ -172,10 +177,17 @@ def tools_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     return call
 
 
-def fake_recording(root: Path, snippet_id: str, outputs: list[str], *,
-                   figures: dict[int, list[bytes]] | None = None, profile: str = "cpu",
-                   page: str = "docs/zh/p.md", device: str = "CPU: Test (2 threads)",
-                   figure_text: dict[int, list[dict]] | None = None) -> dict:
+def fake_recording(
+    root: Path,
+    snippet_id: str,
+    outputs: list[str],
+    *,
+    figures: dict[int, list[bytes]] | None = None,
+    profile: str = "cpu",
+    page: str = "docs/zh/p.md",
+    device: str = "CPU: Test (2 threads)",
+    figure_text: dict[int, list[dict]] | None = None,
+) -> dict:
     """Write a valid recording of `snippet_id` (fresh for the program its pages hold now);
     `figure_text`: cell index → what its figures say about themselves (optional)."""
     from tools.programs import code_hash, collect_programs, data_files
@@ -197,19 +209,30 @@ def fake_recording(root: Path, snippet_id: str, outputs: list[str], *,
             name = figure_name(index, number, data)
             blobs[name] = data
             names.append(name)
-        cells.append({"index": index, "page": page, "line": index, "output": output,
-                      "figures": names})
+        cells.append({"index": index, "page": page, "line": index, "output": output, "figures": names})
         if figure_text and index in figure_text:
             cells[-1]["figure_text"] = figure_text[index]
     recording = {
-        "schema": SCHEMA, "id": snippet_id, "profile": profile, "status": "ok",
-        "fingerprint": {"code": code_hash(program) if program else "0" * 64,
-                        "data": data_fingerprint(root, data_files(root, program)) if program else {}},
+        "schema": SCHEMA,
+        "id": snippet_id,
+        "profile": profile,
+        "status": "ok",
+        "fingerprint": {
+            "code": code_hash(program) if program else "0" * 64,
+            "data": data_fingerprint(root, data_files(root, program)) if program else {},
+        },
         "env": current_env(profile),
-        "provenance": {"device": device, "python": "3.11.7", "torch": "2.13.0+cpu",
-                       "transformers": "5.23.0", "threads": 2, "duration_s": 1.5,
-                       "date": "2026-11-23T05:00:00+00:00", "commit": "abc1234",
-                       "pinned_env": {}},
+        "provenance": {
+            "device": device,
+            "python": "3.11.7",
+            "torch": "2.13.0+cpu",
+            "transformers": "5.23.0",
+            "threads": 2,
+            "duration_s": 1.5,
+            "date": "2026-11-23T05:00:00+00:00",
+            "commit": "abc1234",
+            "pinned_env": {},
+        },
         "cells": cells,
     }
     write_recording(recordings_dir(root, profile), snippet_id, recording, figures=blobs)

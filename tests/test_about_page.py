@@ -44,12 +44,16 @@ def test_code_block_table_matches_manifests(lang: str) -> None:
     assert len(rows) == len(ARTICLES)
     total = 0
     for row, (number, _folder) in zip(rows, ARTICLES, strict=True):
-        blocks = yaml.safe_load((ROOT / "sources" / "code-blocks" / f"{number}.yml").read_text(encoding="utf-8"))
+        blocks = yaml.safe_load(
+            (ROOT / "sources" / "code-blocks" / f"{number}.yml").read_text(encoding="utf-8")
+        )
         fates = Counter(block["fate"] for block in blocks)
         expected = [str(len(blocks))] + [str(fates[fate]) for fate in FATES]
         assert row[1:] == expected, f"docs/{lang}/about.md row {row[0]!r}: {row[1:]} != manifest {expected}"
         total += len(blocks)
-    assert re.search(rf"\b{total}\b", text), f"docs/{lang}/about.md should state the total of {total} code blocks"
+    assert re.search(rf"\b{total}\b", text), (
+        f"docs/{lang}/about.md should state the total of {total} code blocks"
+    )
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -78,7 +82,9 @@ class _ConfigLoader(yaml.SafeLoader):
     """mkdocs.yml with its MkDocs-specific tags (!ENV, !!python/...) read as None: not needed here."""
 
 
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)  # any tag YAML itself does not know
+_ConfigLoader.add_multi_constructor(
+    "", lambda loader, suffix, node: None
+)  # any tag YAML itself does not know
 
 
 def _config() -> dict:
@@ -99,7 +105,9 @@ def _nav_sections(nav: list) -> dict[str, str]:
 
 
 def _h1(path: Path) -> str:
-    return next(line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+    return next(
+        line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# ")
+    )
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -121,14 +129,18 @@ def test_home_table_uses_the_article_titles(lang: str) -> None:
     home = (ROOT / "docs" / lang / "index.md").read_text(encoding="utf-8")
     for folder, label in _labels(lang).items():
         linked = re.findall(rf"^\|\s*\[([^\]]+)\]\({re.escape(folder)}/index\.md\)", home, re.M)
-        assert linked == [label], f"docs/{lang}/index.md: the row of {folder}/ should link {label!r}, not {linked}"
+        assert linked == [label], (
+            f"docs/{lang}/index.md: the row of {folder}/ should link {label!r}, not {linked}"
+        )
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_about_tables_use_the_article_titles(lang: str) -> None:
     text = (ROOT / "docs" / lang / "about.md").read_text(encoding="utf-8")
     labels = list(_labels(lang).values())
-    for header in (("原文 | 代码块", "原文 | 页数") if lang == "zh" else ("Article | Code blocks", "Article | Pages")):
+    for header in (
+        ("原文 | 代码块", "原文 | 页数") if lang == "zh" else ("Article | Code blocks", "Article | Pages")
+    ):
         names = [row[0] for row in _table_rows(text, header)]
         assert names == labels, f"docs/{lang}/about.md table {header!r}: first column {names} != {labels}"
 
@@ -142,7 +154,9 @@ def test_nav_uses_the_article_titles() -> None:
     zh_labels, en_labels = _labels("zh"), _labels("en")
     for _number, folder in ARTICLES:
         title = sections.get(f"{folder}/index.md")
-        assert title == zh_labels[folder], f"mkdocs.yml nav: section of {folder}/ is {title!r}, not {zh_labels[folder]!r}"
+        assert title == zh_labels[folder], (
+            f"mkdocs.yml nav: section of {folder}/ is {title!r}, not {zh_labels[folder]!r}"
+        )
         assert translations.get(title) == en_labels[folder], (
             f"mkdocs.yml nav_translations[{title!r}] is {translations.get(title)!r}, not {en_labels[folder]!r}"
         )

@@ -11,8 +11,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _bare(*args: str) -> subprocess.CompletedProcess[str]:
     """This interpreter without site-packages (-S), as a reader's plain python3 would be."""
-    return subprocess.run([sys.executable, "-S", "-m", "tools", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-S", "-m", "tools", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_help_lists_every_command_without_third_party_packages() -> None:

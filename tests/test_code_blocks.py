@@ -28,8 +28,11 @@ COMMENT_ADMONITION = re.compile(r'^[ \t]*(?:!!!|\?\?\?\+?)[ \t]+[\w-]+[ \t]+"编
 def manifest(number: str) -> tuple[str, list[dict]]:
     rel = f"sources/code-blocks/{number}.yml"
     if not (ROOT / rel).is_file():
-        pytest.fail(f"{rel} is missing: list every fenced code block of "
-                    f"{fidelity.source_path(ROOT, number).relative_to(ROOT)} (format: CONTRIBUTING.md)", pytrace=False)
+        pytest.fail(
+            f"{rel} is missing: list every fenced code block of "
+            f"{fidelity.source_path(ROOT, number).relative_to(ROOT)} (format: CONTRIBUTING.md)",
+            pytrace=False,
+        )
     try:
         return rel, fidelity.load_manifest(ROOT, number)
     except (ValueError, yaml.YAMLError) as error:
@@ -44,7 +47,9 @@ def where(rel: str, entry: dict) -> str:
     return f"{rel} (line: {entry.get('line')})"
 
 
-def manifest_problems(rel: str, entries: list[dict], fences: list[fidelity.SourceFence], source: str) -> list[str]:
+def manifest_problems(
+    rel: str, entries: list[dict], fences: list[fidelity.SourceFence], source: str
+) -> list[str]:
     by_line = {fence.line: fence for fence in fences}
     problems = []
     seen: dict[object, int] = {}
@@ -55,28 +60,35 @@ def manifest_problems(rel: str, entries: list[dict], fences: list[fidelity.Sourc
             problems.append(f"{where(rel, entry)}: listed more than once; keep one entry per block")
         fence = by_line.get(line)  # type: ignore[arg-type]
         if fence is None:
-            problems.append(f"{where(rel, entry)}: {source}:{line} does not open a fenced code block "
-                            f"(blocks open at lines {sorted(by_line)})")
+            problems.append(
+                f"{where(rel, entry)}: {source}:{line} does not open a fenced code block "
+                f"(blocks open at lines {sorted(by_line)})"
+            )
             continue
         if str(entry.get("lang") or "") != fence.lang:
-            problems.append(f"{where(rel, entry)}: lang is {entry.get('lang')!r}, "
-                            f"the source fence says {fence.lang!r}")
+            problems.append(
+                f"{where(rel, entry)}: lang is {entry.get('lang')!r}, the source fence says {fence.lang!r}"
+            )
         fate = entry.get("fate")
         if fate not in fidelity.FATES:
             problems.append(f"{where(rel, entry)}: fate {fate!r} is not one of {', '.join(fidelity.FATES)}")
         if fate == "executable" and not re.fullmatch(r"[a-z0-9-]+", str(entry.get("snippet") or "")):
-            problems.append(f"{where(rel, entry)}: an executable block needs `snippet: <id>` "
-                            f"(lowercase [a-z0-9-]+)")
+            problems.append(
+                f"{where(rel, entry)}: an executable block needs `snippet: <id>` (lowercase [a-z0-9-]+)"
+            )
         if fate in ("shell", "illustrative") and not str(entry.get("reason") or "").strip():
-            problems.append(f"{where(rel, entry)}: a {fate} block needs `reason:` "
-                            f"(why it is not executed, in English)")
+            problems.append(
+                f"{where(rel, entry)}: a {fate} block needs `reason:` (why it is not executed, in English)"
+            )
         if not entry.get("page"):
             problems.append(f"{where(rel, entry)}: `page:` is missing (relative to docs/zh/)")
     for fence in fences:
         if fence.line not in seen:
             first = next((x.strip() for x in fence.body.splitlines() if x.strip()), "")
-            problems.append(f"{rel}: no entry for {source}:{fence.line} (```{fence.lang}, starts {first[:50]!r}); "
-                            f"add `- line: {fence.line}` with lang, fate and page")
+            problems.append(
+                f"{rel}: no entry for {source}:{fence.line} (```{fence.lang}, starts {first[:50]!r}); "
+                f"add `- line: {fence.line}` with lang, fate and page"
+            )
     return problems
 
 
@@ -84,13 +96,17 @@ def manifest_problems(rel: str, entries: list[dict], fences: list[fidelity.Sourc
 def test_manifest_lists_every_source_block_once(number: str) -> None:
     source = fidelity.source_path(ROOT, number)
     rel, entries = manifest(number)
-    fences = fidelity.source_fences(source.read_text(encoding="utf-8"), path=source.relative_to(ROOT).as_posix())
+    fences = fidelity.source_fences(
+        source.read_text(encoding="utf-8"), path=source.relative_to(ROOT).as_posix()
+    )
     problems = manifest_problems(rel, entries, fences, source.relative_to(ROOT).as_posix())
     if problems:
         pytest.fail(f"{len(problems)} problem(s) in {rel}:\n  " + "\n  ".join(problems), pytrace=False)
 
 
-def page_problems(rel: str, entry: dict, fence: fidelity.SourceFence | None, *, root: Path = ROOT) -> list[str]:
+def page_problems(
+    rel: str, entry: dict, fence: fidelity.SourceFence | None, *, root: Path = ROOT
+) -> list[str]:
     page_rel = f"docs/zh/{entry.get('page')}"
     page = root / page_rel
     if not page.is_file():
@@ -100,7 +116,7 @@ def page_problems(rel: str, entry: dict, fence: fidelity.SourceFence | None, *, 
     fate, snippet = entry.get("fate"), entry.get("snippet")
     if fate == "executable":
         if not any(b.attrs.get("exec") == snippet for b in blocks):
-            return [f"{where(rel, entry)}: {page_rel} has no ```python {{exec=\"{snippet}\"}} fence"]
+            return [f'{where(rel, entry)}: {page_rel} has no ```python {{exec="{snippet}"}} fence']
     elif fate == "shell" and fence is not None:
         shown = [squash(b.body) for b in blocks if b.lang in fidelity.SHELL_LANGS]
         lines = [re.sub(r"(^|\s)#.*$", "", x) for x in fence.body.splitlines()]  # shell comments may differ
@@ -112,11 +128,15 @@ def page_problems(rel: str, entry: dict, fence: fidelity.SourceFence | None, *, 
         problems = []
         if squash(fence.body) not in squash(text):
             first = next((x.strip() for x in fence.body.splitlines() if x.strip()), "")
-            problems.append(f"{where(rel, entry)}: {page_rel} does not show the source code unchanged "
-                            f"(whitespace aside; it starts {first[:50]!r})")
+            problems.append(
+                f"{where(rel, entry)}: {page_rel} does not show the source code unchanged "
+                f"(whitespace aside; it starts {first[:50]!r})"
+            )
         if not COMMENT_ADMONITION.search(text):
-            problems.append(f"{where(rel, entry)}: {page_rel} has no editors' comment box (`!!! note \"编者说明\"`) saying why the code "
-                            f"is not run")
+            problems.append(
+                f'{where(rel, entry)}: {page_rel} has no editors\' comment box (`!!! note "编者说明"`) saying why the code '
+                f"is not run"
+            )
         return problems
     elif fate == "diagram" and not any(b.lang == "mermaid" for b in blocks):
         return [f"{where(rel, entry)}: {page_rel} has no ```mermaid diagram"]
@@ -128,10 +148,14 @@ def test_manifest_fates_are_honoured_on_the_pages(number: str) -> None:
     source = fidelity.source_path(ROOT, number)
     rel, entries = manifest(number)
     fences = {f.line: f for f in fidelity.source_fences(source.read_text(encoding="utf-8"))}
-    problems = [p for entry in entries for p in page_problems(rel, entry, fences.get(int(entry.get("line") or 0)))]
+    problems = [
+        p for entry in entries for p in page_problems(rel, entry, fences.get(int(entry.get("line") or 0)))
+    ]
     if problems:
-        pytest.fail(f"{len(problems)} code block(s) of {rel} not realised as promised:\n  "
-                    + "\n  ".join(problems), pytrace=False)
+        pytest.fail(
+            f"{len(problems)} code block(s) of {rel} not realised as promised:\n  " + "\n  ".join(problems),
+            pytrace=False,
+        )
 
 
 SOURCE = "Text\n```python\nx = 1\n```\n\n1. Install:\n   ```bash\n   pip install torch  # CPU\n   ```\n"
@@ -139,8 +163,11 @@ SOURCE = "Text\n```python\nx = 1\n```\n\n1. Install:\n   ```bash\n   pip install
 
 def test_manifest_problems_name_the_entry_and_the_fix() -> None:
     fences = fidelity.source_fences(SOURCE)
-    entries = [{"line": 2, "lang": "bash", "fate": "run", "page": "a.md"}, {"line": 2, "lang": "python"},
-               {"line": 9, "lang": "", "fate": "diagram", "page": "a.md"}]
+    entries = [
+        {"line": 2, "lang": "bash", "fate": "run", "page": "a.md"},
+        {"line": 2, "lang": "python"},
+        {"line": 9, "lang": "", "fate": "diagram", "page": "a.md"},
+    ]
     assert manifest_problems("m.yml", entries, fences, "s.txt") == [
         "m.yml (line: 2): lang is 'bash', the source fence says 'python'",
         "m.yml (line: 2): fate 'run' is not one of executable, shell, illustrative, diagram",
@@ -160,9 +187,21 @@ def test_manifest_problems_name_the_entry_and_the_fix() -> None:
         ({"fate": "executable", "snippet": "demo"}, "```python\nx = 1\n```\n", "has no ```python"),
         ({"fate": "shell", "line": 7}, "```bash\npip install torch\n```\n", None),
         ({"fate": "shell", "line": 7}, "```text\npip install torch\n```\n", "no ```bash block showing"),
-        ({"fate": "illustrative", "line": 2}, '!!! note "编者说明：未执行的代码"\n    …\n\n```python\nx  =  1\n```\n', None),
-        ({"fate": "illustrative", "line": 2}, '```python\nx = 2\n```\n!!! note "编者说明"\n', "does not show the source code"),
-        ({"fate": "illustrative", "line": 2}, '```python\nx = 1\n```\n!!! note "说明"\n', "no editors' comment box"),
+        (
+            {"fate": "illustrative", "line": 2},
+            '!!! note "编者说明：未执行的代码"\n    …\n\n```python\nx  =  1\n```\n',
+            None,
+        ),
+        (
+            {"fate": "illustrative", "line": 2},
+            '```python\nx = 2\n```\n!!! note "编者说明"\n',
+            "does not show the source code",
+        ),
+        (
+            {"fate": "illustrative", "line": 2},
+            '```python\nx = 1\n```\n!!! note "说明"\n',
+            "no editors' comment box",
+        ),
         ({"fate": "diagram"}, "```mermaid\ngraph TD; A-->B\n```\n", None),
         ({"fate": "diagram"}, "```text\ngraph TD; A-->B\n```\n", "no ```mermaid diagram"),
     ],
@@ -180,8 +219,9 @@ def test_page_must_realise_the_fate(tmp_path: Path, entry: dict, page: str, prob
 
 def test_code_block_table_lists_every_entry(tmp_path: Path) -> None:
     (tmp_path / "sources/code-blocks").mkdir(parents=True)
-    (tmp_path / "sources/code-blocks/000.yml").write_text(dedent(
-        """\
+    (tmp_path / "sources/code-blocks/000.yml").write_text(
+        dedent(
+            """\
         - line: 111
           lang: python
           fate: executable
@@ -197,7 +237,9 @@ def test_code_block_table_lists_every_entry(tmp_path: Path) -> None:
           page: open-or-closed/index.md
           reason: "pip | install"
         """
-    ), encoding="utf-8")
+        ),
+        encoding="utf-8",
+    )
     table = fidelity.render_code_block_table(tmp_path, link_prefix="../")
     assert table.splitlines()[2:] == [
         "| 000 | 7 | bash | shell | pip \\| install | [open-or-closed/index.md](../open-or-closed/index.md) |",

@@ -74,7 +74,9 @@ def test_the_build_inlines_the_rendered_svg(tmp_path: Path, monkeypatch: pytest.
     for fence in diagrams.scan_fences(root):
         path = diagrams.svg_path(root, fence.key)
         path.parent.mkdir(exist_ok=True)
-        path.write_text(f'<?xml version="1.0"?>\n<svg id="diagram-{fence.key}"><text>x</text></svg>\n', encoding="utf-8")
+        path.write_text(
+            f'<?xml version="1.0"?>\n<svg id="diagram-{fence.key}"><text>x</text></svg>\n', encoding="utf-8"
+        )
     html = _markdown().convert(PAGE)
     assert html.count("<svg ") == 2 and "<?xml" not in html
     assert 'class="diagram" data-diagram="' in html
@@ -144,7 +146,11 @@ def test_strict_mkdocs_build_fails_on_a_diagram_that_is_not_rendered(tmp_path: P
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(ROOT))
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "has no pre-rendered SVG" in result.stderr and "python -m tools diagrams" in result.stderr
@@ -154,14 +160,17 @@ def test_strict_mkdocs_build_fails_on_a_diagram_that_is_not_rendered(tmp_path: P
 _SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
 
 
-@pytest.mark.parametrize("body, problem", [
-    ("<script>alert(1)</script>", "<script> element"),
-    ('<g onload="alert(1)"/>', "event attribute onload="),
-    ('<a href="javascript:alert(1)"><text>x</text></a>', "links outside the document"),
-    ('<image xlink:href="https://example.org/x.png"/>', "links outside the document"),
-    ("<style>@import url(https://example.org/x.css);</style>", "<style> element loads"),
-    ('<foreignObject><iframe src="https://example.org"/></foreignObject>', "<iframe> element"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("<script>alert(1)</script>", "<script> element"),
+        ('<g onload="alert(1)"/>', "event attribute onload="),
+        ('<a href="javascript:alert(1)"><text>x</text></a>', "links outside the document"),
+        ('<image xlink:href="https://example.org/x.png"/>', "links outside the document"),
+        ("<style>@import url(https://example.org/x.css);</style>", "<style> element loads"),
+        ('<foreignObject><iframe src="https://example.org"/></foreignObject>', "<iframe> element"),
+    ],
+)
 def test_unsafe_svg_is_reported(body: str, problem: str) -> None:
     from tools.site.svg import svg_problems
 
@@ -185,7 +194,9 @@ def test_every_committed_diagram_is_safe() -> None:
 def test_check_fails_on_an_unsafe_committed_svg(tmp_path, tools_cli) -> None:
     import shutil
 
-    shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("vendor", "generated", "notebooks"))
+    shutil.copytree(
+        ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("vendor", "generated", "notebooks")
+    )
     shutil.copytree(ROOT / "diagrams", tmp_path / "diagrams")
     victim = sorted((tmp_path / "diagrams").glob("*.svg"))[0]
     text = victim.read_text(encoding="utf-8")
@@ -214,7 +225,10 @@ def test_inlined_svg_is_one_image_named_by_its_title_and_sized_to_fit() -> None:
 
 
 def test_a_diagram_without_a_title_is_an_error_naming_the_page(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture,
 ) -> None:
     root = _project(tmp_path)
     monkeypatch.setattr(diagrams, "REPO_ROOT", root)

@@ -116,8 +116,15 @@ PAGES = {
 
 
 def write_recording(root: Path, profile: str, device: str) -> None:
-    fake_recording(root, "demo", ["<script>alert(1)</script>\n", ""], figures={2: [PNG]},
-                   profile=profile, page="docs/zh/demo.md", device=device)
+    fake_recording(
+        root,
+        "demo",
+        ["<script>alert(1)</script>\n", ""],
+        figures={2: [PNG]},
+        profile=profile,
+        page="docs/zh/demo.md",
+        device=device,
+    )
 
 
 def make_site(root: Path, *, cuda: bool = True) -> Path:
@@ -138,7 +145,9 @@ def make_site(root: Path, *, cuda: bool = True) -> Path:
 
 
 def build(root: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", "site"] + (["--strict"] if strict else [])
+    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", "site"] + (
+        ["--strict"] if strict else []
+    )
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
 
@@ -172,8 +181,13 @@ def test_outputs_are_embedded_escaped_with_figures_in_both_languages(built_site:
 
 def test_gpu_output_sits_in_a_tab_beside_cpu(built_site: Path) -> None:
     text = html(built_site, "en/demo/index.html")
-    tabs = re.findall(r'<div class="tabbed-set tabbed-alternate snippet-tabs".*?<div class="tabbed-labels">(.*?)</div>', text)
-    assert tabs and all(">CPU</label>" in labels and ">GPU · NVIDIA H200</label>" in labels for labels in tabs)
+    tabs = re.findall(
+        r'<div class="tabbed-set tabbed-alternate snippet-tabs".*?<div class="tabbed-labels">(.*?)</div>',
+        text,
+    )
+    assert tabs and all(
+        ">CPU</label>" in labels and ">GPU · NVIDIA H200</label>" in labels for labels in tabs
+    )
     assert "Recorded on NVIDIA H200, 2026-11-23" in text
 
 
@@ -196,7 +210,10 @@ def test_download_links_resolve(built_site: Path, page: str, prefix: str) -> Non
     assert targets[2] == (built_site / "site" / prefix / "notebooks/demo/index.html").resolve()
 
 
-@pytest.mark.parametrize(("page", "title"), [("notebooks/demo/index.html", "演示页面"), ("en/notebooks/demo/index.html", "Demo page")])
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [("notebooks/demo/index.html", "演示页面"), ("en/notebooks/demo/index.html", "Demo page")],
+)
 def test_notebook_pages_render_in_both_languages(built_site: Path, page: str, title: str) -> None:
     text = html(built_site, page)
     assert "jp-CodeCell" in text and "jp-MarkdownCell" in text
@@ -204,11 +221,15 @@ def test_notebook_pages_render_in_both_languages(built_site: Path, page: str, ti
     assert title in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     # JupyterLab's stylesheet is shared between notebook pages instead of inlined in each.
     assert len(text) < 100_000
-    sheets = re.findall(r'<link rel="stylesheet" href="([^"]*assets/notebooks/jupyter-[0-9a-f]+\.css)">', text)
+    sheets = re.findall(
+        r'<link rel="stylesheet" href="([^"]*assets/notebooks/jupyter-[0-9a-f]+\.css)">', text
+    )
     assert len(sheets) == 1 and ((built_site / "site" / page).parent / sheets[0]).resolve().is_file()
 
 
-@pytest.mark.parametrize(("page", "fresh"), [("report/index.html", "最新"), ("en/report/index.html", "fresh")])
+@pytest.mark.parametrize(
+    ("page", "fresh"), [("report/index.html", "最新"), ("en/report/index.html", "fresh")]
+)
 def test_report_lists_each_recording_with_a_link(built_site: Path, page: str, fresh: str) -> None:
     text = html(built_site, page)
     rows = re.findall(r"<tr>.*?</tr>", text, re.S)[1:]

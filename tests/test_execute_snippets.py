@@ -41,34 +41,46 @@ def check_reproduces(root: Path, program: Program) -> None:
     try:
         recorded = load_recording(root, program.id, "cpu")
     except RecordingError as error:
-        pytest.fail(f"{program.where}: {error}; run `{repair_command(program.id, 'cpu')}`",
-                    pytrace=False)
+        pytest.fail(f"{program.where}: {error}; run `{repair_command(program.id, 'cpu')}`", pytrace=False)
     result = run_program(root, program, commit="pytest", record=False)
     if not result.ok:
         pytest.fail(result.message, pytrace=False)
     if recorded is None:
-        pytest.fail(f"{program.where}: no cpu recording to compare with; run "
-                    f"`{repair_command(program.id, 'cpu')}`", pytrace=False)
+        pytest.fail(
+            f"{program.where}: no cpu recording to compare with; run `{repair_command(program.id, 'cpu')}`",
+            pytrace=False,
+        )
     profile = profiles.CPU
     same = same_environment(recorded, result.recording)
     tolerance = profile.same_numerics if same else profile.other_numerics
     volatile = frozenset(index for index, cell in enumerate(program.cells, 1) if cell.volatile)
-    differences = compare_recordings(root, recorded, result.recording, result.figures or {},
-                                     tolerance=tolerance, volatile=volatile)
+    differences = compare_recordings(
+        root, recorded, result.recording, result.figures or {}, tolerance=tolerance, volatile=volatile
+    )
     if not differences:
         return
     report = "\n".join(str(difference) for difference in differences)
     command = repair_command(program.id, profile.name)
     if same or any(difference.text for difference in differences):
-        why = ("same numeric environment: the comparison is exact" if same else
-               "text outside numbers differs, which no numeric environment explains")
-        pytest.fail(f"{program.id} does not reproduce its recording ({why}):\n{report}\n"
-                    f"If the new output is right, re-record it with `{command}` and commit "
-                    "recordings/.", pytrace=False)
-    warnings.warn(stacklevel=2, message=EnvironmentDriftWarning(
-        f"{program.id}: numbers differ beyond the {profile.name} profile's tolerance; the "
-        "recording was made in another "
-        f"numeric environment ({recorded['env']} vs {result.recording['env']}):\n{report}"))
+        why = (
+            "same numeric environment: the comparison is exact"
+            if same
+            else "text outside numbers differs, which no numeric environment explains"
+        )
+        pytest.fail(
+            f"{program.id} does not reproduce its recording ({why}):\n{report}\n"
+            f"If the new output is right, re-record it with `{command}` and commit "
+            "recordings/.",
+            pytrace=False,
+        )
+    warnings.warn(
+        stacklevel=2,
+        message=EnvironmentDriftWarning(
+            f"{program.id}: numbers differ beyond the {profile.name} profile's tolerance; the "
+            "recording was made in another "
+            f"numeric environment ({recorded['env']} vs {result.recording['env']}):\n{report}"
+        ),
+    )
 
 
 # Tests are only defined when there is something to run: no snippets, no items.

@@ -24,8 +24,10 @@ def article(number: str) -> tuple[str, str, fidelity.Edition]:
     source = fidelity.source_path(ROOT, number)
     edition = fidelity.article_edition(ROOT, number)
     if not edition.pages:
-        pytest.fail(f"docs/zh/{fidelity.ARTICLES[number]}/ has no pages yet: write the Chinese edition of "
-                    f"{source.relative_to(ROOT)}")
+        pytest.fail(
+            f"docs/zh/{fidelity.ARTICLES[number]}/ has no pages yet: write the Chinese edition of "
+            f"{source.relative_to(ROOT)}"
+        )
     return source.relative_to(ROOT).as_posix(), source.read_text(encoding="utf-8"), edition
 
 
@@ -36,33 +38,41 @@ def report(findings: list[fidelity.Finding], what: str) -> None:
 
 @pytest.mark.parametrize("number", ARTICLES)
 def test_every_source_heading_has_a_zh_heading(number: str) -> None:
-    report(fidelity.missing_headings(*article(number)),
-           f"docs/zh/{fidelity.ARTICLES[number]}/ lacks headings of its source; add a heading with the same text "
-           f"(any level; numbering, wording and punctuation kept, full/half-width may differ)")
+    report(
+        fidelity.missing_headings(*article(number)),
+        f"docs/zh/{fidelity.ARTICLES[number]}/ lacks headings of its source; add a heading with the same text "
+        f"(any level; numbering, wording and punctuation kept, full/half-width may differ)",
+    )
 
 
 @pytest.mark.parametrize("number", ARTICLES)
 def test_zh_edition_is_not_shorter_than_its_source(number: str) -> None:
     source_path, source, edition = article(number)
-    report(fidelity.length_shortfall(source_path, source, edition, fidelity.ARTICLES[number]),
-           "the edition is shorter than its source (see test_every_source_paragraph_is_kept for where)")
+    report(
+        fidelity.length_shortfall(source_path, source, edition, fidelity.ARTICLES[number]),
+        "the edition is shorter than its source (see test_every_source_paragraph_is_kept for where)",
+    )
 
 
 @pytest.mark.parametrize("number", ARTICLES)
 def test_every_source_paragraph_is_kept(number: str) -> None:
     """Each source line with text keeps its Chinese characters, in order, outside editorial notes."""
-    report(fidelity.missing_text(*article(number)),
-           f"docs/zh/{fidelity.ARTICLES[number]}/ does not keep lines of its source word for word (outside code "
-           f'and editorial admonitions); restore the author\'s text and put corrections in a `!!! warning "编者注"` '
-           f"after it")
+    report(
+        fidelity.missing_text(*article(number)),
+        f"docs/zh/{fidelity.ARTICLES[number]}/ does not keep lines of its source word for word (outside code "
+        f'and editorial admonitions); restore the author\'s text and put corrections in a `!!! warning "编者注"` '
+        f"after it",
+    )
 
 
 @pytest.mark.parametrize("number", ARTICLES)
 def test_every_source_latin_word_is_kept(number: str) -> None:
     """Names and identifiers ("PyTorch", "from_pretrained") of each source line stay in its place."""
-    report(fidelity.missing_latin_words(*article(number)),
-           f"docs/zh/{fidelity.ARTICLES[number]}/ drops Latin-script words of its source; restore the author's "
-           f'words and put corrections in a `!!! warning "编者注"` after them')
+    report(
+        fidelity.missing_latin_words(*article(number)),
+        f"docs/zh/{fidelity.ARTICLES[number]}/ drops Latin-script words of its source; restore the author's "
+        f'words and put corrections in a `!!! warning "编者注"` after them',
+    )
 
 
 # ---------------------------------------------------------------- the helpers themselves
@@ -81,7 +91,8 @@ def test_source_headings_skip_code_and_find_glued_headings() -> None:
         """
     )
     assert [(h.line, h.level, h.text) for h in fidelity.source_headings(source)] == [
-        (1, 1, "标题"), (5, 3, "2. 核心概念")
+        (1, 1, "标题"),
+        (5, 3, "2. 核心概念"),
     ]
     assert fidelity.source_paragraphs(source) == [(5, "上一段的结尾。"), (6, "**粗体标题行**不是标题")]
 
@@ -184,7 +195,9 @@ def test_an_editors_note_does_not_keep_a_latin_word() -> None:
 
 def test_latin_words_ignore_numbers_and_generation_markers() -> None:
     assert fidelity.latin_words("GPT-3 的 from_pretrained 见 huggingface.co，第 2.1 节。") == {
-        "GPT-3": 1, "from_pretrained": 1, "huggingface.co": 1
+        "GPT-3": 1,
+        "from_pretrained": 1,
+        "huggingface.co": 1,
     }
     source = "感谢您阅读本文，再次感谢！<|im_end|>\n初始化为`<|startoftext|>`。\n"
     edition = edition_of("感谢您阅读本文，再次感谢！\n\n初始化为`<|startoftext|>`。\n")
@@ -194,10 +207,14 @@ def test_latin_words_ignore_numbers_and_generation_markers() -> None:
 
 def test_fidelity_command_reports_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "sources").mkdir()
-    (tmp_path / "sources" / "003_test.txt").write_text("# 开源模型与闭源模型的对比\n\n" + SOURCE_302, encoding="utf-8")
+    (tmp_path / "sources" / "003_test.txt").write_text(
+        "# 开源模型与闭源模型的对比\n\n" + SOURCE_302, encoding="utf-8"
+    )
     page = tmp_path / "docs" / "zh" / fidelity.ARTICLES["003"] / "index.md"
     page.parent.mkdir(parents=True)
-    page.write_text("# 开源模型与闭源模型的对比\n\n" + SOURCE_302.replace("的PyTorch代码", "的代码"), encoding="utf-8")
+    page.write_text(
+        "# 开源模型与闭源模型的对比\n\n" + SOURCE_302.replace("的PyTorch代码", "的代码"), encoding="utf-8"
+    )
     args = cli_fidelity.build_args(["003", "--root", str(tmp_path)])
     assert cli_fidelity.run(args) == 1
     err = capsys.readouterr().err

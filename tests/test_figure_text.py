@@ -18,8 +18,10 @@ from tools.site.render import cell_output_html, figure_alt
 
 ATTENTION = {
     "title": "",
-    "axes": [{"title": "full (encoder)", "x": "key (attended to)", "y": "query"},
-             {"title": "causal (decoder)", "x": "key (attended to)", "y": "query"}],
+    "axes": [
+        {"title": "full (encoder)", "x": "key (attended to)", "y": "query"},
+        {"title": "causal (decoder)", "x": "key (attended to)", "y": "query"},
+    ],
     "scales": ["attention weight"],
 }
 LOSS = {"title": "", "axes": [{"title": "training loss", "x": "step", "y": "cross-entropy"}], "scales": []}
@@ -27,14 +29,33 @@ LOSS = {"title": "", "axes": [{"title": "training loss", "x": "step", "y": "cros
 
 def _recording(cell: dict) -> dict:
     return {
-        "schema": 3, "id": "demo", "profile": "cpu", "status": "ok",
+        "schema": 3,
+        "id": "demo",
+        "profile": "cpu",
+        "status": "ok",
         "fingerprint": {"code": "0" * 64, "data": {}},
         "env": {"torch": None, "transformers": None, "numerics": "x"},
-        "provenance": {"device": "CPU", "python": "3.11.7", "torch": None, "transformers": None,
-                       "threads": 2, "duration_s": 1.0, "date": "2026-11-23T05:00:00+00:00",
-                       "commit": "abc1234", "pinned_env": {}},
-        "cells": [{"index": 1, "page": "docs/zh/p.md", "line": 3, "output": "",
-                   "figures": ["cell1-fig1-0123abcd.png"], **cell}],
+        "provenance": {
+            "device": "CPU",
+            "python": "3.11.7",
+            "torch": None,
+            "transformers": None,
+            "threads": 2,
+            "duration_s": 1.0,
+            "date": "2026-11-23T05:00:00+00:00",
+            "commit": "abc1234",
+            "pinned_env": {},
+        },
+        "cells": [
+            {
+                "index": 1,
+                "page": "docs/zh/p.md",
+                "line": 3,
+                "output": "",
+                "figures": ["cell1-fig1-0123abcd.png"],
+                **cell,
+            }
+        ],
     }
 
 
@@ -88,22 +109,48 @@ def test_malformed_figure_text_makes_the_recording_broken(figure_text: object, m
 @pytest.mark.parametrize(
     ("entry", "lang", "expected"),
     [
-        (ATTENTION, "zh", "图，2 个子图：full (encoder)（横轴：key (attended to)，纵轴：query）；"
-                          "causal (decoder)（横轴：key (attended to)，纵轴：query）；色标：attention weight"),
-        (ATTENTION, "en", "Figure with 2 panels: full (encoder) (x axis: key (attended to); y axis: query); "
-                          "causal (decoder) (x axis: key (attended to); y axis: query); "
-                          "color scale: attention weight"),
+        (
+            ATTENTION,
+            "zh",
+            "图，2 个子图：full (encoder)（横轴：key (attended to)，纵轴：query）；"
+            "causal (decoder)（横轴：key (attended to)，纵轴：query）；色标：attention weight",
+        ),
+        (
+            ATTENTION,
+            "en",
+            "Figure with 2 panels: full (encoder) (x axis: key (attended to); y axis: query); "
+            "causal (decoder) (x axis: key (attended to); y axis: query); "
+            "color scale: attention weight",
+        ),
         (LOSS, "zh", "图：training loss（横轴：step，纵轴：cross-entropy）"),
         (LOSS, "en", "Figure: training loss (x axis: step; y axis: cross-entropy)"),
-        ({**LOSS, "title": "Run 1"}, "en", "Figure: Run 1; training loss (x axis: step; y axis: cross-entropy)"),
-        ({"title": "", "axes": [{"title": "", "x": "", "y": "accuracy"}], "scales": []}, "zh", "图：纵轴：accuracy"),
-        ({"title": "Digits", "axes": [{"title": "", "x": "", "y": ""}], "scales": []}, "en", "Figure: Digits"),
+        (
+            {**LOSS, "title": "Run 1"},
+            "en",
+            "Figure: Run 1; training loss (x axis: step; y axis: cross-entropy)",
+        ),
+        (
+            {"title": "", "axes": [{"title": "", "x": "", "y": "accuracy"}], "scales": []},
+            "zh",
+            "图：纵轴：accuracy",
+        ),
+        (
+            {"title": "Digits", "axes": [{"title": "", "x": "", "y": ""}], "scales": []},
+            "en",
+            "Figure: Digits",
+        ),
         # Nothing to say: the alt text names the cell, as for recordings made before figure_text.
-        ({"title": "", "axes": [{"title": "", "x": "", "y": ""}], "scales": []}, "zh", "demo 第 5 段代码的图 1"),
+        (
+            {"title": "", "axes": [{"title": "", "x": "", "y": ""}], "scales": []},
+            "zh",
+            "demo 第 5 段代码的图 1",
+        ),
         (None, "en", "demo, figure 1 of code cell 5"),
     ],
 )
-def test_alt_text_names_title_and_axes_in_the_page_language(entry: dict | None, lang: str, expected: str) -> None:
+def test_alt_text_names_title_and_axes_in_the_page_language(
+    entry: dict | None, lang: str, expected: str
+) -> None:
     cell = {"figures": ["cell5-fig1-0123abcd.png"]}
     if entry is not None:
         cell["figure_text"] = [entry]
@@ -114,11 +161,16 @@ def test_hostile_figure_text_is_escaped_in_the_page() -> None:
     hostile = {**LOSS, "title": '"><script>alert(1)</script><img src=x onerror="alert(2)'}
     recording = _recording({"figure_text": [hostile]})
     state = RecordingState("cpu", recording, "fresh")
-    html = cell_output_html([state], snippet_id="demo", cell_index=1, last=False,
-                            figure_url=lambda profile, path: f"fig/{path}", lang="en")
+    html = cell_output_html(
+        [state],
+        snippet_id="demo",
+        cell_index=1,
+        last=False,
+        figure_url=lambda profile, path: f"fig/{path}",
+        lang="en",
+    )
     assert "<script>" not in html and 'onerror="' not in html
     assert 'alt="Figure: &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;' in html
-
 
 
 def test_a_hand_edited_figure_text_fails_the_reproduction_comparison(tmp_path) -> None:
@@ -133,4 +185,3 @@ def test_a_hand_edited_figure_text_fails_the_reproduction_comparison(tmp_path) -
     assert [d.detail.split(":")[0] for d in differences] == ["the figures' titles and axis labels differ"]
     del recorded["cells"][0]["figure_text"]  # recorded before figure texts: nothing to compare
     assert compare_recordings(tmp_path, recorded, fresh, {}) == []
-

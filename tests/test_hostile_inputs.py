@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 # ---------------------------------------------------------------------------------------------
 # Fixtures and helpers
 
+
 def page(*cells: str, opts: str = "", snippet_id: str = "demo", title: str = "# 页面\n") -> str:
     """A page with one fence per cell; the first fence is on line 3, its code on line 4;
     the second fence on line 7, its code on line 8 (for one-line cells)."""
@@ -98,8 +99,9 @@ def hostile_repo(make_repo: Callable) -> Callable[..., Path]:
     """repo(*cells, opts=…, en=…, files=…): zh and en pages (the same program unless en= is
     given), the extracted script, and a previous recording to protect (recordings=True)."""
 
-    def make(*cells: str, opts: str = "", en: str | None = None, files: dict | None = None,
-             recordings: bool = True) -> Path:
+    def make(
+        *cells: str, opts: str = "", en: str | None = None, files: dict | None = None, recordings: bool = True
+    ) -> Path:
         zh = page(*cells, opts=opts)
         root = make_repo({ZH: zh, EN: english(zh) if en is None else en, **(files or {})})
         if recordings:
@@ -149,8 +151,7 @@ def render(root: Path, rel: str, caplog) -> tuple[str, list[str]]:
     from tools.site.markdown_ext import makeExtension
 
     caplog.clear()
-    md = markdown.Markdown(extensions=[makeExtension(root=str(root)), "admonition",
-                                       "pymdownx.superfences"])
+    md = markdown.Markdown(extensions=[makeExtension(root=str(root)), "admonition", "pymdownx.superfences"])
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.tools"):
         html = md.convert((root / rel).read_text(encoding="utf-8-sig"))
     return html, [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
@@ -165,6 +166,7 @@ def run_cli(tools_cli, root: Path, *args: str):
 
 # ---------------------------------------------------------------------------------------------
 # 1-3. Recordings are untrusted input
+
 
 def _set(path: str, value):
     def mutate(root: Path) -> None:
@@ -181,6 +183,7 @@ def _set(path: str, value):
         else:
             target[last] = value
         (root / REC).write_text(json.dumps(recording))
+
     return mutate
 
 
@@ -231,8 +234,10 @@ BROKEN_RECORDINGS = {
     "utf16-json": (_write('{"schema": 2}'.encode("utf-16")), "not valid JSON"),
     "deeply-nested-json": (_write(b"[" * 100_000 + b"]" * 100_000), "not valid JSON"),
     "output-too-long": (_set("cells.0.output", "x" * 1_000_000), "characters of output"),
-    "recording-is-a-folder": (lambda root: ((root / REC).unlink(), (root / REC).mkdir()),
-                              "is not a regular file"),
+    "recording-is-a-folder": (
+        lambda root: ((root / REC).unlink(), (root / REC).mkdir()),
+        "is not a regular file",
+    ),
 }
 
 
@@ -249,8 +254,7 @@ def test_broken_recording_is_reported_as_broken_everywhere(case, recorded, tools
     assert why in problem and problem.endswith(f"run `{FIX}`")
     assert_safe(result.out + result.err)
     state = recording_state(recorded, collect_programs(recorded)["demo"], "demo", "cpu")
-    assert (state.state, state.recording, state.usable, state.status) == ("broken", None, False,
-                                                                           "broken")
+    assert (state.state, state.recording, state.usable, state.status) == ("broken", None, False, "broken")
     # extract and the site files: no crash, nothing read from outside the recordings folder.
     assert tools_cli(recorded, "extract").code == 0
     generated = tools_cli(recorded, "site-files")
@@ -328,45 +332,71 @@ def test_a_recording_without_fence_is_a_warning(recorded, tools_cli) -> None:
 # Pages and fences: every mistake is an error with file:line, for check, run and extract
 
 PAGE_ERRORS = {
-    "unknown-options": (page("print(1)", opts=' timout="2" colour="red"'), ZH, 3,
-                        ["timout", "colour", "known options", "timeout", "data", "exec"]),
-    "old-syntax": ('# t\n\n```python exec="demo"\nprint(1)\n```\n', ZH, 3,
-                   ['python {exec="snippet-id"}']),
-    "old-syntax-timeout": ('# t\n\n```python exec="demo" timeout="300"\nprint(1)\n```\n', ZH, 3,
-                           ['python {exec="snippet-id"}']),
+    "unknown-options": (
+        page("print(1)", opts=' timout="2" colour="red"'),
+        ZH,
+        3,
+        ["timout", "colour", "known options", "timeout", "data", "exec"],
+    ),
+    "old-syntax": ('# t\n\n```python exec="demo"\nprint(1)\n```\n', ZH, 3, ['python {exec="snippet-id"}']),
+    "old-syntax-timeout": (
+        '# t\n\n```python exec="demo" timeout="300"\nprint(1)\n```\n',
+        ZH,
+        3,
+        ['python {exec="snippet-id"}'],
+    ),
     "syntax-error": (page("x = 1\nprint(x", "y = 2"), ZH, 5, ["syntax error", "demo"]),
     "utf16-page": (("# 页面\n\n" + page("print(1)")).encode("utf-16"), ZH, 1, ["UTF-8"]),
-    "latin1-page": ("# t\n\nh\xe9llo\n".encode("latin-1") + page("print(1)").encode(), ZH, 3,
-                    ["UTF-8"]),
+    "latin1-page": ("# t\n\nh\xe9llo\n".encode("latin-1") + page("print(1)").encode(), ZH, 3, ["UTF-8"]),
     "invalid-id": (page("print(1)", snippet_id="Demo_1"), ZH, 3, ["[a-z0-9-]+"]),
-    "indented-fence": ('# t\n\n- item\n\n    ```python {exec="demo"}\n    print(1)\n    ```\n', ZH,
-                       5, ["column 0"]),
-    "tab-indented-fence": ('# t\n\n\t```python {exec="demo"}\n\tprint(1)\n\t```\n', ZH, 3,
-                           ["column 0"]),
-    "fence-never-closed": ('# t\n\n```python {exec="demo"}\nprint(1)\n', ZH, 3,
-                           ["unterminated code fence"]),
+    "indented-fence": (
+        '# t\n\n- item\n\n    ```python {exec="demo"}\n    print(1)\n    ```\n',
+        ZH,
+        5,
+        ["column 0"],
+    ),
+    "tab-indented-fence": ('# t\n\n\t```python {exec="demo"}\n\tprint(1)\n\t```\n', ZH, 3, ["column 0"]),
+    "fence-never-closed": ('# t\n\n```python {exec="demo"}\nprint(1)\n', ZH, 3, ["unterminated code fence"]),
     "not-python": ('# t\n\n```bash {exec="demo"}\necho 1\n```\n', ZH, 3, ["only python fences"]),
     "option-twice": (page("print(1)", opts=' timeout="3" timeout="4"'), ZH, 3, ["given twice"]),
     "timeout-not-a-number": (page("print(1)", opts=' timeout="soon"'), ZH, 3, ['timeout="300"']),
     "timeout-zero": (page("print(1)", opts=' timeout="0"'), ZH, 3, ["between 0 and 86400"]),
-    "option-on-second-fence": ('# t\n\n```python {exec="demo"}\nx = 1\n```\n\n'
-                               '```python {exec="demo" timeout="5"}\nprint(x)\n```\n', ZH, 7,
-                               ["first fence", "line 3"]),
+    "option-on-second-fence": (
+        '# t\n\n```python {exec="demo"}\nx = 1\n```\n\n```python {exec="demo" timeout="5"}\nprint(x)\n```\n',
+        ZH,
+        7,
+        ["first fence", "line 3"],
+    ),
     "data-empty": (page("print(1)", opts=' data=""'), ZH, 3, ["declares nothing"]),
     "data-dotdot": (page("print(1)", opts=' data="../secret.txt"'), ZH, 3, ["without .."]),
     "data-absolute": (page("print(1)", opts=' data="/etc/passwd"'), ZH, 3, ["relative"]),
-    "data-matches-nothing": (page("print(1)", opts=' data="sources/*.nothing"'), ZH, 3,
-                             ["matches no file"]),
+    "data-matches-nothing": (page("print(1)", opts=' data="sources/*.nothing"'), ZH, 3, ["matches no file"]),
     "data-is-a-page": (page("print(1)", opts=' data="docs/zh/p.md"'), ZH, 3, ["never"]),
-    "data-symlink-outside": (page("print(1)", opts=' data="sources/*.txt"'), ZH, 3,
-                             ["outside the repository"]),
+    "data-symlink-outside": (
+        page("print(1)", opts=' data="sources/*.txt"'),
+        ZH,
+        3,
+        ["outside the repository"],
+    ),
     "imports-tools": (page("from tools.recordings import SCHEMA"), ZH, 4, ["imports tools/"]),
-    "curly-quotes": ('# t\n\n```python {exec=“demo”}\nprint(1)\n```\n', ZH, 3,
-                     ["cannot read the fence options", 'key="value"']),
-    "full-width-braces": ('# t\n\n```python ｛exec="demo"｝\nprint(1)\n```\n', ZH, 3,
-                          ['python {exec="snippet-id"}']),
-    "missing-exec": ('# t\n\n```python {exec="demo" timeout=5}\nprint(1)\n```\n', ZH, 3,
-                     ["cannot read the fence options"]),
+    "curly-quotes": (
+        "# t\n\n```python {exec=“demo”}\nprint(1)\n```\n",
+        ZH,
+        3,
+        ["cannot read the fence options", 'key="value"'],
+    ),
+    "full-width-braces": (
+        '# t\n\n```python ｛exec="demo"｝\nprint(1)\n```\n',
+        ZH,
+        3,
+        ['python {exec="snippet-id"}'],
+    ),
+    "missing-exec": (
+        '# t\n\n```python {exec="demo" timeout=5}\nprint(1)\n```\n',
+        ZH,
+        3,
+        ["cannot read the fence options"],
+    ),
 }
 
 
@@ -404,11 +434,18 @@ def test_unknown_option_suggests_the_known_one(repo, tools_cli) -> None:
 ZH_EN_DIFFERENCES = {
     "code-differs": (page("print(1)"), page("print(2)"), f"{EN}:4: ", "en has `print(2)`"),
     "en-fence-missing": (page("print(1)"), "# Page\n", f"{ZH}:3: ", "missing in English"),
-    "en-extra-fence": (page("print(1)"), page("print(1)", "print(3)"), f"{EN}:7: ",
-                       "has 2 fences here but 1"),
-    "en-unknown-id": (page("print(1)"), page("print(1)") + page("print(9)", snippet_id="other",
-                                                                title=""), f"{EN}:7: ",
-                      'unknown id "other"'),
+    "en-extra-fence": (
+        page("print(1)"),
+        page("print(1)", "print(3)"),
+        f"{EN}:7: ",
+        "has 2 fences here but 1",
+    ),
+    "en-unknown-id": (
+        page("print(1)"),
+        page("print(1)") + page("print(9)", snippet_id="other", title=""),
+        f"{EN}:7: ",
+        'unknown id "other"',
+    ),
 }
 
 
@@ -428,31 +465,43 @@ def test_zh_en_difference_fails_run_extract_and_the_build(case, repo, tools_cli,
 
 
 def test_duplicate_id_across_pages(repo, tools_cli) -> None:
-    root = repo("print(1)", files={"docs/zh/q.md": page("print(2)"),
-                                   "docs/en/q.md": page("print(2)")})
+    root = repo("print(1)", files={"docs/zh/q.md": page("print(2)"), "docs/en/q.md": page("print(2)")})
     result, before = run_cli(tools_cli, root, "run")
-    assert result.code == 1 and 'docs/zh/q.md:3: snippet id "demo" is already used on ' \
-        f"{ZH}:3" in result.err
+    assert result.code == 1 and f'docs/zh/q.md:3: snippet id "demo" is already used on {ZH}:3' in result.err
     assert snapshot(root) == before
 
 
 # Odd but valid files an author produces: they work.
 ODD_VALID = {
     "empty-page": {"docs/zh/empty.md": b"", "docs/en/empty.md": b""},
-    "bom-page": {ZH: b"\xef\xbb\xbf" + page("print('bom')").encode(),
-                 EN: b"\xef\xbb\xbf" + page("print('bom')").encode()},
-    "crlf-page": {ZH: page("x = 'crlf'", "print(x)").replace("\n", "\r\n").encode(),
-                  EN: page("x = 'crlf'", "print(x)").replace("\n", "\r\n").encode()},
-    "nested-fence": {"docs/zh/n.md": b'# t\n\n````markdown\n```python {exec="x"}\nraise\n```\n````\n',
-                     "docs/en/n.md": b'# t\n\n````markdown\n```python {exec="x"}\nraise\n```\n````\n'},
-    "tabs-in-code": {ZH: page("if True:\n\tprint('tab')").encode(),
-                     EN: page("if True:\n\tprint('tab')").encode()},
-    "no-final-newline": {ZH: page("print('end')").rstrip("\n").encode(),
-                         EN: page("print('end')").rstrip("\n").encode()},
-    "tilde-fence": {ZH: page("print('tilde')").replace("```", "~~~").encode(),
-                    EN: english(page("print('tilde')")).replace("```", "~~~").encode()},
-    "comments-translated": {ZH: page("print('同')  # 中文注释").encode(),
-                            EN: page("print('同')  # an English comment").encode()},
+    "bom-page": {
+        ZH: b"\xef\xbb\xbf" + page("print('bom')").encode(),
+        EN: b"\xef\xbb\xbf" + page("print('bom')").encode(),
+    },
+    "crlf-page": {
+        ZH: page("x = 'crlf'", "print(x)").replace("\n", "\r\n").encode(),
+        EN: page("x = 'crlf'", "print(x)").replace("\n", "\r\n").encode(),
+    },
+    "nested-fence": {
+        "docs/zh/n.md": b'# t\n\n````markdown\n```python {exec="x"}\nraise\n```\n````\n',
+        "docs/en/n.md": b'# t\n\n````markdown\n```python {exec="x"}\nraise\n```\n````\n',
+    },
+    "tabs-in-code": {
+        ZH: page("if True:\n\tprint('tab')").encode(),
+        EN: page("if True:\n\tprint('tab')").encode(),
+    },
+    "no-final-newline": {
+        ZH: page("print('end')").rstrip("\n").encode(),
+        EN: page("print('end')").rstrip("\n").encode(),
+    },
+    "tilde-fence": {
+        ZH: page("print('tilde')").replace("```", "~~~").encode(),
+        EN: english(page("print('tilde')")).replace("```", "~~~").encode(),
+    },
+    "comments-translated": {
+        ZH: page("print('同')  # 中文注释").encode(),
+        EN: page("print('同')  # an English comment").encode(),
+    },
 }
 
 
@@ -495,31 +544,51 @@ def test_check_after_a_wrongly_encoded_page_never_advises_deleting(recorded, too
 # Runs that fail: page:line, a clear cause, the previous recording byte-identical
 
 RUN_FAILURES = {
-    "raise": ("x = 1\nraise ValueError('bad value')", f"demo failed at {ZH}:5 (cell 1): ValueError",
-              ["ValueError: bad value"]),
-    "raise-in-second-cell": (("x = 1", "def f():\n    return 1 / 0\nf()"),
-                             f"demo failed at {ZH}:9 (cell 2): ZeroDivisionError", []),
-    "sys-exit-3": ("import sys\nsys.exit(3)", f"demo failed at {ZH}:5 (cell 1): SystemExit",
-                   ["sys.exit()"]),
+    "raise": (
+        "x = 1\nraise ValueError('bad value')",
+        f"demo failed at {ZH}:5 (cell 1): ValueError",
+        ["ValueError: bad value"],
+    ),
+    "raise-in-second-cell": (
+        ("x = 1", "def f():\n    return 1 / 0\nf()"),
+        f"demo failed at {ZH}:9 (cell 2): ZeroDivisionError",
+        [],
+    ),
+    "sys-exit-3": ("import sys\nsys.exit(3)", f"demo failed at {ZH}:5 (cell 1): SystemExit", ["sys.exit()"]),
     "sys-exit-0": ("import sys\nsys.exit(0)", f"demo failed at {ZH}:5 (cell 1): SystemExit", []),
-    "os-exit-0": ("import os\nos._exit(0)", f"demo exited with status 0 without a result ({ZH}:4",
-                  ["os._exit"]),
-    "os-exit-5": ("import os\nos._exit(5)", f"demo exited with status 5 without a result ({ZH}:4",
-                  []),
-    "sigkill-self": ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
-                     f"demo was killed by signal 9 (SIGKILL) without a result ({ZH}:4", []),
-    "segfault": ("import ctypes\nctypes.string_at(0)",
-                 f"demo was killed by signal 11 (SIGSEGV) without a result ({ZH}:4", []),
-    "input": ("name = input('name? ')", f"demo failed at {ZH}:4 (cell 1): EOFError",
-              ["no input"]),
-    "keyboard-interrupt": ("raise KeyboardInterrupt", f"demo failed at {ZH}:4 (cell 1): "
-                           "KeyboardInterrupt", []),
-    "recursion": ("def f(n):\n    return f(n + 1)\nf(0)", f"demo failed at {ZH}:5 (cell 1): "
-                  "RecursionError", []),
-    "hang": ("while True:\n    pass", f"demo timed out after 2 s ({ZH}:4, last cell started)",
-             [f'raise timeout="…" on its first fence ({ZH}:3)']),
-    "sleep-past-timeout": ("import time\ntime.sleep(60)", f"demo timed out after 2 s ({ZH}:4",
-                           []),
+    "os-exit-0": (
+        "import os\nos._exit(0)",
+        f"demo exited with status 0 without a result ({ZH}:4",
+        ["os._exit"],
+    ),
+    "os-exit-5": ("import os\nos._exit(5)", f"demo exited with status 5 without a result ({ZH}:4", []),
+    "sigkill-self": (
+        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+        f"demo was killed by signal 9 (SIGKILL) without a result ({ZH}:4",
+        [],
+    ),
+    "segfault": (
+        "import ctypes\nctypes.string_at(0)",
+        f"demo was killed by signal 11 (SIGSEGV) without a result ({ZH}:4",
+        [],
+    ),
+    "input": ("name = input('name? ')", f"demo failed at {ZH}:4 (cell 1): EOFError", ["no input"]),
+    "keyboard-interrupt": (
+        "raise KeyboardInterrupt",
+        f"demo failed at {ZH}:4 (cell 1): KeyboardInterrupt",
+        [],
+    ),
+    "recursion": (
+        "def f(n):\n    return f(n + 1)\nf(0)",
+        f"demo failed at {ZH}:5 (cell 1): RecursionError",
+        [],
+    ),
+    "hang": (
+        "while True:\n    pass",
+        f"demo timed out after 2 s ({ZH}:4, last cell started)",
+        [f'raise timeout="…" on its first fence ({ZH}:3)'],
+    ),
+    "sleep-past-timeout": ("import time\ntime.sleep(60)", f"demo timed out after 2 s ({ZH}:4", []),
 }
 
 
@@ -540,17 +609,16 @@ def test_failing_run_points_at_the_page_and_keeps_the_recording(case, repo, tool
 
 
 def test_a_cell_that_closes_stdout_does_not_silence_the_next(repo, tools_cli) -> None:
-    root = repo("import os\nprint('before')\nos.close(1)\nos.close(2)", "print('after')",
-                recordings=False)
+    root = repo("import os\nprint('before')\nos.close(1)\nos.close(2)", "print('after')", recordings=False)
     result = tools_cli(root, "run", "-q")
     assert result.code == 0, result
-    assert [c["output"] for c in load_recording(root, "demo", "cpu")["cells"]] == ["before\n",
-                                                                                   "after\n"]
+    assert [c["output"] for c in load_recording(root, "demo", "cpu")["cells"]] == ["before\n", "after\n"]
 
 
 def test_huge_output_is_truncated(repo, tools_cli) -> None:
-    root = repo("import sys\nfor _ in range(500):\n    sys.stdout.write(('x' * 99 + '\\n') * 1000)",
-                recordings=False)
+    root = repo(
+        "import sys\nfor _ in range(500):\n    sys.stdout.write(('x' * 99 + '\\n') * 1000)", recordings=False
+    )
     start = time.monotonic()
     result = tools_cli(root, "run", "-q")
     elapsed = time.monotonic() - start
@@ -561,16 +629,21 @@ def test_huge_output_is_truncated(repo, tools_cli) -> None:
 
 
 def test_odd_output_is_recorded_and_escaped_on_the_page(repo, tools_cli, caplog) -> None:
-    root = repo(r"""
+    root = repo(
+        r"""
 import os, sys
 print('<script>alert(1)</script></pre></code>{{ config.site_name }}{% include "x" %}')
 os.write(1, b'bad utf-8: \xff\xfe\n')
 print('\x1b[31mred\x1b[0m 中文', file=sys.stderr)
-""", recordings=False)
+""",
+        recordings=False,
+    )
     assert tools_cli(root, "run", "-q").code == 0
     [cell] = load_recording(root, "demo", "cpu")["cells"]
-    assert cell["output"] == ('<script>alert(1)</script></pre></code>{{ config.site_name }}'
-                              '{% include "x" %}\nbad utf-8: \ufffd\ufffd\nred 中文\n')
+    assert cell["output"] == (
+        "<script>alert(1)</script></pre></code>{{ config.site_name }}"
+        '{% include "x" %}\nbad utf-8: \ufffd\ufffd\nred 中文\n'
+    )
     html, errors = render(root, ZH, caplog)
     assert errors == []
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;/pre&gt;&lt;/code&gt;{{ config.site_name }}" in html
@@ -580,6 +653,7 @@ print('\x1b[31mred\x1b[0m 中文', file=sys.stderr)
 # ---------------------------------------------------------------------------------------------
 # 4. Processes: nothing outlives a run, the timeout bounds the whole run
 
+
 def _pid_file(root: Path) -> Path:
     return root.parent / "child.pid"
 
@@ -588,28 +662,46 @@ ESCAPES = {
     # (cell code with PIDFILE, fence timeout, expect ok)
     "setsid-child-past-timeout": (
         "import subprocess, time\np = subprocess.Popen(['sleep', '60'], start_new_session=True)\n"
-        "open(PIDFILE, 'w').write(str(p.pid))\ntime.sleep(60)", "3", False),
+        "open(PIDFILE, 'w').write(str(p.pid))\ntime.sleep(60)",
+        "3",
+        False,
+    ),
     "child-calls-os-setsid-past-timeout": (
         "import subprocess, sys, time\n"
         "p = subprocess.Popen([sys.executable, '-c', 'import os, time; os.setsid(); time.sleep(60)'])\n"
-        "open(PIDFILE, 'w').write(str(p.pid))\ntime.sleep(60)", "3", False),
+        "open(PIDFILE, 'w').write(str(p.pid))\ntime.sleep(60)",
+        "3",
+        False,
+    ),
     "setsid-child-without-environment": (
         "import subprocess, time\n"
         "p = subprocess.Popen(['sleep', '60'], start_new_session=True, env={})\n"
-        "open(PIDFILE, 'w').write(str(p.pid))\ntime.sleep(60)", "3", False),
+        "open(PIDFILE, 'w').write(str(p.pid))\ntime.sleep(60)",
+        "3",
+        False,
+    ),
     "double-fork-daemon-after-success": (
         "import os, time\nr, w = os.pipe()\nif os.fork() == 0:\n    os.setsid()\n"
         "    if os.fork() == 0:\n        os.write(w, str(os.getpid()).encode())\n"
         "        time.sleep(60)\n    os._exit(0)\nos.close(w)\n"
-        "open(PIDFILE, 'w').write(os.read(r, 20).decode())\nprint('parent done')", "30", True),
+        "open(PIDFILE, 'w').write(os.read(r, 20).decode())\nprint('parent done')",
+        "30",
+        True,
+    ),
     "child-that-never-exits": (
         "import subprocess\np = subprocess.Popen(['sleep', '600'])\n"
-        "open(PIDFILE, 'w').write(str(p.pid))\nprint('left running')", "30", True),
+        "open(PIDFILE, 'w').write(str(p.pid))\nprint('left running')",
+        "30",
+        True,
+    ),
     "child-ignoring-sigterm": (
         "import subprocess, sys\n"
         "p = subprocess.Popen([sys.executable, '-c', 'import signal, time; "
         "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)'], start_new_session=True)\n"
-        "open(PIDFILE, 'w').write(str(p.pid))\nprint('ok')", "30", True),
+        "open(PIDFILE, 'w').write(str(p.pid))\nprint('ok')",
+        "30",
+        True,
+    ),
 }
 
 
@@ -618,8 +710,9 @@ def test_no_process_outlives_the_run(case, repo, tools_cli) -> None:
     code, timeout, ok = ESCAPES[case]
     root = repo("print('first')", recordings=False)
     pid_file = _pid_file(root)
-    (root / ZH).write_text(page("print('first')", code.replace("PIDFILE", repr(str(pid_file))),
-                                opts=f' timeout="{timeout}"'))
+    (root / ZH).write_text(
+        page("print('first')", code.replace("PIDFILE", repr(str(pid_file))), opts=f' timeout="{timeout}"')
+    )
     (root / EN).write_text((root / ZH).read_text())
     start = time.monotonic()
     result = tools_cli(root, "run", "-q")
@@ -635,8 +728,13 @@ def test_no_process_outlives_the_run(case, repo, tools_cli) -> None:
 
 def test_two_runs_at_once_the_second_refuses(repo, tools_cli) -> None:
     root = repo("import time\ntime.sleep(4)\nprint('first run')", recordings=False)
-    first = subprocess.Popen([sys.executable, "-m", "tools", "run", "--force", "--root", str(root)],
-                             cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "tools", "run", "--force", "--root", str(root)],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert first.stderr is not None
     for line in first.stderr:
         if "cell 1/1 started" in line:
@@ -644,8 +742,11 @@ def test_two_runs_at_once_the_second_refuses(repo, tools_cli) -> None:
     before = snapshot(root)
     second = tools_cli(root, "run", "--force", "-q")
     assert second.code == 1, second
-    assert re.search(r"error: another `python -m tools run` \(pid \d+\) is recording into "
-                     r"recordings/cpu/; wait for it to finish", second.err), second.err
+    assert re.search(
+        r"error: another `python -m tools run` \(pid \d+\) is recording into "
+        r"recordings/cpu/; wait for it to finish",
+        second.err,
+    ), second.err
     assert_safe(second.out + second.err)
     assert snapshot(root) == before
     out, err = first.communicate(timeout=60)
@@ -656,8 +757,9 @@ def test_two_runs_at_once_the_second_refuses(repo, tools_cli) -> None:
 def test_hub_ids_fail_fast_offline(repo, tools_cli, monkeypatch, tmp_path) -> None:
     pytest.importorskip("transformers")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))
-    root = repo("from transformers import AutoConfig\nAutoConfig.from_pretrained('gpt2')",
-                opts=' timeout="60"')
+    root = repo(
+        "from transformers import AutoConfig\nAutoConfig.from_pretrained('gpt2')", opts=' timeout="60"'
+    )
     start = time.monotonic()
     result, before = run_cli(tools_cli, root, "run", "-q")
     elapsed = time.monotonic() - start
@@ -672,29 +774,47 @@ def test_hub_ids_fail_fast_offline(repo, tools_cli, monkeypatch, tmp_path) -> No
 # 6. Snippets cannot change the repository, nor depend on files they do not declare
 
 WRITES = {
-    "absolute-write-recording": ("open(ROOT + '/recordings/cpu/demo.json', 'w').write('{}')",
-                                 "recordings/cpu/demo.json"),
-    "absolute-write-page": ("from pathlib import Path\nPath(ROOT, 'docs/zh/p.md').write_text('x')",
-                            "docs/zh/p.md"),
-    "remove-recording": ("import os\nos.remove(ROOT + '/recordings/cpu/demo.json')",
-                         "recordings/cpu/demo.json"),
+    "absolute-write-recording": (
+        "open(ROOT + '/recordings/cpu/demo.json', 'w').write('{}')",
+        "recordings/cpu/demo.json",
+    ),
+    "absolute-write-page": (
+        "from pathlib import Path\nPath(ROOT, 'docs/zh/p.md').write_text('x')",
+        "docs/zh/p.md",
+    ),
+    "remove-recording": (
+        "import os\nos.remove(ROOT + '/recordings/cpu/demo.json')",
+        "recordings/cpu/demo.json",
+    ),
     "rmtree-recordings": ("import shutil\nshutil.rmtree(ROOT + '/recordings')", "recordings"),
-    "rename-page": ("import os\nos.rename(ROOT + '/docs/zh/p.md', ROOT + '/docs/zh/q.md')",
-                    "docs/zh/p.md"),
-    "chdir-to-repo-and-write": ("import os\nos.chdir(ROOT)\nopen('new-file.txt', 'w').write('x')",
-                                "new-file.txt"),
-    "hard-link-then-write": ("import os\nos.link(ROOT + '/docs/zh/p.md', 'p.md')\n"
-                             "open('p.md', 'w').write('x')", "docs/zh/p.md"),
-    "symlink-then-write": ("import os\nos.symlink(ROOT + '/recordings/cpu/demo.json', 'r.json')\n"
-                           "open('r.json', 'w').write('x')", "recordings/cpu/demo.json"),
-    "write-caught": ("try:\n    open(ROOT + '/recordings/cpu/demo.json', 'a').write('x')\n"
-                     "except OSError:\n    print('tried')", "recordings/cpu/demo.json"),
-    "shell-write-recording": ("import subprocess\nsubprocess.run(['sh', '-c', 'echo x > ' + ROOT + "
-                              "'/recordings/cpu/demo.json'], check=True)",
-                              "recordings/cpu/demo.json"),
-    "shell-new-recording": ("import subprocess\nsubprocess.run(['sh', '-c', 'echo x > ' + ROOT + "
-                            "'/recordings/cpu/evil.json'], check=True)",
-                            "recordings/cpu/evil.json"),
+    "rename-page": ("import os\nos.rename(ROOT + '/docs/zh/p.md', ROOT + '/docs/zh/q.md')", "docs/zh/p.md"),
+    "chdir-to-repo-and-write": (
+        "import os\nos.chdir(ROOT)\nopen('new-file.txt', 'w').write('x')",
+        "new-file.txt",
+    ),
+    "hard-link-then-write": (
+        "import os\nos.link(ROOT + '/docs/zh/p.md', 'p.md')\nopen('p.md', 'w').write('x')",
+        "docs/zh/p.md",
+    ),
+    "symlink-then-write": (
+        "import os\nos.symlink(ROOT + '/recordings/cpu/demo.json', 'r.json')\nopen('r.json', 'w').write('x')",
+        "recordings/cpu/demo.json",
+    ),
+    "write-caught": (
+        "try:\n    open(ROOT + '/recordings/cpu/demo.json', 'a').write('x')\n"
+        "except OSError:\n    print('tried')",
+        "recordings/cpu/demo.json",
+    ),
+    "shell-write-recording": (
+        "import subprocess\nsubprocess.run(['sh', '-c', 'echo x > ' + ROOT + "
+        "'/recordings/cpu/demo.json'], check=True)",
+        "recordings/cpu/demo.json",
+    ),
+    "shell-new-recording": (
+        "import subprocess\nsubprocess.run(['sh', '-c', 'echo x > ' + ROOT + "
+        "'/recordings/cpu/evil.json'], check=True)",
+        "recordings/cpu/evil.json",
+    ),
 }
 
 
@@ -707,7 +827,7 @@ def test_a_snippet_cannot_write_into_the_repository(case, repo, tools_cli) -> No
     pages = snapshot(root, "docs")
     result, before = run_cli(tools_cli, root, "run", "--force", "-q")
     assert result.code == 1, result
-    assert f"FAIL {ZH}:3: snippet \"demo\" wrote into the repository" in result.err, result.err
+    assert f'FAIL {ZH}:3: snippet "demo" wrote into the repository' in result.err, result.err
     assert target in result.err and "nothing was recorded" in result.err
     assert snapshot(root) == before
     assert snapshot(root, "docs") == pages
@@ -716,8 +836,10 @@ def test_a_snippet_cannot_write_into_the_repository(case, repo, tools_cli) -> No
 
 def test_a_declared_data_file_changed_during_the_run_is_not_recorded(repo, tools_cli) -> None:
     root = repo("print(1)", files={"sources/a.txt": "A"})
-    code = ("import subprocess\nprint(open('sources/a.txt').read())\n"
-            f"subprocess.run(['sh', '-c', 'echo B > {root}/sources/a.txt'], check=True)")
+    code = (
+        "import subprocess\nprint(open('sources/a.txt').read())\n"
+        f"subprocess.run(['sh', '-c', 'echo B > {root}/sources/a.txt'], check=True)"
+    )
     (root / ZH).write_text(page(code, opts=' data="sources/a.txt"'))
     (root / EN).write_text(english((root / ZH).read_text()))
     result, before = run_cli(tools_cli, root, "run", "--force", "-q")
@@ -728,8 +850,10 @@ def test_a_declared_data_file_changed_during_the_run_is_not_recorded(repo, tools
 
 
 def test_relative_writes_land_in_the_scratch_copy(repo, tools_cli) -> None:
-    root = repo("from pathlib import Path\nPath('recordings/cpu').mkdir(parents=True, exist_ok=True)\n"
-                "Path('recordings/cpu/demo.json').write_text('junk')\nprint('wrote')")
+    root = repo(
+        "from pathlib import Path\nPath('recordings/cpu').mkdir(parents=True, exist_ok=True)\n"
+        "Path('recordings/cpu/demo.json').write_text('junk')\nprint('wrote')"
+    )
     result = tools_cli(root, "run", "--force", "-q")
     assert result.code == 0, result
     assert load_recording(root, "demo", "cpu")["cells"][0]["output"] == "wrote\n"
@@ -737,12 +861,17 @@ def test_relative_writes_land_in_the_scratch_copy(repo, tools_cli) -> None:
 
 UNDECLARED = {
     "relative-read": ("print(open('sources/a.txt').read())", "sources/a.txt", 'data="sources/a.txt"'),
-    "relative-read-caught": ("try:\n    open('sources/a.txt')\nexcept FileNotFoundError:\n"
-                             "    print('no data')", "sources/a.txt", 'data="sources/a.txt"'),
-    "absolute-read": ("print(open(ROOT + '/sources/a.txt').read())", "sources/a.txt",
-                      'data="sources/a.txt"'),
-    "second-file": ("print(open('sources/a.txt').read(), open('data/b.csv').read())", "data/b.csv",
-                    'data="sources/a.txt data/b.csv"'),
+    "relative-read-caught": (
+        "try:\n    open('sources/a.txt')\nexcept FileNotFoundError:\n    print('no data')",
+        "sources/a.txt",
+        'data="sources/a.txt"',
+    ),
+    "absolute-read": ("print(open(ROOT + '/sources/a.txt').read())", "sources/a.txt", 'data="sources/a.txt"'),
+    "second-file": (
+        "print(open('sources/a.txt').read(), open('data/b.csv').read())",
+        "data/b.csv",
+        'data="sources/a.txt data/b.csv"',
+    ),
 }
 
 
@@ -756,26 +885,35 @@ def test_an_undeclared_read_fails_with_the_data_to_add(case, repo, tools_cli) ->
     (root / EN).write_text((root / ZH).read_text())
     result, before = run_cli(tools_cli, root, "run", "--force", "-q")
     assert result.code == 1, result
-    assert f'FAIL {ZH}:3: snippet "demo" reads {name}, which its fence does not declare; ' \
-        f"add {data}" in result.err, result.err
+    assert (
+        f'FAIL {ZH}:3: snippet "demo" reads {name}, which its fence does not declare; '
+        f"add {data}" in result.err
+    ), result.err
     assert snapshot(root) == before
 
 
 def test_declared_data_is_read_and_its_change_makes_the_recording_stale(repo, tools_cli) -> None:
-    root = repo("print(open('sources/a.txt').read())", opts=' data="sources/*.txt"',
-                files={"sources/a.txt": "A"}, recordings=False)
+    root = repo(
+        "print(open('sources/a.txt').read())",
+        opts=' data="sources/*.txt"',
+        files={"sources/a.txt": "A"},
+        recordings=False,
+    )
     assert tools_cli(root, "run", "-q").code == 0
     assert load_recording(root, "demo", "cpu")["cells"][0]["output"] == "A\n"
     (root / "sources/a.txt").write_text("B")
     result, before = run_cli(tools_cli, root, "check")
     assert result.code == 1
-    assert f'{ZH}:3: cpu recording of "demo" is data-changed (data file sources/a.txt changed); ' \
+    assert (
+        f'{ZH}:3: cpu recording of "demo" is data-changed (data file sources/a.txt changed); '
         f"run `{FIX}`" in result.out
+    )
     assert snapshot(root) == before
 
 
 # ---------------------------------------------------------------------------------------------
 # Command line
+
 
 def test_unknown_snippet_id(repo, tools_cli) -> None:
     root = repo("print(1)")
@@ -798,8 +936,10 @@ def test_recordings_folder_that_is_a_file(repo, tools_cli) -> None:
     (root / "recordings/cpu").write_text("not a folder")
     result, before = run_cli(tools_cli, root, "run", "-q")
     assert result.code == 1, result
-    assert "error: cannot record: recordings/cpu: File exists; recordings/cpu/ must be a " \
+    assert (
+        "error: cannot record: recordings/cpu: File exists; recordings/cpu/ must be a "
         "writable folder; nothing was recorded" in result.err
+    )
     assert snapshot(root) == before
 
 
@@ -808,13 +948,13 @@ def test_stale_script_is_reported_with_the_safe_command(repo, tools_cli) -> None
     (root / "snippets/demo.py").write_text("# edited by hand\n")
     result, before = run_cli(tools_cli, root, "check", "--no-recordings")
     assert result.code == 1
-    assert "snippets/demo.py:1: out of date with docs/zh/p.md; run `python -m tools extract`" \
-        in result.out
+    assert "snippets/demo.py:1: out of date with docs/zh/p.md; run `python -m tools extract`" in result.out
     assert snapshot(root) == before
 
 
 # ---------------------------------------------------------------------------------------------
 # 7. nav_translations keys that match no nav title
+
 
 def _i18n_hooks():
     import importlib.util
@@ -847,11 +987,14 @@ def test_nav_translation_key_that_matches_no_title_is_an_error(tmp_path) -> None
     path = tmp_path / "mkdocs.yml"
     path.write_text(MKDOCS_YML, encoding="utf-8")
     nav = [{"首页": "index.md"}, {"五篇文章": ["a.md"]}]
-    problems = hooks.nav_translation_problems(path, nav, {"en": {"首页": "Home",
-                                                                 "五遍文章": "The five articles"}})
-    assert problems == [f"{path.name}:12: nav_translations (en) key '五遍文章' matches no title in "
-                        "nav; the titles are: 首页, 五篇文章 (fix the key, or remove it if the "
-                        "section is gone)"]
+    problems = hooks.nav_translation_problems(
+        path, nav, {"en": {"首页": "Home", "五遍文章": "The five articles"}}
+    )
+    assert problems == [
+        f"{path.name}:12: nav_translations (en) key '五遍文章' matches no title in "
+        "nav; the titles are: 首页, 五篇文章 (fix the key, or remove it if the "
+        "section is gone)"
+    ]
     assert hooks.nav_translation_problems(path, nav, {"en": {"首页": "Home"}}) == []
 
 
@@ -879,10 +1022,14 @@ def test_nav_translation_typo_fails_a_strict_build(tmp_path) -> None:
         (tmp_path / "docs" / lang).mkdir(parents=True)
         (tmp_path / "docs" / lang / "index.md").write_text(f"# {title}\n", encoding="utf-8")
         (tmp_path / "docs" / lang / "a.md").write_text("# A\n", encoding="utf-8")
-    config = MKDOCS_YML.replace("plugins:\n  - i18n:\n", "plugins:\n  - i18n:\n      "
-                                "docs_structure: folder\n")
-    config = config.replace("        - locale: en\n", "        - locale: zh\n          default: true\n"
-                            "          name: 中文\n        - locale: en\n          name: English\n")
+    config = MKDOCS_YML.replace(
+        "plugins:\n  - i18n:\n", "plugins:\n  - i18n:\n      docs_structure: folder\n"
+    )
+    config = config.replace(
+        "        - locale: en\n",
+        "        - locale: zh\n          default: true\n"
+        "          name: 中文\n        - locale: en\n          name: English\n",
+    )
     config += f"hooks:\n  - {REPO / 'tools/site/i18n_hooks.py'}\n"
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     line = config.splitlines().index("            五遍文章: The five articles") + 1
@@ -905,8 +1052,11 @@ def test_real_pages_and_recordings_a_traversal_is_broken_not_embedded(tmp_path, 
     root = tmp_path / "copy"
     for name in ("docs/zh", "docs/en", "recordings", "snippets", "sources", "data"):
         if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(
-                "*.ipynb", "generated", "vendor", ".lock"))
+            shutil.copytree(
+                REPO / name,
+                root / name,
+                ignore=shutil.ignore_patterns("*.ipynb", "generated", "vendor", ".lock"),
+            )
     data = json.loads((root / "recordings/cpu/self-attention.json").read_text())
     with_figures = next(cell for cell in data["cells"] if cell["figures"])
     with_figures["figures"] = ["../../../../../../etc/passwd"]
@@ -928,6 +1078,7 @@ def test_real_pages_and_recordings_a_traversal_is_broken_not_embedded(tmp_path, 
 # ---------------------------------------------------------------------------------------------
 # Figures are untrusted files too: a PNG by signature, within bounds, before anyone serves them
 
+
 def _swap_figure(root: Path, data: bytes) -> str:
     import hashlib
     import json
@@ -942,13 +1093,20 @@ def _swap_figure(root: Path, data: bytes) -> str:
     return name
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "is not a PNG"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (30000).to_bytes(4, "big") * 2 + b"\x08\x06\x00\x00\x00",
-     "beyond the bounds of a figure"),
-], ids=["svg-renamed-png", "png-bomb-30000x30000"])
-def test_a_figure_that_is_not_a_bounded_png_makes_the_recording_broken(recorded, tools_cli, data,
-                                                                        reason) -> None:
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "is not a PNG"),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (30000).to_bytes(4, "big") * 2 + b"\x08\x06\x00\x00\x00",
+            "beyond the bounds of a figure",
+        ),
+    ],
+    ids=["svg-renamed-png", "png-bomb-30000x30000"],
+)
+def test_a_figure_that_is_not_a_bounded_png_makes_the_recording_broken(
+    recorded, tools_cli, data, reason
+) -> None:
     _swap_figure(recorded, data)
     result = tools_cli(recorded, "check")
     assert result.code == 1 and "is broken" in result.out and reason in result.out
@@ -956,6 +1114,7 @@ def test_a_figure_that_is_not_a_bounded_png_makes_the_recording_broken(recorded,
 
 
 # Special files never hang or exhaust memory: every command answers with the file and a fix.
+
 
 def test_a_fifo_recording_or_page_is_an_error_not_a_hang(recorded, tools_cli) -> None:
     import os
@@ -993,11 +1152,16 @@ def test_a_duration_that_is_not_seconds_makes_the_recording_broken(recorded, too
 
 # Containment: whatever way a snippet writes into the repository, the run fails and says so.
 
-@pytest.mark.parametrize("code", [
-    'import subprocess, os\nsubprocess.run(["sh", "-c", "echo x >> " + os.environ["REPO_PAGE"]])',
-    'import ctypes, os\nlibc = ctypes.CDLL(None)\nfd = libc.open(os.environ["REPO_PAGE"].encode(), 1025)\nlibc.write(fd, b"x", 1)',
-    'import os, site, pathlib\nfor d in site.getsitepackages():\n    pass',
-], ids=["sh-c", "ctypes", "harmless"])
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'import subprocess, os\nsubprocess.run(["sh", "-c", "echo x >> " + os.environ["REPO_PAGE"]])',
+        'import ctypes, os\nlibc = ctypes.CDLL(None)\nfd = libc.open(os.environ["REPO_PAGE"].encode(), 1025)\nlibc.write(fd, b"x", 1)',
+        "import os, site, pathlib\nfor d in site.getsitepackages():\n    pass",
+    ],
+    ids=["sh-c", "ctypes", "harmless"],
+)
 def test_a_write_into_the_repository_by_any_means_fails_the_run(repo, tools_cli, monkeypatch, code) -> None:
     root = repo(code)
     monkeypatch.setenv("REPO_PAGE", str(root / "docs/zh/p.md"))
@@ -1005,13 +1169,15 @@ def test_a_write_into_the_repository_by_any_means_fails_the_run(repo, tools_cli,
     if "getsitepackages" in code:  # reads only: the run is fine
         assert result.code == 0, result
         return
-    assert result.code == 1 and "changed while \"demo\" ran (docs/zh/p.md)" in result.err
+    assert result.code == 1 and 'changed while "demo" ran (docs/zh/p.md)' in result.err
     assert (root / REC).read_text() == '{"previous": "recording, kept byte for byte"}\n'
 
 
 def test_temporary_files_do_not_leak_between_snippets(repo, tools_cli) -> None:
-    root = repo('import tempfile, os\nprint(os.listdir(tempfile.gettempdir()))\n'
-                'open(os.path.join(tempfile.gettempdir(), "left-behind"), "w").close()')
+    root = repo(
+        "import tempfile, os\nprint(os.listdir(tempfile.gettempdir()))\n"
+        'open(os.path.join(tempfile.gettempdir(), "left-behind"), "w").close()'
+    )
     assert tools_cli(root, "run", "-q").code == 0
     assert tools_cli(root, "run", "-q", "--force").code == 0
     import json

@@ -34,6 +34,7 @@ def repo(make_repo):
     """The hostile-input repository factory of test_hostile_inputs (see `hostile_repo`)."""
     return hostile_repo(make_repo)
 
+
 # ---------------------------------------------------------------------------------------------
 # Ids and data globs: refused with page:line, never a hint that re-records everything
 
@@ -45,20 +46,33 @@ BAD_PAGES = {
     "id-with-space": (page("print(1)", snippet_id="my demo"), 3, ["[a-z0-9-]+"]),
     "id-with-control": (page("print(1)", snippet_id="de\u202emo"), 3, ["[a-z0-9-]+"]),
     # a data glob whose first part matches recordings/: accepted, the recording was always stale
-    "data-glob-reaches-recordings": (page("print(1)", opts=' data="record*/cpu/*.json"'), 3,
-                                     ["never a program's inputs", "recordings/"]),
-    "data-glob-star-first": (page("print(1)", opts=' data="*/ok.txt"'), 3,
-                             ["never a program's inputs", 'data="data/*.csv"']),
-    "data-glob-double-star": (page("print(1)", opts=' data="**/*.txt"'), 3,
-                              ["never a program's inputs"]),
+    "data-glob-reaches-recordings": (
+        page("print(1)", opts=' data="record*/cpu/*.json"'),
+        3,
+        ["never a program's inputs", "recordings/"],
+    ),
+    "data-glob-star-first": (
+        page("print(1)", opts=' data="*/ok.txt"'),
+        3,
+        ["never a program's inputs", 'data="data/*.csv"'],
+    ),
+    "data-glob-double-star": (page("print(1)", opts=' data="**/*.txt"'), 3, ["never a program's inputs"]),
     # fences that Markdown and the pipeline would read differently
-    "exec-fence-in-blockquote": ('# t\n\nprose\n\n> ```python {exec="demo"}\n> print(1)\n> ```\n',
-                                 5, ["inside a blockquote", "column 0"]),
-    "exec-fence-in-html-comment": ('# t\n\n<!--\n```python {exec="demo"}\nprint(1)\n```\n-->\n', 4,
-                                   ["inside an HTML comment"]),
-    "exec-fence-in-a-later-comment": ('# t\n\n<!-- draft -->\n\n<!-- begin\n\n'
-                                      '```python {exec="demo"}\nprint(1)\n```\n\nend -->\n', 7,
-                                       ["inside an HTML comment"]),
+    "exec-fence-in-blockquote": (
+        '# t\n\nprose\n\n> ```python {exec="demo"}\n> print(1)\n> ```\n',
+        5,
+        ["inside a blockquote", "column 0"],
+    ),
+    "exec-fence-in-html-comment": (
+        '# t\n\n<!--\n```python {exec="demo"}\nprint(1)\n```\n-->\n',
+        4,
+        ["inside an HTML comment"],
+    ),
+    "exec-fence-in-a-later-comment": (
+        '# t\n\n<!-- draft -->\n\n<!-- begin\n\n```python {exec="demo"}\nprint(1)\n```\n\nend -->\n',
+        7,
+        ["inside an HTML comment"],
+    ),
 }
 
 
@@ -92,11 +106,16 @@ def test_a_recording_named_like_an_option_gets_a_quoted_hint() -> None:
 
 def test_exec_written_in_prose_and_inline_code_just_works(repo, tools_cli, caplog) -> None:
     """`exec=` in inline code, in prose and in a plain code example is no fence."""
-    prose = ('# 页面\n\nWrite `exec="id"` on a fence; exec= alone is prose.\n\n'
-             '```markdown\n```python {exec="example"}\n```\n\n'
-             'Inline: `` ```python {exec="x"} `` and <!-- a comment with exec= -->.\n')
-    root = repo("print('ran')", recordings=False,
-                files={"docs/zh/prose.md": prose, "docs/en/prose.md": english(prose)})
+    prose = (
+        '# 页面\n\nWrite `exec="id"` on a fence; exec= alone is prose.\n\n'
+        '```markdown\n```python {exec="example"}\n```\n\n'
+        'Inline: `` ```python {exec="x"} `` and <!-- a comment with exec= -->.\n'
+    )
+    root = repo(
+        "print('ran')",
+        recordings=False,
+        files={"docs/zh/prose.md": prose, "docs/en/prose.md": english(prose)},
+    )
     result = tools_cli(root, "run", "-q")
     assert result.code == 0, result
     assert tools_cli(root, "check").code == 0
@@ -114,7 +133,8 @@ def test_an_en_page_copied_from_zh_gets_the_translate_hint(repo, tools_cli, capl
     errors = render(root, ZH, caplog)[1] + render(root, EN, caplog)[1]
     assert [error for error in errors if "untranslated copy" in error] == [
         f"{EN}:1: the same title and the same prose before every executable fence as {ZH}: it is "
-        "an untranslated copy; translate its title and prose (the code stays the same)"], errors
+        "an untranslated copy; translate its title and prose (the code stays the same)"
+    ], errors
     assert not any("save the page and build again" in error for error in errors), errors
     for error in errors:
         assert_safe(error)
@@ -124,6 +144,7 @@ def test_an_en_page_copied_from_zh_gets_the_translate_hint(repo, tools_cli, capl
 # ---------------------------------------------------------------------------------------------
 # mkdocs.yml: a nav entry to a missing page is an error naming mkdocs.yml:line
 
+
 def test_nav_entry_to_a_missing_page_is_an_error(tmp_path) -> None:
     from tools.site.mkdocs_hooks import nav_problems
 
@@ -132,8 +153,11 @@ def test_nav_entry_to_a_missing_page_is_an_error(tmp_path) -> None:
         (tmp_path / "docs" / lang / "index.md").write_text("# t\n", encoding="utf-8")
     (tmp_path / "docs/zh/only-zh.md").write_text("# t\n", encoding="utf-8")
     config = tmp_path / "mkdocs.yml"
-    config.write_text("site_name: t\nnav:\n  - 首页: index.md\n  - A:\n      - missing.md\n"
-                      "      - only-zh.md\n  - Web: https://example.org/\n", encoding="utf-8")
+    config.write_text(
+        "site_name: t\nnav:\n  - 首页: index.md\n  - A:\n      - missing.md\n"
+        "      - only-zh.md\n  - Web: https://example.org/\n",
+        encoding="utf-8",
+    )
     nav = [{"首页": "index.md"}, {"A": ["missing.md", "only-zh.md"]}, {"Web": "https://example.org/"}]
     problems = nav_problems(config, nav, tmp_path / "docs", ["zh", "en"])
     assert problems == [
@@ -141,7 +165,8 @@ def test_nav_entry_to_a_missing_page_is_an_error(tmp_path) -> None:
         "docs/en/missing.md does not exist; fix the path in nav, or add the page (in every "
         "language)",
         "mkdocs.yml:6: nav entry 'only-zh.md' names no page: docs/en/only-zh.md does not "
-        "exist; fix the path in nav, or add the page (in every language)"]
+        "exist; fix the path in nav, or add the page (in every language)",
+    ]
 
 
 def test_the_real_nav_names_only_existing_pages() -> None:
@@ -157,8 +182,12 @@ def test_the_real_nav_names_only_existing_pages() -> None:
     config = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
     entries = [path for _, path in nav_entries(config["nav"]) if not path.startswith("notebooks/")]
     assert len(entries) > 40
-    missing = [f"docs/{lang}/{path}" for path in entries for lang in ("zh", "en")
-               if not (REPO / "docs" / lang / path).is_file()]
+    missing = [
+        f"docs/{lang}/{path}"
+        for path in entries
+        for lang in ("zh", "en")
+        if not (REPO / "docs" / lang / path).is_file()
+    ]
     assert missing == []
 
 
@@ -196,8 +225,10 @@ def test_nav_entry_to_a_missing_page_fails_a_strict_build(tmp_path) -> None:
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")]
     done = subprocess.run(mkdocs, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 1, done.stderr
-    assert "mkdocs.yml:7: nav entry 'Gone: gone.md' names no page: docs/zh/gone.md, " \
+    assert (
+        "mkdocs.yml:7: nav entry 'Gone: gone.md' names no page: docs/zh/gone.md, "
         "docs/en/gone.md does not exist" in done.stderr
+    )
     assert done.stderr.count("nav entry 'Gone: gone.md'") == 1
     assert_safe(done.stderr)
     (tmp_path / "mkdocs.yml").write_text(config.replace("  - Gone: gone.md\n", ""), encoding="utf-8")

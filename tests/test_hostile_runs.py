@@ -38,18 +38,26 @@ def repo(make_repo):
     """The hostile-input repository factory of test_hostile_inputs (see `hostile_repo`)."""
     return hostile_repo(make_repo)
 
+
 # ---------------------------------------------------------------------------------------------
 # A snippet that kills its runner: the driver dies with it, the next run takes the lock over
 
 
-def test_a_runner_killed_by_its_snippet_takes_the_driver_along(repo, tools_cli,
-                                                               tmp_path_factory) -> None:
+def test_a_runner_killed_by_its_snippet_takes_the_driver_along(repo, tools_cli, tmp_path_factory) -> None:
     pid_file = tmp_path_factory.mktemp("pids") / "driver.pid"  # outside the repository
-    root = repo(f"import os, signal, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
-                "os.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)", opts=' timeout="90"')
+    root = repo(
+        f"import os, signal, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "os.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)",
+        opts=' timeout="90"',
+    )
     before = snapshot(root)
-    runner = subprocess.run([sys.executable, "-m", "tools", "run", "--force", "-q", "--root",
-                             str(root)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    runner = subprocess.run(
+        [sys.executable, "-m", "tools", "run", "--force", "-q", "--root", str(root)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert runner.returncode == -9, runner
     assert wait_dead(int(pid_file.read_text()), 5), "the driver outlived its killed runner"
     assert snapshot(root) == before
@@ -58,8 +66,11 @@ def test_a_runner_killed_by_its_snippet_takes_the_driver_along(repo, tools_cli,
     (root / EN).write_text(english(page("print('next run')")), encoding="utf-8")
     result = tools_cli(root, "run", "-q")
     assert result.code == 0, result
-    assert re.search(r"note: recordings/cpu/\.lock was left by pid \d+, which ended without "
-                     r"releasing it \(killed\?\); taking it over", result.err), result.err
+    assert re.search(
+        r"note: recordings/cpu/\.lock was left by pid \d+, which ended without "
+        r"releasing it \(killed\?\); taking it over",
+        result.err,
+    ), result.err
     assert_safe(result.out + result.err)
     assert load_recording(root, "demo", "cpu")["cells"][0]["output"] == "next run\n"
     result = tools_cli(root, "run", "--force", "-q")  # a lock released normally: no note
@@ -69,20 +80,27 @@ def test_a_runner_killed_by_its_snippet_takes_the_driver_along(repo, tools_cli,
 # ---------------------------------------------------------------------------------------------
 # Control characters in outputs: recorded as printed, shown escaped on pages and notebook pages
 
-CONTROLS = {"\x00": r"\x00", "\x07": r"\x07", "\x9b": r"\x9b", "\u202e": r"\u202e",
-            "\u2066": r"\u2066", "\u200f": r"\u200f", "\x7f": r"\x7f"}
+CONTROLS = {
+    "\x00": r"\x00",
+    "\x07": r"\x07",
+    "\x9b": r"\x9b",
+    "\u202e": r"\u202e",
+    "\u2066": r"\u2066",
+    "\u200f": r"\u200f",
+    "\x7f": r"\x7f",
+}
 
 
-def test_control_characters_are_shown_escaped_on_pages_and_notebook_pages(repo, tools_cli,
-                                                                           caplog) -> None:
+def test_control_characters_are_shown_escaped_on_pages_and_notebook_pages(repo, tools_cli, caplog) -> None:
     import json
 
     from tools.programs import collect_programs
     from tools.site.notebooks import build_notebook
 
     printed = "".join(f"[{char}]" for char in CONTROLS)
-    root = repo(f"import os\nos.write(1, {printed.encode()!r})\nprint()\nprint('tab\\tok 中文')",
-                recordings=False)
+    root = repo(
+        f"import os\nos.write(1, {printed.encode()!r})\nprint()\nprint('tab\\tok 中文')", recordings=False
+    )
     assert tools_cli(root, "run", "-q").code == 0
     [cell] = load_recording(root, "demo", "cpu")["cells"]
     assert cell["output"] == printed + "\ntab\tok 中文\n"  # the recording keeps what was printed
@@ -106,15 +124,19 @@ CELL_FAILURES = {
     "ten-thousand-figures": (
         "import matplotlib.pyplot as plt\nfor _ in range(10_000):\n    plt.figure(figsize=(1, 1))",
         f"demo failed at {ZH}:6 (cell 1): TooManyFiguresError",
-        ["the cell has 51 figures open; at most 50 are recorded per cell", "plt.close(fig)"]),
+        ["the cell has 51 figures open; at most 50 are recorded per cell", "plt.close(fig)"],
+    ),
     "fifty-subplots-then-one-more": (
         "import matplotlib.pyplot as plt\nfor _ in range(50):\n    plt.subplots()\n"
-        "plt.figure(3)\nplt.subplots()", f"demo failed at {ZH}:8 (cell 1): TooManyFiguresError",
-        ["the cell has 51 figures open"]),
+        "plt.figure(3)\nplt.subplots()",
+        f"demo failed at {ZH}:8 (cell 1): TooManyFiguresError",
+        ["the cell has 51 figures open"],
+    ),
     "figure-that-fails-only-at-savefig": (
         "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.title(r'$\\frac{$')",
         f"demo failed at {ZH}:4 (cell 1): ValueError",
-        ["while saving the figures the cell drew (savefig)"]),
+        ["while saving the figures the cell drew (savefig)"],
+    ),
 }
 
 
@@ -133,8 +155,11 @@ def test_a_cell_failing_in_the_driver_gets_its_real_cause(case, repo, tools_cli)
 
 
 def test_a_cell_that_sets_sys_stdout_to_none_is_recorded(repo, tools_cli) -> None:
-    root = repo("import sys\nprint('before')\nsys.stdout = None\nprint('lost, as in a script')",
-                "import os\nos.write(1, b'fd 1 still works\\n')", recordings=False)
+    root = repo(
+        "import sys\nprint('before')\nsys.stdout = None\nprint('lost, as in a script')",
+        "import os\nos.write(1, b'fd 1 still works\\n')",
+        recordings=False,
+    )
     result = tools_cli(root, "run", "-q")
     assert result.code == 0, result
     outputs = [cell["output"] for cell in load_recording(root, "demo", "cpu")["cells"]]
@@ -142,10 +167,13 @@ def test_a_cell_that_sets_sys_stdout_to_none_is_recorded(repo, tools_cli) -> Non
 
 
 def test_a_cell_that_replaces_json_dumps_cannot_change_the_recording(repo, tools_cli) -> None:
-    root = repo("import json, os\n"
-                "json.dumps = lambda *a, **k: '{\"status\": \"ok\", \"cells\": []}'\n"
-                "json.JSONEncoder.encode = lambda self, o: '{}'\n"
-                "os.replace = lambda *a, **k: None\nprint('real output')", recordings=False)
+    root = repo(
+        "import json, os\n"
+        'json.dumps = lambda *a, **k: \'{"status": "ok", "cells": []}\'\n'
+        "json.JSONEncoder.encode = lambda self, o: '{}'\n"
+        "os.replace = lambda *a, **k: None\nprint('real output')",
+        recordings=False,
+    )
     result = tools_cli(root, "run", "-q")
     assert result.code == 0, result
     [cell] = load_recording(root, "demo", "cpu")["cells"]
@@ -188,8 +216,10 @@ def test_a_huge_fence_is_refused_and_check_stays_fast(repo, tools_cli) -> None:
     start = time.process_time()
     result = tools_cli(root, "check")
     assert time.process_time() - start < 2.0
-    assert result.code == 1 and f"{ZH}:3: the code of this fence of \"demo\" is 1842 kB; at " \
-        "most 64 kB" in result.out, result
+    assert (
+        result.code == 1
+        and f'{ZH}:3: the code of this fence of "demo" is 1842 kB; at most 64 kB' in result.out
+    ), result
     assert "under data/" in result.out
     assert_safe(result.out + result.err)
     assert snapshot(root, "recordings", "snippets") == before
@@ -202,16 +232,20 @@ def test_a_huge_fence_is_refused_and_check_stays_fast(repo, tools_cli) -> None:
 def test_writes_to_home_stay_in_the_run(repo, tools_cli) -> None:
     real_home = Path.home()
     name = f".tools-hostile-{time.time_ns()}"
-    root = repo("import os\nfrom pathlib import Path\n"
-                f"Path('~/{name}').expanduser().write_text('x')\n"
-                "print(sorted(k for k in os.environ if k.startswith('XDG_')))\n"
-                "print(all(os.environ[k].startswith(os.environ['HOME']) for k in os.environ "
-                "if k.startswith('XDG_')))", recordings=False)
+    root = repo(
+        "import os\nfrom pathlib import Path\n"
+        f"Path('~/{name}').expanduser().write_text('x')\n"
+        "print(sorted(k for k in os.environ if k.startswith('XDG_')))\n"
+        "print(all(os.environ[k].startswith(os.environ['HOME']) for k in os.environ "
+        "if k.startswith('XDG_')))",
+        recordings=False,
+    )
     result = tools_cli(root, "run", "-q")
     leaked = (real_home / name).exists()
     (real_home / name).unlink(missing_ok=True)
     assert result.code == 0, result
     assert not leaked, "a snippet's write to ~ reached the real home"
     [cell] = load_recording(root, "demo", "cpu")["cells"]
-    assert cell["output"] == ("['XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', "
-                              "'XDG_STATE_HOME']\nTrue\n")
+    assert cell["output"] == (
+        "['XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME']\nTrue\n"
+    )

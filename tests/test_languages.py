@@ -8,13 +8,16 @@ from tools import languages
 from tools.languages import page_url, recorded_source_hash, source_hash, twin
 
 
-@pytest.mark.parametrize(("page", "zh_root", "zensical", "html"), [
-    ("zh/index.md", "", "zh/", ""),
-    ("en/index.md", "en/", "en/", "en/"),
-    ("zh/a/index.md", "a/", "zh/a/", "a/"),
-    ("zh/a/README.md", "a/", "zh/a/", "a/"),
-    ("docs/en/a/b.md", "en/a/b/", "en/a/b/", "en/a/b.html"),
-])
+@pytest.mark.parametrize(
+    ("page", "zh_root", "zensical", "html"),
+    [
+        ("zh/index.md", "", "zh/", ""),
+        ("en/index.md", "en/", "en/", "en/"),
+        ("zh/a/index.md", "a/", "zh/a/", "a/"),
+        ("zh/a/README.md", "a/", "zh/a/", "a/"),
+        ("docs/en/a/b.md", "en/a/b/", "en/a/b/", "en/a/b.html"),
+    ],
+)
 def test_page_url(page: str, zh_root: str, zensical: str, html: str) -> None:
     assert page_url(page) == zh_root
     assert page_url(page, default_prefix="zh/") == zensical

@@ -66,8 +66,18 @@ LIST_INDENTED = dedent(
         "只有文字，没有换行",
         "a\u2028b\x0cc\n",  # characters str.splitlines would split on
     ],
-    ids=["chinese", "nested", "list", "crlf", "no-final-newline", "fence-at-eof", "empty",
-         "blank", "no-newline", "unicode-separators"],
+    ids=[
+        "chinese",
+        "nested",
+        "list",
+        "crlf",
+        "no-final-newline",
+        "fence-at-eof",
+        "empty",
+        "blank",
+        "no-newline",
+        "unicode-separators",
+    ],
 )
 def test_round_trip_is_byte_identical(text: str) -> None:
     assert join_blocks(split_blocks(text)) == text

@@ -85,8 +85,11 @@ GENERATED = "docs/assets/generated"
 
 
 def notebook(root: Path, lang: str, *, page: bool = False) -> nbformat.NotebookNode:
-    path = (root / "docs" / lang / "notebooks" / "demo.ipynb" if page
-            else root / GENERATED / "downloads" / f"demo.{lang}.ipynb")
+    path = (
+        root / "docs" / lang / "notebooks" / "demo.ipynb"
+        if page
+        else root / GENERATED / "downloads" / f"demo.{lang}.ipynb"
+    )
     return nbformat.read(path, as_version=4)
 
 
@@ -119,11 +122,19 @@ def test_notebook_page_renders_markdown_to_html_with_alt_text_in_its_language(ro
 
 def test_notebook_page_describes_a_figure_as_the_article_page_does(root: Path) -> None:
     described = {"title": "", "axes": [{"title": "loss <curve>", "x": "step", "y": "loss"}], "scales": []}
-    fake_recording(root, "demo", ["hello\n", ""], figures={2: [PNG]}, page="docs/zh/demo.md",
-                   figure_text={2: [described]})
+    fake_recording(
+        root,
+        "demo",
+        ["hello\n", ""],
+        figures={2: [PNG]},
+        page="docs/zh/demo.md",
+        figure_text={2: [described]},
+    )
     write_site_files(root)
-    for lang, alt in [("zh", "图：loss &lt;curve&gt;（横轴：step，纵轴：loss）"),
-                      ("en", "Figure: loss &lt;curve&gt; (x axis: step; y axis: loss)")]:
+    for lang, alt in [
+        ("zh", "图：loss &lt;curve&gt;（横轴：step，纵轴：loss）"),
+        ("en", "Figure: loss &lt;curve&gt; (x axis: step; y axis: loss)"),
+    ]:
         html = notebook(root, lang, page=True).cells[4].outputs[0].data["text/html"]
         assert f'alt="{alt}"' in html
 
@@ -147,8 +158,9 @@ def test_generation_is_deterministic_and_writes_only_changes(root: Path) -> None
 def test_stale_generated_files_are_replaced_and_orphans_removed(root: Path) -> None:
     write_site_files(root)
     page = root / "docs" / "en" / "demo.md"
-    page.write_text(page.read_text(encoding="utf-8").replace("Then a plot.", "Then a figure."),
-                    encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("Then a plot.", "Then a figure."), encoding="utf-8"
+    )
     (root / "docs" / "zh" / "notebooks" / "gone.ipynb").write_text("{}", encoding="utf-8")
     assert write_site_files(root) == (2, 4, 1)  # en download + en page; gone.ipynb removed
     assert not (root / "docs" / "zh" / "notebooks" / "gone.ipynb").exists()
@@ -170,14 +182,14 @@ def test_after_a_code_edit_the_notebook_has_no_stale_outputs(root: Path) -> None
 
     for lang in ("zh", "en"):
         page = root / "docs" / lang / "demo.md"
-        page.write_text(page.read_text(encoding="utf-8").replace('print("hello")', 'print("bye")'),
-                        encoding="utf-8")
+        page.write_text(
+            page.read_text(encoding="utf-8").replace('print("hello")', 'print("bye")'), encoding="utf-8"
+        )
     program = collect_programs(root)["demo"]
     nb = nbformat.reads(build_notebook(root, program, lang="en"), as_version=4)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert 'print("bye")' in code[0].source
     assert all(cell.outputs == [] for cell in code)
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,12 +222,32 @@ def test_download_notebook_passes_nbval_in_a_fresh_kernel(snippet_id: str, tmp_p
     notebook = tmp_path / f"{snippet_id}.en.ipynb"
     notebook.write_text(build_notebook(root, program, lang="en"), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-q",
-         "--nbval-sanitize-with", str(root / "tests" / "nbval-sanitize.cfg"),
-         "--nbval-cell-timeout", "600", "-W", "ignore", "--rootdir", str(tmp_path), str(notebook)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--nbval-sanitize-with",
+            str(root / "tests" / "nbval-sanitize.cfg"),
+            "--nbval-cell-timeout",
+            "600",
+            "-W",
+            "ignore",
+            "--rootdir",
+            str(tmp_path),
+            str(notebook),
+        ],
         # The kernel gets the runner's pinned numerics (tools/profiles.py), as the recording did.
         env={**os.environ, **CPU.environment(DEFAULT_THREADS)},
-        cwd=root, capture_output=True, text=True, timeout=900, check=False)
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
 
 
@@ -239,6 +271,10 @@ def test_notebook_stylesheet_drops_rules_that_can_never_match() -> None:
     # and ":root" below another element (the root element has no ancestor).
     from tools.site.mkdocs_hooks import used_css
 
-    css = (":root{--a:1}.jupyter-wrapper :root{--icon:url(data:x)}.jp-Cell{color:red}"
-           ".jp-Unused{color:blue}.x > :root, .jp-Cell p{margin:0}")
-    assert used_css(css, {"jp-Cell", "x"}) == ":root{--a:1}.jp-Cell{color:red}.x > :root, .jp-Cell p{margin:0}"
+    css = (
+        ":root{--a:1}.jupyter-wrapper :root{--icon:url(data:x)}.jp-Cell{color:red}"
+        ".jp-Unused{color:blue}.x > :root, .jp-Cell p{margin:0}"
+    )
+    assert (
+        used_css(css, {"jp-Cell", "x"}) == ":root{--a:1}.jp-Cell{color:red}.x > :root, .jp-Cell p{margin:0}"
+    )

@@ -23,7 +23,8 @@ from tools.recordings import recording_path
 
 pytestmark = pytest.mark.skipif(
     platform.machine().lower() not in ("x86_64", "amd64") or not profiles._x86_avx2(),
-    reason="the cpu pin covers x86-64 CPUs with AVX2")
+    reason="the cpu pin covers x86-64 CPUs with AVX2",
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,8 +49,9 @@ def test_pinned_runner_gives_the_same_bits_under_other_kernel_paths(tmp_path, mo
     root = _probe_repo(tmp_path / "repo")
     shim = build_mkl_shim(tmp_path)
     # Control: unpinned, the kernel ISA changes the bits on this machine.
-    unpinned = {probe(unpinned_env(ATEN_CPU_CAPABILITY=isa), tmp_path).split()[0]
-                for isa in ("default", "avx2")}
+    unpinned = {
+        probe(unpinned_env(ATEN_CPU_CAPABILITY=isa), tmp_path).split()[0] for isa in ("default", "avx2")
+    }
     assert len(unpinned) == 2, "ATen's kernel ISA no longer changes the probe's bits"
     plain = _run_probe(root)
     # The caller's environment asks for other kernels and MKL's non-Intel dispatch.
@@ -63,10 +65,8 @@ def test_pinned_runner_gives_the_same_bits_under_other_kernel_paths(tmp_path, mo
 
 def test_the_runner_records_the_pin(tmp_path) -> None:
     root = _probe_repo(tmp_path)
-    (root / "docs/zh/p.md").write_text('# p\n\n```python {exec="probe"}\nprint(1)\n```\n',
-                                       encoding="utf-8")
-    (root / "docs/en/p.md").write_text('# p\n\n```python {exec="probe"}\nprint(1)\n```\n',
-                                       encoding="utf-8")
+    (root / "docs/zh/p.md").write_text('# p\n\n```python {exec="probe"}\nprint(1)\n```\n', encoding="utf-8")
+    (root / "docs/en/p.md").write_text('# p\n\n```python {exec="probe"}\nprint(1)\n```\n', encoding="utf-8")
     result = run_program(root, collect_programs(root)["probe"], record=False, commit="test")
     assert result.ok and result.recording is not None
     assert result.recording["env"]["numerics"] == profiles.CPU.numerics(2)
@@ -94,14 +94,16 @@ def test_a_tampered_recording_fails_on_any_machine(tmp_path, tamper) -> None:
     root = tmp_path / "repo"
     for folder in ("docs", "recordings", "data", "sources"):
         if (ROOT / folder).is_dir():
-            shutil.copytree(ROOT / folder, root / folder,
-                            ignore=shutil.ignore_patterns("notebooks", "generated", "vendor"))
+            shutil.copytree(
+                ROOT / folder,
+                root / folder,
+                ignore=shutil.ignore_patterns("notebooks", "generated", "vendor"),
+            )
     path = recording_path(root, snippet_id, "cpu")
     recording = json.loads(path.read_text(encoding="utf-8"))
     cell = next(cell for cell in recording["cells"] if cell["output"].strip())
     if tamper == "digit":
-        cell["output"] = re.sub(r"\d(?=\D*$)", lambda m: str((int(m[0]) + 1) % 10),
-                                cell["output"], count=1)
+        cell["output"] = re.sub(r"\d(?=\D*$)", lambda m: str((int(m[0]) + 1) % 10), cell["output"], count=1)
     else:
         cell["output"] = "tampered " + cell["output"]
     path.write_text(json.dumps(recording, ensure_ascii=False), encoding="utf-8")

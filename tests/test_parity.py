@@ -151,37 +151,83 @@ def swap(old: str, new: str) -> Callable[[str], str]:
 
 # (rule, how the en page is broken, where the error points: (language, text on that line), message part)
 BROKEN_EN = [
-    ("heading count", drop("## 1. First section\n"), ("zh", "## 1. 第一节"),
-     "2 level-2 headings in docs/zh/a.md but 1 in docs/en/a.md"),
-    ("heading level", swap("## 2. Second section", "### 2. Second section"), ("en", "### 2. Second section"),
-     "2 level-2 headings in docs/zh/a.md but 1 in docs/en/a.md"),
+    (
+        "heading count",
+        drop("## 1. First section\n"),
+        ("zh", "## 1. 第一节"),
+        "2 level-2 headings in docs/zh/a.md but 1 in docs/en/a.md",
+    ),
+    (
+        "heading level",
+        swap("## 2. Second section", "### 2. Second section"),
+        ("en", "### 2. Second section"),
+        "2 level-2 headings in docs/zh/a.md but 1 in docs/en/a.md",
+    ),
     ("inline formula count", swap("to $x^2$", "to x squared"), ("zh", "介绍 $x^2$"), "inline formulas"),
     ("display formula count", drop("$$\nE = mc^2\n$$\n"), ("zh", "$$"), "display formulas"),
     ("diagram", swap("```mermaid", "```text"), ("zh", "```mermaid"), "mermaid diagrams"),
-    ("table", drop("| Column | Value | Note |\n| --- | --- | --- |\n| a | 1 | - |\n"), ("zh", "| 列 | 值 | 注 |"), "tables"),
+    (
+        "table",
+        drop("| Column | Value | Note |\n| --- | --- | --- |\n| a | 1 | - |\n"),
+        ("zh", "| 列 | 值 | 注 |"),
+        "tables",
+    ),
     ("admonition", drop('!!! note "Note"\n    Content.\n'), ("zh", '!!! note "说明"'), "admonitions"),
-    ("extra image", swap("An introduction", "![Extra](extra.png) An introduction"),
-     ("en", "![Extra](extra.png)"), "images"),
+    (
+        "extra image",
+        swap("An introduction", "![Extra](extra.png) An introduction"),
+        ("en", "![Extra](extra.png)"),
+        "images",
+    ),
     ("missing image", drop("![Diagram](../assets/fig.png)\n"), ("zh", "![示意图]"), "images"),
     ("snippet id", swap('exec="other"', 'exec="another"'), ("en", 'exec="another"'), "found 'another'"),
-    ("snippet order", lambda t: t.replace('exec="demo"', 'exec="X"').replace('exec="other"', 'exec="demo"')
-     .replace('exec="X"', 'exec="other"'), ("en", 'exec="other"'), "found 'other' where"),
-    ("missing snippet", drop('```python {exec="other"}\ny = 2  # English comment\n```\n'), ("zh", 'exec="other"'),
-     "'other' has no counterpart in docs/en/a.md"),
-    ("AST mismatch", swap('print("hello", x)', 'print("hi", x)'), ("en", 'print("hi", x)'),
-     """en has `print("hi", x)` where zh has `print("hello", x)`"""),
-    ("syntax error", swap('print("hello", x)', 'print("hello", x'), ("en", 'print("hello", x'),
-     'syntax error in snippet "demo"'),
+    (
+        "snippet order",
+        lambda t: (
+            t.replace('exec="demo"', 'exec="X"')
+            .replace('exec="other"', 'exec="demo"')
+            .replace('exec="X"', 'exec="other"')
+        ),
+        ("en", 'exec="other"'),
+        "found 'other' where",
+    ),
+    (
+        "missing snippet",
+        drop('```python {exec="other"}\ny = 2  # English comment\n```\n'),
+        ("zh", 'exec="other"'),
+        "'other' has no counterpart in docs/en/a.md",
+    ),
+    (
+        "AST mismatch",
+        swap('print("hello", x)', 'print("hi", x)'),
+        ("en", 'print("hi", x)'),
+        """en has `print("hi", x)` where zh has `print("hello", x)`""",
+    ),
+    (
+        "syntax error",
+        swap('print("hello", x)', 'print("hello", x'),
+        ("en", 'print("hello", x'),
+        'syntax error in snippet "demo"',
+    ),
     ("Chinese in prose", swap("An introduction to", "An 介绍 to"), ("en", "An 介绍 to"), "'介绍'"),
     ("Chinese in admonition", swap("    Content.", "    内容 here."), ("en", "    内容 here."), "'内容'"),
-    ("Chinese outside glossary column", swap("| a | 1 | - |", "| a | 1 | 一 |"), ("en", "| a | 1 | 一 |"), "'一'"),
+    (
+        "Chinese outside glossary column",
+        swap("| a | 1 | - |", "| a | 1 | 一 |"),
+        ("en", "| a | 1 | 一 |"),
+        "'一'",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("rule", "break_en", "where", "message"), BROKEN_EN, ids=[c[0] for c in BROKEN_EN])
 def test_broken_pair_fails_with_file_and_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], rule: str,
-    break_en: Callable[[str], str], where: tuple[str, str], message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    rule: str,
+    break_en: Callable[[str], str],
+    where: tuple[str, str],
+    message: str,
 ) -> None:
     en = break_en(EN)
     assert en != EN, f"fixture edit for {rule!r} changed nothing"
@@ -232,7 +278,10 @@ def test_stamp_adds_front_matter(tmp_path: Path) -> None:
     make_site(tmp_path)
     text = (tmp_path / "docs/en/a.md").read_text(encoding="utf-8")
     assert text.startswith("---\nsource_hash: ") and text.endswith(EN)
-    assert parity.stamp(tmp_path, "docs/en/a.md") and (tmp_path / "docs/en/a.md").read_text(encoding="utf-8") == text
+    assert (
+        parity.stamp(tmp_path, "docs/en/a.md")
+        and (tmp_path / "docs/en/a.md").read_text(encoding="utf-8") == text
+    )
 
 
 def test_stamp_all_and_bad_stamp_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -243,7 +292,9 @@ def test_stamp_all_and_bad_stamp_target(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 1 and "docs/en/missing.md: cannot stamp, docs/en/missing.md does not exist" in output
 
 
-def test_unterminated_fence_is_reported_with_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unterminated_fence_is_reported_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     make_site(tmp_path, en=EN + "\n```python\nx = 1\n")
     code, output = run_parity(tmp_path, capsys)
     assert code == 1
@@ -252,8 +303,10 @@ def test_unterminated_fence_is_reported_with_its_line(tmp_path: Path, capsys: py
 
 
 def test_headings_formulas_and_tables_ignore_code() -> None:
-    page = parity_page.Page.parse("x.md", dedent(
-        """\
+    page = parity_page.Page.parse(
+        "x.md",
+        dedent(
+            """\
         ---
         title: $not math$
         ---
@@ -267,7 +320,8 @@ def test_headings_formulas_and_tables_ignore_code() -> None:
 
         Price: `$5` and `$6`, math $a+b$ and \\$7.
         """
-    ))
+        ),
+    )
     assert [(i.line, i.text) for i in parity_page.headings(page)] == [(4, "Real heading")]
     assert [i.text for i in parity_page.inline_formulas(page)] == ["$a+b$"]
     assert parity_page.tables(page) == []
@@ -284,7 +338,10 @@ def test_command_line_entry_point(tmp_path: Path) -> None:
     make_site(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "tools", "parity", "--root", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 page pairs, 0 errors, 0 warnings" in result.stderr
@@ -302,8 +359,9 @@ def test_real_site_is_in_parity(capsys: pytest.CaptureFixture[str]) -> None:
 def build_fixture_site(root: Path) -> str:
     """Build the fixture site under root with `mkdocs build --strict`; return its log."""
     hook = ROOT / "tools" / "site" / "i18n_hooks.py"
-    (root / "mkdocs.yml").write_text(dedent(
-        f"""\
+    (root / "mkdocs.yml").write_text(
+        dedent(
+            f"""\
         site_name: Fixture
         docs_dir: docs
         theme: {{name: mkdocs}}
@@ -318,11 +376,17 @@ def build_fixture_site(root: Path) -> str:
         markdown_extensions:
           - admonition
         """
-    ), encoding="utf-8")
+        ),
+        encoding="utf-8",
+    )
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
-        cwd=root, env=env, capture_output=True, text=True, check=False,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stderr
@@ -348,5 +412,9 @@ def test_stale_translation_banner(tmp_path: Path) -> None:
     assert '<a href="../../../guide/page/">Read the Chinese original</a>' in html
     assert (tmp_path / "site/guide/page/index.html").is_file()  # the link's target exists
     assert html.index("English page") < html.index("Translation may be out of date")  # title stays first
-    assert "Translation may be out of date" not in (tmp_path / "site/en/index.html").read_text(encoding="utf-8")
-    assert "Translation may be out of date" not in (tmp_path / "site/guide/page/index.html").read_text(encoding="utf-8")
+    assert "Translation may be out of date" not in (tmp_path / "site/en/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "Translation may be out of date" not in (tmp_path / "site/guide/page/index.html").read_text(
+        encoding="utf-8"
+    )

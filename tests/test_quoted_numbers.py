@@ -27,7 +27,9 @@ def quotes() -> list[tuple[str, int, str, str]]:
     for path in markdown_files():
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for match in QUOTE.finditer(line):
-                found.append((path.relative_to(ROOT).as_posix(), lineno, match.group(1), html.unescape(match.group(2))))
+                found.append(
+                    (path.relative_to(ROOT).as_posix(), lineno, match.group(1), html.unescape(match.group(2)))
+                )
     return found
 
 
@@ -47,14 +49,18 @@ def test_quote_pattern_finds_spans_in_chinese_text() -> None:
     assert [m.groups() for m in QUOTE.finditer(line)] == [("gpt2-x", "79.8"), ("gpt2-x", "17.1")]
 
 
-@pytest.mark.parametrize(("where", "snippet_id", "text"),
-                         [(f"{path}:{lineno}", sid, text) for path, lineno, sid, text in ALL_QUOTES] or
-                         [pytest.param("", "", "", marks=pytest.mark.skip("no quoted numbers yet"))])
+@pytest.mark.parametrize(
+    ("where", "snippet_id", "text"),
+    [(f"{path}:{lineno}", sid, text) for path, lineno, sid, text in ALL_QUOTES]
+    or [pytest.param("", "", "", marks=pytest.mark.skip("no quoted numbers yet"))],
+)
 def test_quoted_text_occurs_in_cpu_recording(where: str, snippet_id: str, text: str) -> None:
     output = recorded_output(snippet_id)
     assert output is not None, (
         f"{where}: quotes {text!r} from snippet {snippet_id!r}, which has no cpu recording "
-        f"({RECORDINGS.relative_to(ROOT)}/{snippet_id}.json); record it with `python -m tools run {snippet_id}`")
+        f"({RECORDINGS.relative_to(ROOT)}/{snippet_id}.json); record it with `python -m tools run {snippet_id}`"
+    )
     assert text in output, (
         f"{where}: quoted text {text!r} does not occur in the recorded output of snippet {snippet_id!r}; "
-        f"re-read the output (`python -m tools run {snippet_id}`) and update the quote")
+        f"re-read the output (`python -m tools run {snippet_id}`) and update the quote"
+    )

@@ -40,7 +40,12 @@ def recording(profile: str = "cpu", *, device: str = "CPU: Test (2 threads)") ->
         "profile": profile,
         "status": "ok",
         "cells": [
-            {"index": 1, "line": 4, "output": "<b>hi</b> & *not emphasis*\n\nafter a blank line\n", "figures": []},
+            {
+                "index": 1,
+                "line": 4,
+                "output": "<b>hi</b> & *not emphasis*\n\nafter a blank line\n",
+                "figures": [],
+            },
             {"index": 2, "line": 10, "output": "", "figures": []},
             {"index": 3, "line": 14, "output": "", "figures": ["cell3-fig1-0123abcd.png"]},
         ],
@@ -66,8 +71,9 @@ def figure_url(profile: str, path: str) -> str:
 
 
 def embed(states: list[RecordingState], *, lang: str = "en", page: str = PAGE, **kwargs: object):
-    context = PageContext(page=f"docs/{lang}/demo.md", lang=lang, states=lambda _id: states,
-                          figure_url=figure_url, **kwargs)
+    context = PageContext(
+        page=f"docs/{lang}/demo.md", lang=lang, states=lambda _id: states, figure_url=figure_url, **kwargs
+    )
     return embed_outputs(page, context)
 
 
@@ -103,10 +109,16 @@ def test_figure_url_comes_from_the_page_context(lang: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("zh", "记录于 CPU: Test (2 threads)，2026-11-23 · Python 3.11.7 · torch 2.13.0+cpu · "
-               "transformers 5.23.0 · 用时 12.3 秒 · 提交 abc1234"),
-        ("en", "Recorded on CPU: Test (2 threads), 2026-11-23 · Python 3.11.7 · torch 2.13.0+cpu · "
-               "transformers 5.23.0 · took 12.3 s · commit abc1234"),
+        (
+            "zh",
+            "记录于 CPU: Test (2 threads)，2026-11-23 · Python 3.11.7 · torch 2.13.0+cpu · "
+            "transformers 5.23.0 · 用时 12.3 秒 · 提交 abc1234",
+        ),
+        (
+            "en",
+            "Recorded on CPU: Test (2 threads), 2026-11-23 · Python 3.11.7 · torch 2.13.0+cpu · "
+            "transformers 5.23.0 · took 12.3 s · commit abc1234",
+        ),
     ],
 )
 def test_provenance_line_in_each_language(lang: str, expected: str) -> None:
@@ -115,23 +127,36 @@ def test_provenance_line_in_each_language(lang: str, expected: str) -> None:
 
 
 def test_cpu_and_gpu_recordings_become_content_tabs() -> None:
-    html = cell_output_html([CPU, GPU], snippet_id="demo", cell_index=3, last=True, figure_url=figure_url, lang="en")
+    html = cell_output_html(
+        [CPU, GPU], snippet_id="demo", cell_index=3, last=True, figure_url=figure_url, lang="en"
+    )
     assert html.startswith('<div class="tabbed-set tabbed-alternate snippet-tabs" data-tabs="0:2">')
-    assert '<label for="snippet-demo-3-1">CPU</label><label for="snippet-demo-3-2">GPU · NVIDIA H200</label>' in html
+    assert (
+        '<label for="snippet-demo-3-1">CPU</label><label for="snippet-demo-3-2">GPU · NVIDIA H200</label>'
+        in html
+    )
     assert 'data-profile="cpu"' in html and 'data-profile="cuda"' in html
     assert "Recorded on NVIDIA H200, 2026-11-23" in html
     assert "\n    " not in html  # raw HTML stays at column 0, or Markdown would re-parse it
 
 
 def test_only_cpu_recording_means_no_tabs() -> None:
-    html = cell_output_html([CPU], snippet_id="demo", cell_index=1, last=False, figure_url=figure_url, lang="en")
-    assert html.startswith('<div class="snippet-output" data-snippet="demo" data-profile="cpu" data-cell="1" data-search-exclude>')
+    html = cell_output_html(
+        [CPU], snippet_id="demo", cell_index=1, last=False, figure_url=figure_url, lang="en"
+    )
+    assert html.startswith(
+        '<div class="snippet-output" data-snippet="demo" data-profile="cpu" data-cell="1" data-search-exclude>'
+    )
     assert "tabbed" not in html
 
 
 def test_a_cell_without_output_renders_nothing() -> None:
-    assert cell_output_html([CPU, GPU], snippet_id="demo", cell_index=2, last=False,
-                            figure_url=figure_url, lang="en") == ""
+    assert (
+        cell_output_html(
+            [CPU, GPU], snippet_id="demo", cell_index=2, last=False, figure_url=figure_url, lang="en"
+        )
+        == ""
+    )
 
 
 def test_last_cell_without_output_still_shows_the_provenance() -> None:
@@ -191,15 +216,19 @@ def test_report_table_has_a_row_per_recording() -> None:
         ReportRow("gone", "c.md#snippet-gone", "C", RecordingState("cpu", None, "missing", "no file")),
     ]
     table = report_markdown(rows, lang="en")
-    assert table.startswith("3 snippets (CPU recordings): 1 fresh, 1 stale, 1 missing; plus 1 GPU recordings.")
+    assert table.startswith(
+        "3 snippets (CPU recordings): 1 fresh, 1 stale, 1 missing; plus 1 GPU recordings."
+    )
     lines = table.splitlines()
     assert lines[2] == "| Snippet | Page | Profile | Status | Duration | Device | Recorded |"
     assert "[Page &#124; One](a/b.md#snippet-demo)" in lines[4]
     assert '<span class="snippet-report__label">Profile</span>GPU |' in lines[5] and "NVIDIA H200" in lines[5]
     assert 'snippet-status--stale" title="code changed">stale<' in lines[6]
-    assert lines[7].endswith('missing</span> | <span class="snippet-report__label">Duration</span>— | '
-                             '<span class="snippet-report__label">Device</span>— | '
-                             '<span class="snippet-report__label">Recorded</span>— |')
+    assert lines[7].endswith(
+        'missing</span> | <span class="snippet-report__label">Duration</span>— | '
+        '<span class="snippet-report__label">Device</span>— | '
+        '<span class="snippet-report__label">Recorded</span>— |'
+    )
     assert "最新" in report_markdown(rows, lang="zh")
 
 
@@ -212,11 +241,15 @@ def test_extension_logs_an_error_naming_page_line_and_command(make_repo, caplog)
     root = make_repo({"docs/zh/demo.md": PAGE.replace("Between.", "之间。"), "docs/en/demo.md": page})
     body = PAGE  # what MkDocs hands Python-Markdown: the page without its front matter
     with caplog.at_level(logging.ERROR, logger="mkdocs.plugins.tools"):
-        html = markdown.markdown(body, extensions=[markdown_ext.makeExtension(root=str(root)),
-                                                   "admonition", "pymdownx.superfences"])
+        html = markdown.markdown(
+            body,
+            extensions=[markdown_ext.makeExtension(root=str(root)), "admonition", "pymdownx.superfences"],
+        )
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert messages == ["docs/en/demo.md:7: snippet 'demo': no recording (recordings/cpu/demo.json "
-                        "does not exist). Refresh it with `python -m tools run demo --force`"]
+    assert messages == [
+        "docs/en/demo.md:7: snippet 'demo': no recording (recordings/cpu/demo.json "
+        "does not exist). Refresh it with `python -m tools run demo --force`"
+    ]
     assert "Recorded output missing" in html and "demo.py (1/3)" in html
 
 
@@ -241,16 +274,36 @@ def test_output_survives_the_site_markdown_extensions() -> None:
     """Raw HTML at column 0 is kept verbatim: no emphasis, includes, abbreviations or math inside."""
     import markdown
 
-    tricky = "a *b* $x$ [^1] --8<-- \"nope.md\"\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note\n"
+    tricky = 'a *b* $x$ [^1] --8<-- "nope.md"\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note\n'
     rec = {**recording(), "cells": [{"index": 1, "line": 4, "output": tricky, "figures": []}]}
     gpu = {**rec, "profile": "cuda", "provenance": {"device": "NVIDIA H200", "date": "2026-11-23"}}
-    fragment = cell_output_html([RecordingState("cpu", rec, "fresh"), RecordingState("cuda", gpu, "fresh")],
-                                snippet_id="demo", cell_index=1, last=False, figure_url=figure_url, lang="en")
-    extensions = ["abbr", "admonition", "attr_list", "footnotes", "md_in_html", "tables", "pymdownx.arithmatex",
-                  "pymdownx.snippets", "pymdownx.superfences", "pymdownx.tabbed"]
+    fragment = cell_output_html(
+        [RecordingState("cpu", rec, "fresh"), RecordingState("cuda", gpu, "fresh")],
+        snippet_id="demo",
+        cell_index=1,
+        last=False,
+        figure_url=figure_url,
+        lang="en",
+    )
+    extensions = [
+        "abbr",
+        "admonition",
+        "attr_list",
+        "footnotes",
+        "md_in_html",
+        "tables",
+        "pymdownx.arithmatex",
+        "pymdownx.snippets",
+        "pymdownx.superfences",
+        "pymdownx.tabbed",
+    ]
     configs = {"pymdownx.snippets": {"check_paths": True}, "pymdownx.tabbed": {"alternate_style": True}}
-    html = markdown.markdown(f"HTML text\n\n{fragment}\n\nafter\n", extensions=extensions, extension_configs=configs)
-    expected = 'a *b* $x$ [^1] --8&lt;-- &quot;nope.md&quot;\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note</code>'
+    html = markdown.markdown(
+        f"HTML text\n\n{fragment}\n\nafter\n", extensions=extensions, extension_configs=configs
+    )
+    expected = (
+        "a *b* $x$ [^1] --8&lt;-- &quot;nope.md&quot;\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note</code>"
+    )
     assert html.count(expected) == 2
     assert "<abbr" not in html and "<em>" not in html
 
@@ -267,12 +320,19 @@ def test_recording_fields_are_text_never_markdown_or_html() -> None:
 
     rec = recording()
     rec["provenance"] = {**rec["provenance"], "device": HOSTILE, "date": HOSTILE}
-    rows = [ReportRow("demo", "a.md#snippet-demo", "Page", RecordingState("cpu", rec, "env-drift",
-                                                                           f"recorded with {HOSTILE}"))]
+    rows = [
+        ReportRow(
+            "demo",
+            "a.md#snippet-demo",
+            "Page",
+            RecordingState("cpu", rec, "env-drift", f"recorded with {HOSTILE}"),
+        )
+    ]
     html = markdown.markdown(report_markdown(rows, lang="en"), extensions=["tables", "attr_list"])
-    box = markdown.markdown(problem_admonition(RecordingState("cpu", None, "broken", HOSTILE),
-                                               snippet_id="demo", lang="en"),
-                            extensions=["admonition"])
+    box = markdown.markdown(
+        problem_admonition(RecordingState("cpu", None, "broken", HOSTILE), snippet_id="demo", lang="en"),
+        extensions=["admonition"],
+    )
     for rendered in (html, box):
         assert "javascript:" not in rendered.replace("javascript&#58;", "")
         assert "<img" not in rendered and "<script" not in rendered and "<em>" not in rendered

@@ -19,7 +19,7 @@ from tools.checks.reproduce import EnvironmentDriftWarning, compare_recordings, 
 from tools.programs import collect_programs
 from tools.recordings import recording_path, recording_state
 
-PAGE = '''\
+PAGE = """\
 # 页面
 
 一段说明文字。
@@ -37,7 +37,7 @@ import matplotlib.pyplot as plt
 plt.plot(numbers)
 print("plotted", len(numbers), "points")
 ```
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,12 @@ def recorded_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "docs/en").mkdir(parents=True)
     (root / "data").mkdir()
     (root / "docs/zh/p.md").write_text(PAGE, encoding="utf-8")
-    (root / "docs/en/p.md").write_text(PAGE.replace("# 读取数据", "# read the data")
-                                       .replace("一段说明文字。", "Some prose.")
-                                       .replace("中间的文字。", "More prose."), encoding="utf-8")
+    (root / "docs/en/p.md").write_text(
+        PAGE.replace("# 读取数据", "# read the data")
+        .replace("一段说明文字。", "Some prose.")
+        .replace("中间的文字。", "More prose."),
+        encoding="utf-8",
+    )
     (root / "data/numbers.txt").write_text("1 2 3 4\n", encoding="utf-8")
     from tools.__main__ import main
 
@@ -87,13 +90,17 @@ def test_recording_holds_outputs_figures_and_declared_data(repo: Path) -> None:
     assert _state(repo) == "fresh"
 
 
-@pytest.mark.parametrize("rel, old, new", [
-    ("docs/zh/p.md", "一段说明文字。", "改过的说明文字，\n多了一行。\n\n又一段。"),  # prose edit
-    ("docs/zh/p.md", "# 读取数据", "# 读取数据（注释改了）\n# 再加一行注释"),  # comment edit
-    ("docs/en/p.md", "Some prose.", "Edited prose."),  # the twin page's prose
-])
+@pytest.mark.parametrize(
+    "rel, old, new",
+    [
+        ("docs/zh/p.md", "一段说明文字。", "改过的说明文字，\n多了一行。\n\n又一段。"),  # prose edit
+        ("docs/zh/p.md", "# 读取数据", "# 读取数据（注释改了）\n# 再加一行注释"),  # comment edit
+        ("docs/en/p.md", "Some prose.", "Edited prose."),  # the twin page's prose
+    ],
+)
 def test_prose_and_comment_edits_keep_the_recording_fresh_and_reproducible(
-        repo: Path, rel: str, old: str, new: str, tools_cli) -> None:
+    repo: Path, rel: str, old: str, new: str, tools_cli
+) -> None:
     _edit(repo, rel, old, new)
     assert _state(repo) == "fresh"
     assert tools_cli(repo, "check").code == 0
@@ -138,8 +145,7 @@ def test_a_hand_edited_figure_fails_the_reproduction_test(repo: Path) -> None:
     assert "is not the recorded figure" in str(failure.value)
     assert "python -m tools run demo --force" in str(failure.value)
     # and the pixel comparison with a fresh run tells what differs
-    fresh = {**recording, "cells": [recording["cells"][0], {**recording["cells"][1],
-                                                             "figures": ["new.png"]}]}
+    fresh = {**recording, "cells": [recording["cells"][0], {**recording["cells"][1], "figures": ["new.png"]}]}
     figure.write_bytes(buffer.getvalue())
     original = Path(figure)
     differences = compare_recordings(repo, {**recording}, fresh, {"new.png": buffer.getvalue()})
@@ -151,13 +157,18 @@ def test_a_hand_edited_figure_fails_the_reproduction_test(repo: Path) -> None:
     other.save(changed, format="PNG")
     differences = compare_recordings(repo, recording, fresh, {"new.png": changed.getvalue()})
     assert [str(d) for d in differences] == [
-        f"docs/zh/p.md:14: cell 2: figure 1 differs: 1 of {other.size[0] * other.size[1]} pixels differ"]
+        f"docs/zh/p.md:14: cell 2: figure 1 differs: 1 of {other.size[0] * other.size[1]} pixels differ"
+    ]
     assert original.is_file()
 
 
 def _other_numerics(repo: Path) -> None:
-    _edit(repo, "recordings/cpu/demo.json", '"numerics": "x86-64 AVX2 pin',
-          '"numerics": "unpinned aarch64 (was: x86-64 AVX2 pin')
+    _edit(
+        repo,
+        "recordings/cpu/demo.json",
+        '"numerics": "x86-64 AVX2 pin',
+        '"numerics": "unpinned aarch64 (was: x86-64 AVX2 pin',
+    )
 
 
 def test_other_numerics_compare_numbers_within_the_profiles_tolerance(repo: Path) -> None:
@@ -188,8 +199,9 @@ def test_a_number_off_in_the_last_digit_fails_under_the_same_numerics(repo: Path
 
 def test_a_volatile_fence_is_run_but_its_text_not_compared(repo: Path) -> None:
     for lang in ("zh", "en"):
-        _edit(repo, f"docs/{lang}/p.md", '```python {exec="demo"}',
-              '```python {exec="demo" output="volatile"}')
+        _edit(
+            repo, f"docs/{lang}/p.md", '```python {exec="demo"}', '```python {exec="demo" output="volatile"}'
+        )
     _edit(repo, "recordings/cpu/demo.json", "plotted 4 points", "plotted 5 points")
     check_reproduces(repo, _program(repo))
     _edit(repo, "recordings/cpu/demo.json", "sum: 10", "sum: 11")  # not volatile: still strict
@@ -209,8 +221,9 @@ def test_another_torch_is_env_drift_still_shown(repo: Path, monkeypatch, tools_c
     import tools.recordings
 
     real = tools.recordings.current_env
-    monkeypatch.setattr(tools.recordings, "current_env",
-                        lambda profile, **kw: {**real(profile, **kw), "torch": "9.9.9"})
+    monkeypatch.setattr(
+        tools.recordings, "current_env", lambda profile, **kw: {**real(profile, **kw), "torch": "9.9.9"}
+    )
     assert _state(repo) == "env-drift"
     result = tools_cli(repo, "check")
     assert result.code == 0, result.out + result.err
@@ -229,20 +242,25 @@ def test_another_torch_is_env_drift_still_shown(repo: Path, monkeypatch, tools_c
     handler.emit = records.append  # type: ignore[method-assign]
     markdown_ext.log.addHandler(handler)
     try:
-        html = markdown.markdown((repo / "docs/en/p.md").read_text(encoding="utf-8"),
-                                 extensions=[markdown_ext.makeExtension(root=str(repo)),
-                                             "pymdownx.superfences"])
+        html = markdown.markdown(
+            (repo / "docs/en/p.md").read_text(encoding="utf-8"),
+            extensions=[markdown_ext.makeExtension(root=str(repo)), "pymdownx.superfences"],
+        )
     finally:
         markdown_ext.log.removeHandler(handler)
     assert [r.getMessage() for r in records if r.levelno >= logging.WARNING] == []
     assert html.count('class="snippet-output"') == 2
-    assert "sum: 10" in html and f"Python {platform.python_version()}" in html  # provenance: the recording run's
+    assert (
+        "sum: 10" in html and f"Python {platform.python_version()}" in html
+    )  # provenance: the recording run's
     assert "1 of 1 snippets need a run" in tools_cli(repo, "run", "--env-drift", "-q").out
 
 
 def test_masks_hide_only_volatile_text() -> None:
-    assert mask("took 3.2 s at 1,234 tokens/s on 2026-12-01T10:00:00+00:00") == \
-        "took <duration> at <rate> on <date>"
+    assert (
+        mask("took 3.2 s at 1,234 tokens/s on 2026-12-01T10:00:00+00:00")
+        == "took <duration> at <rate> on <date>"
+    )
     assert mask("docs/zh/a/b.md:12: UserWarning: x") == "<page>:<line>: UserWarning: x"
     assert mask("loss 0.123 after 3 steps, 10 s/it") == "loss 0.123 after 3 steps, 10 s/it"
 

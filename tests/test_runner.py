@@ -39,9 +39,14 @@ def pages(*cells: str, **options) -> dict[str, str]:
 
 
 def run_page(make_repo, *cells: str, files: dict | None = None, **options) -> tuple[Path, RunResult]:
-    root = make_repo({"docs/zh/p.md": fences(*cells, timeout=options.pop("page_timeout", ""),
-                                             data=options.pop("data", "")),
-                      **(files or {})})
+    root = make_repo(
+        {
+            "docs/zh/p.md": fences(
+                *cells, timeout=options.pop("page_timeout", ""), data=options.pop("data", "")
+            ),
+            **(files or {}),
+        }
+    )
     programs = collect_programs(root)
     extract_scripts(root, programs)
     return root, run_program(root, programs["demo"], commit="test", **options)
@@ -61,16 +66,22 @@ def test_cells_share_one_namespace_and_the_child_environment(make_repo, tmp_path
         "      os.path.isfile(sys.argv[0]), os.listdir('.'))\n"
         "print(*(os.environ[k] for k in ('PYTHONHASHSEED', 'MPLBACKEND', 'OMP_NUM_THREADS',"
         " 'HF_HUB_OFFLINE', 'TRANSFORMERS_OFFLINE', 'TOKENIZERS_PARALLELISM')))".replace(
-            "ROOT", repr(str(tmp_path))),
-        threads=3)
+            "ROOT", repr(str(tmp_path))
+        ),
+        threads=3,
+    )
     # The working directory is a scratch copy of the repository (outside it) with the script.
-    assert outputs(result) == ["", "__main__ snippets/demo.py True True True ['snippets']\n"
-                                   "0 Agg 3 1 1 false\n"]
+    assert outputs(result) == [
+        "",
+        "__main__ snippets/demo.py True True True ['snippets']\n0 Agg 3 1 1 false\n",
+    ]
     assert result.recording["provenance"]["threads"] == 3
 
 
 def test_output_is_captured_at_the_file_descriptor_level(make_repo) -> None:
-    _, result = run_page(make_repo, """
+    _, result = run_page(
+        make_repo,
+        """
 import ctypes, logging, os, subprocess, sys, warnings
 print("print")
 os.write(1, b"fd 1\\n")
@@ -79,20 +90,25 @@ warnings.warn("careful")
 logging.warning("logged")
 subprocess.run(["echo", "child process"], check=True)
 ctypes.CDLL(None).printf(b"C printf\\n")
-""")
+""",
+    )
     assert outputs(result) == [
-        "print\nfd 1\nstderr\ndocs/zh/p.md:8: UserWarning: careful\n  warnings.warn(\"careful\")\n"
-        "WARNING:root:logged\nchild process\nC printf\n"]
+        'print\nfd 1\nstderr\ndocs/zh/p.md:8: UserWarning: careful\n  warnings.warn("careful")\n'
+        "WARNING:root:logged\nchild process\nC printf\n"
+    ]
 
 
 def test_progress_bars_and_ansi_are_cleaned(make_repo) -> None:
-    _, result = run_page(make_repo, r"""
+    _, result = run_page(
+        make_repo,
+        r"""
 import sys
 for i in range(0, 101, 50):
     sys.stderr.write(f"\rLoading weights: {i:3d}%|{'#' * (i // 10):10s}| {i}/100 [00:00<00:00, 9.1it/s]")
 sys.stderr.write("\n")
 print("\x1b[32mgreen\x1b[0m and <script>alert(1)</script> 中文")
-""")
+""",
+    )
     assert outputs(result) == ["green and <script>alert(1)</script> 中文\n"]
 
 
@@ -109,13 +125,19 @@ def test_figures_are_saved_per_cell(make_repo) -> None:
         make_repo,
         "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()",
         "fig, axes = plt.subplots(1, 2)\nplt.figure()\nplt.bar([1], [2])",
-        "print('no figure here')")
+        "print('no figure here')",
+    )
     assert outputs(result) == ["", "", "no figure here\n"]
     figures = [cell["figures"] for cell in result.recording["cells"]]
-    pattern = [[r"cell1-fig1-[0-9a-f]{8}\.png"],
-               [r"cell2-fig1-[0-9a-f]{8}\.png", r"cell2-fig2-[0-9a-f]{8}\.png"], []]
-    assert [[bool(re.fullmatch(p, name)) for p, name in zip(ps, names, strict=True)] for ps, names in
-            zip(pattern, figures, strict=True)] == [[True], [True, True], []]
+    pattern = [
+        [r"cell1-fig1-[0-9a-f]{8}\.png"],
+        [r"cell2-fig1-[0-9a-f]{8}\.png", r"cell2-fig2-[0-9a-f]{8}\.png"],
+        [],
+    ]
+    assert [
+        [bool(re.fullmatch(p, name)) for p, name in zip(ps, names, strict=True)]
+        for ps, names in zip(pattern, figures, strict=True)
+    ] == [[True], [True, True], []]
     for name in sum(figures, []):
         assert (root / RECORDINGS / "demo" / name).read_bytes().startswith(b"\x89PNG")
 
@@ -130,7 +152,8 @@ def test_declared_data_files_are_copied_and_fingerprinted(make_repo) -> None:
         "print(Path('sources/a.txt').read_text(), Path('own.txt').read_text(),"
         " Path('build/cache.txt').read_text(), open('sources/b.bin', 'rb').read())",
         files={"sources/a.txt": "A", "sources/b.bin": b"B", "sources/unused.txt": "U"},
-        data="sources/a.txt sources/*.bin")
+        data="sources/a.txt sources/*.bin",
+    )
     assert outputs(result) == ["A written first, then read cache b'B'\n"]
     assert sorted(result.recording["fingerprint"]["data"]) == ["sources/a.txt", "sources/b.bin"]
 
@@ -153,10 +176,12 @@ def test_timeout_kills_the_whole_process_group(make_repo, tmp_path_factory) -> N
     pid_file = tmp_path_factory.mktemp("outside-the-repository") / "grandchild.pid"
     start = time.monotonic()
     _, result = run_page(
-        make_repo, "print('started')",
+        make_repo,
+        "print('started')",
         f"import subprocess, time\np = subprocess.Popen(['sleep', '60'])\n"
         f"open({str(pid_file)!r}, 'w').write(str(p.pid))\ntime.sleep(60)",
-        page_timeout="2")
+        page_timeout="2",
+    )
     assert time.monotonic() - start < 10
     assert not result.ok
     assert result.message.startswith("demo timed out after 2 s (docs/zh/p.md:8, last cell started)")
@@ -173,20 +198,29 @@ def test_timeout_option_overrides_the_fence(make_repo) -> None:
 def test_killed_child_keeps_the_old_recording(make_repo) -> None:
     root = make_repo({f"{RECORDINGS}/demo.json": OLD_RECORDING})
     _, result = run_page(make_repo, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
-    assert result.message == ("demo was killed by signal 9 (SIGKILL) without a result "
-                              "(docs/zh/p.md:4, last cell started)")
+    assert result.message == (
+        "demo was killed by signal 9 (SIGKILL) without a result (docs/zh/p.md:4, last cell started)"
+    )
     assert (root / RECORDINGS / "demo.json").read_text() == OLD_RECORDING
 
 
 def test_interrupted_run_keeps_the_old_recording(make_repo) -> None:
-    root = make_repo({**pages("print('working')\nimport time\ntime.sleep(60)"),
-                      f"{RECORDINGS}/demo.json": OLD_RECORDING,
-                      f"{RECORDINGS}/demo/cell1-fig1.png": b"old figure"})
+    root = make_repo(
+        {
+            **pages("print('working')\nimport time\ntime.sleep(60)"),
+            f"{RECORDINGS}/demo.json": OLD_RECORDING,
+            f"{RECORDINGS}/demo/cell1-fig1.png": b"old figure",
+        }
+    )
     # SIGINT as a terminal has it, even when the tests run as a background job (which starts
     # with SIGINT ignored, and a child keeps an ignored signal ignored)
-    proc = subprocess.Popen([sys.executable, "-m", "tools", "run", "--force", "--root", str(root)],
-                            cwd=Path(__file__).parent.parent, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tools", "run", "--force", "--root", str(root)],
+        cwd=Path(__file__).parent.parent,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     assert proc.stderr is not None
     for line in proc.stderr:
         if "cell 1/1 started" in line:
@@ -199,13 +233,13 @@ def test_interrupted_run_keeps_the_old_recording(make_repo) -> None:
     assert "interrupted; previous recordings are kept" in rest
     assert (root / RECORDINGS / "demo.json").read_text() == OLD_RECORDING
     assert (root / RECORDINGS / "demo/cell1-fig1.png").read_bytes() == b"old figure"
-    assert sorted(p.name for p in (root / RECORDINGS).iterdir() if p.name != ".lock") == \
-        ["demo", "demo.json"]
+    assert sorted(p.name for p in (root / RECORDINGS).iterdir() if p.name != ".lock") == ["demo", "demo.json"]
 
 
 def test_success_replaces_recording_and_figures(make_repo) -> None:
-    root = make_repo({f"{RECORDINGS}/demo.json": OLD_RECORDING,
-                      f"{RECORDINGS}/demo/cell9-fig9.png": b"stale figure"})
+    root = make_repo(
+        {f"{RECORDINGS}/demo.json": OLD_RECORDING, f"{RECORDINGS}/demo/cell9-fig9.png": b"stale figure"}
+    )
     _, result = run_page(make_repo, "print('new')")
     assert outputs(result) == ["new\n"]
     assert json.loads((root / RECORDINGS / "demo.json").read_text())["cells"][0]["output"] == "new\n"
@@ -222,8 +256,12 @@ def test_cli_run_failure_exit_status_and_message(make_repo, tools_cli) -> None:
 
 
 def test_jobs_run_in_parallel(make_repo) -> None:
-    root = make_repo({"docs/zh/a.md": fences("import time\ntime.sleep(2)", snippet_id="a"),
-                      "docs/zh/b.md": fences("import time\ntime.sleep(2)", snippet_id="b")})
+    root = make_repo(
+        {
+            "docs/zh/a.md": fences("import time\ntime.sleep(2)", snippet_id="a"),
+            "docs/zh/b.md": fences("import time\ntime.sleep(2)", snippet_id="b"),
+        }
+    )
     programs = list(collect_programs(root).values())
     start = time.monotonic()
     results = run_programs(root, programs, jobs=2, commit="test")
@@ -270,13 +308,17 @@ def test_clean_output_truncates_with_a_marker() -> None:
 def test_torch_is_seeded_and_threaded_by_the_driver(make_repo) -> None:
     """The one integration test with PyTorch: seeds and threads are set when torch is imported."""
     pytest.importorskip("torch")
-    _, result = run_page(make_repo, """
+    _, result = run_page(
+        make_repo,
+        """
 import numpy as np
 import torch
 expected = torch.rand(3, generator=torch.Generator().manual_seed(0))
 print(torch.get_num_threads(), torch.equal(torch.rand(3), expected))
 print(np.random.rand() == np.random.RandomState(0).rand())
-""", threads=1)
+""",
+        threads=1,
+    )
     assert outputs(result) == ["1 True\nTrue\n"]
     assert result.recording["env"]["torch"] == result.recording["provenance"]["torch"].split("+")[0]
 
@@ -287,14 +329,16 @@ def test_progress_lines_and_heartbeat(make_repo, monkeypatch) -> None:
     root = make_repo({"docs/zh/p.md": fences("x = 1", "import time\ntime.sleep(1)")})
     [program] = collect_programs(root).values()
     assert run_program(root, program, progress=lines.append, commit="test").ok
-    assert lines[:2] == ["[demo] cell 1/2 started (docs/zh/p.md:4)",
-                         "[demo] cell 2/2 started (docs/zh/p.md:8)"]
-    assert any(line.startswith("[demo] cell 2/2 running, ") and line.endswith(" s elapsed")
-               for line in lines[2:])
+    assert lines[:2] == [
+        "[demo] cell 1/2 started (docs/zh/p.md:4)",
+        "[demo] cell 2/2 started (docs/zh/p.md:8)",
+    ]
+    assert any(
+        line.startswith("[demo] cell 2/2 running, ") and line.endswith(" s elapsed") for line in lines[2:]
+    )
 
 
-def test_work_folders_are_unique_outside_the_repository_and_removed(make_repo, tmp_path,
-                                                                   monkeypatch) -> None:
+def test_work_folders_are_unique_outside_the_repository_and_removed(make_repo, tmp_path, monkeypatch) -> None:
     temp = tmp_path / "temp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))

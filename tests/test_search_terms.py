@@ -37,8 +37,12 @@ def test_user_dictionary_keeps_glossary_terms_whole() -> None:
 
 
 def test_chapter_results_name_their_article() -> None:
-    docs = [{"location": "a/", "title": "Article A"}, {"location": "a/01-x/", "title": "1. Intro"},
-            {"location": "a/01-x/#s", "title": "1.1 Section"}, {"location": "glossary/", "title": "G"}]
+    docs = [
+        {"location": "a/", "title": "Article A"},
+        {"location": "a/01-x/", "title": "1. Intro"},
+        {"location": "a/01-x/#s", "title": "1.1 Section"},
+        {"location": "glossary/", "title": "G"},
+    ]
     name_articles(docs)
     assert [d["title"] for d in docs] == ["Article A", "1. Intro · Article A", "1.1 Section", "G"]
 

@@ -82,7 +82,5 @@ def test_search_index_stays_flat_over_dirty_rebuilds(tmp_path, monkeypatch) -> N
 
 
 def test_latest_document_wins_in_first_seen_order() -> None:
-    docs = [{"location": "a", "text": "1"}, {"location": "b", "text": "1"},
-            {"location": "a", "text": "2"}]
-    assert latest_per_location(docs) == [{"location": "a", "text": "2"},
-                                         {"location": "b", "text": "1"}]
+    docs = [{"location": "a", "text": "1"}, {"location": "b", "text": "1"}, {"location": "a", "text": "2"}]
+    assert latest_per_location(docs) == [{"location": "a", "text": "2"}, {"location": "b", "text": "1"}]

@@ -28,9 +28,25 @@ NBVAL = "tests/test_notebooks.py::test_download_notebook_passes_nbval_in_a_fresh
 
 def _collected(*args: str) -> dict[str, set[str]]:
     """Snippet ids collected per test function: the reproductions and the notebook runs."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
-                           "-p", "no:cacheprovider", "tests/test_execute_snippets.py", NBVAL, *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_execute_snippets.py",
+            NBVAL,
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode in (0, 5), done.stdout + done.stderr  # 5: none selected
     found: dict[str, set[str]] = {"reproduce": set(), "nbval": set()}
     for line in done.stdout.splitlines():
@@ -69,11 +85,33 @@ def test_group_of_a_node_id() -> None:
 def test_a_grouped_module_runs_on_one_worker() -> None:
     """Two workers, two modules: every test of the grouped one reports the same worker (before
     the scheduler in tests/conftest.py, they were spread over gw0 and gw1)."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v",
-                           "-p", "no:cacheprovider", "tests/test_examples_data.py",
-                           "tests/test_cli.py", "-k", "checksums or line_counts or help"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "2",
+            "--dist",
+            "loadgroup",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_examples_data.py",
+            "tests/test_cli.py",
+            "-k",
+            "checksums or line_counts or help",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    workers = {line.split("]", 1)[0].lstrip("[") for line in done.stdout.splitlines()
-               if line.startswith("[gw") and "test_examples_data.py::" in line}
+    workers = {
+        line.split("]", 1)[0].lstrip("[")
+        for line in done.stdout.splitlines()
+        if line.startswith("[gw") and "test_examples_data.py::" in line
+    }
     assert len(workers) == 1, done.stdout

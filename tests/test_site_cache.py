@@ -19,6 +19,7 @@ def counted():
         def run() -> str:
             calls.append(text)
             return text
+
         return run
 
     return calls, compute
@@ -122,10 +123,14 @@ def _used_css_reference(css: str, used: set[str]) -> str:
             if rule.type == "qualified-rule":
                 if keep(tinycss2.serialize(rule.prelude)):
                     out.append(rule.serialize())
-            elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") \
-                    and rule.content is not None:
-                inner = rules(tinycss2.parse_rule_list(rule.content, skip_comments=True,
-                                                       skip_whitespace=True))
+            elif (
+                rule.type == "at-rule"
+                and rule.lower_at_keyword in ("media", "supports")
+                and rule.content is not None
+            ):
+                inner = rules(
+                    tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+                )
                 if inner:
                     out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}")
             elif rule.type == "at-rule":
@@ -148,8 +153,15 @@ div.jp-Cell > .jp-OutputArea:hover { margin: 0 }
 """
 
 
-@pytest.mark.parametrize("used", [set(), {"jp-Cell"}, {"jp-Cell", "jp-OutputArea"},
-                                  {"jp-Cell", "jp-Other", "jp-Missing", "jp-OutputArea"}])
+@pytest.mark.parametrize(
+    "used",
+    [
+        set(),
+        {"jp-Cell"},
+        {"jp-Cell", "jp-OutputArea"},
+        {"jp-Cell", "jp-Other", "jp-Missing", "jp-OutputArea"},
+    ],
+)
 def test_used_css_keeps_the_rules_it_kept_before(used: set[str]) -> None:
     from tools.site.mkdocs_hooks import used_css
 
@@ -175,8 +187,7 @@ def test_page_templates_are_compiled_once_into_the_cache(tmp_path: Path, monkeyp
     monkeypatch.delenv(cache.ENV, raising=False)
     monkeypatch.setattr(mkdocs_hooks, "_ROOT", [tmp_path])
     for _ in range(2):  # a second build makes a new environment: it loads the compiled template
-        env = mkdocs_hooks.on_env(Environment(loader=DictLoader({"t.html": "{{ 1 + 1 }}"})),
-                                  None, None)
+        env = mkdocs_hooks.on_env(Environment(loader=DictLoader({"t.html": "{{ 1 + 1 }}"})), None, None)
         assert env.get_template("t.html").render() == "2"
     assert len(list((tmp_path / ".cache" / "site" / "jinja").iterdir())) == 1
     monkeypatch.setenv(cache.ENV, "off")

@@ -46,7 +46,9 @@ def test_extract_check_run_check_edit_check(make_repo, tools_cli) -> None:
     assert tools_cli(root, "extract").code == 0
     result = tools_cli(root, "run")
     assert (result.code, result.out.splitlines()[0]) == (
-        0, "1 of 1 snippets need a run; running 1 (profile cpu, 2 threads, 1 jobs)")
+        0,
+        "1 of 1 snippets need a run; running 1 (profile cpu, 2 threads, 1 jobs)",
+    )
     assert "[demo] cell 1/1 started (docs/zh/a/p.md:4)" in result.err
     result = tools_cli(root, "check")
     assert (result.code, result.out) == (0, "1 snippets, 1 recordings checked, all usable\n")
@@ -73,8 +75,9 @@ def test_comment_edit_keeps_the_recording_fresh(recorded, tools_cli) -> None:
 
 def test_recording_content(recorded) -> None:
     recording = json.loads((recorded / "recordings/cpu/demo.json").read_text())
-    assert recording["cells"] == [{"index": 1, "page": "docs/zh/a/p.md", "line": 4,
-                                   "output": "3 words\n", "figures": []}]
+    assert recording["cells"] == [
+        {"index": 1, "page": "docs/zh/a/p.md", "line": 4, "output": "3 words\n", "figures": []}
+    ]
     assert list(recording["fingerprint"]["data"]) == ["sources/words.txt"]
     assert recording["profile"] == "cpu"
     assert set(recording["env"]) == {"torch", "transformers", "numerics"}
@@ -87,8 +90,10 @@ def test_recording_content(recorded) -> None:
 
 @pytest.mark.parametrize(
     "change, reason",
-    [("edit", "is data-changed (data file sources/words.txt changed)"),
-     ("delete", 'data="sources/words.txt" matches no file')],
+    [
+        ("edit", "is data-changed (data file sources/words.txt changed)"),
+        ("delete", 'data="sources/words.txt" matches no file'),
+    ],
 )
 def test_changed_data_file_makes_the_recording_stale(recorded, tools_cli, change, reason) -> None:
     data = recorded / "sources/words.txt"
@@ -100,8 +105,9 @@ def test_changed_data_file_makes_the_recording_stale(recorded, tools_cli, change
 
 def test_changed_env_is_a_note_not_staleness(recorded, tools_cli, monkeypatch) -> None:
     real = tools.recordings.current_env
-    monkeypatch.setattr(tools.recordings, "current_env",
-                        lambda profile, **kw: {**real(profile, **kw), "torch": "9.9.9"})
+    monkeypatch.setattr(
+        tools.recordings, "current_env", lambda profile, **kw: {**real(profile, **kw), "torch": "9.9.9"}
+    )
     result = tools_cli(recorded, "check")
     assert result.code == 0
     assert "was recorded with torch 2.13.0 -> 9.9.9; it is still shown" in result.err
@@ -111,19 +117,23 @@ def test_changed_env_is_a_note_not_staleness(recorded, tools_cli, monkeypatch) -
 
 def test_cuda_recording_keeps_only_code_and_data(recorded, tools_cli) -> None:
     cpu = json.loads((recorded / "recordings/cpu/demo.json").read_text())
-    cuda = {**cpu, "profile": "cuda", "env": {
-        "torch": "2.11.0", "transformers": "5.17.0", "numerics": "cuda"}}
+    cuda = {
+        **cpu,
+        "profile": "cuda",
+        "env": {"torch": "2.11.0", "transformers": "5.17.0", "numerics": "cuda"},
+    }
     (recorded / "recordings/cuda").mkdir()
     (recorded / "recordings/cuda/demo.json").write_text(json.dumps(cuda))
     result = tools_cli(recorded, "check")
-    assert result.out == "1 snippets, 2 recordings checked, all usable, 1 with environment " \
+    assert (
+        result.out == "1 snippets, 2 recordings checked, all usable, 1 with environment "
         "drift (shown, see notes)\n"
+    )
     cuda["fingerprint"]["code"] = "0" * 64
     (recorded / "recordings/cuda/demo.json").write_text(json.dumps(cuda))
     result = tools_cli(recorded, "check")
     assert result.code == 0  # a stale GPU recording cannot be redone on CPU: warn only
-    assert 'warning: docs/zh/a/p.md:3: cuda recording of "demo" is code-changed (code changed)' \
-        in result.err
+    assert 'warning: docs/zh/a/p.md:3: cuda recording of "demo" is code-changed (code changed)' in result.err
 
 
 def test_corrupt_and_orphan_recordings(recorded, tools_cli) -> None:
@@ -131,8 +141,9 @@ def test_corrupt_and_orphan_recordings(recorded, tools_cli) -> None:
     (recorded / "recordings/cpu/demo.json").write_text("{not json")
     result = tools_cli(recorded, "check")
     assert result.code == 1
-    assert result.out.startswith(f'{WHERE}: cpu recording of "demo" is broken '
-                                 "(recordings/cpu/demo.json: not valid JSON")
+    assert result.out.startswith(
+        f'{WHERE}: cpu recording of "demo" is broken (recordings/cpu/demo.json: not valid JSON'
+    )
     assert "run `python -m tools run demo --force`" in result.out
     assert 'recordings/cpu/old.json:1: no fence has id "old"' in result.err
 
@@ -154,12 +165,25 @@ def test_run_unknown_id(recorded, tools_cli) -> None:
     "files, expected",
     [
         ({"docs/zh/p.md": '# t\n```python {exec="demo"}\nx = 1\n'}, "docs/zh/p.md:2: unterminated"),
-        ({"docs/zh/a.md": '```python {exec="demo"}\nx = 1\n```\n',
-          "docs/zh/b.md": '```python {exec="demo"}\nx = 1\n```\n'}, "docs/zh/b.md:1: snippet id"),
-        ({"docs/zh/p.md": b'```python {exec="demo"}\nprint("\xe4")\n```\n'}, "docs/zh/p.md:2: not valid UTF-8"),
-        ({"docs/zh/p.md": ZH, "docs/en/p.md": ZH.replace('"demo"', '"demo2"'),
-          "sources/words.txt": "a b\n"},
-         'docs/en/p.md:3: unknown id "demo2"'),
+        (
+            {
+                "docs/zh/a.md": '```python {exec="demo"}\nx = 1\n```\n',
+                "docs/zh/b.md": '```python {exec="demo"}\nx = 1\n```\n',
+            },
+            "docs/zh/b.md:1: snippet id",
+        ),
+        (
+            {"docs/zh/p.md": b'```python {exec="demo"}\nprint("\xe4")\n```\n'},
+            "docs/zh/p.md:2: not valid UTF-8",
+        ),
+        (
+            {
+                "docs/zh/p.md": ZH,
+                "docs/en/p.md": ZH.replace('"demo"', '"demo2"'),
+                "sources/words.txt": "a b\n",
+            },
+            'docs/en/p.md:3: unknown id "demo2"',
+        ),
     ],
     ids=["unterminated", "duplicate-id", "non-utf8", "unknown-id"],
 )

@@ -68,32 +68,45 @@ def test_comment_only_differences_are_a_note_not_a_problem(make_repo) -> None:
     root = make_repo({"docs/zh/a/p.md": PAGE})
     program = collect_programs(root)["demo"]
     (root / "snippets").mkdir()
-    (root / "snippets/demo.py").write_text(render_script(program).replace("# 中文注释", "# old"),
-                                           encoding="utf-8")
+    (root / "snippets/demo.py").write_text(
+        render_script(program).replace("# 中文注释", "# old"), encoding="utf-8"
+    )
     notes: list[str] = []
     assert script_problems(root, {"demo": program}, notes=notes) == []
-    assert notes == ["snippets/demo.py:1: comments or layout differ from docs/zh/a/p.md; "
-                     "`python -m tools extract` refreshes it"]
-    (root / "snippets/demo.py").write_text(render_script(program).replace("[3, 1, 2]", "[3, 1]"),
-                                           encoding="utf-8")
+    assert notes == [
+        "snippets/demo.py:1: comments or layout differ from docs/zh/a/p.md; "
+        "`python -m tools extract` refreshes it"
+    ]
+    (root / "snippets/demo.py").write_text(
+        render_script(program).replace("[3, 1, 2]", "[3, 1]"), encoding="utf-8"
+    )
     assert script_problems(root, {"demo": program}) == [
-        "snippets/demo.py:1: out of date with docs/zh/a/p.md; run `python -m tools extract`"]
+        "snippets/demo.py:1: out of date with docs/zh/a/p.md; run `python -m tools extract`"
+    ]
 
 
 def test_generated_script_runs_standalone(make_repo, tools_cli) -> None:
     root = make_repo({"docs/zh/a/p.md": PAGE, "docs/en/a/p.md": PAGE})
     assert tools_cli(root, "extract").code == 0
-    done = subprocess.run([sys.executable, "snippets/demo.py"], cwd=root, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "snippets/demo.py"], cwd=root, capture_output=True, text=True, check=True
+    )
     assert done.stdout == "[1, 2, 3]\n"
 
 
 def test_extract_writes_keeps_and_removes(make_repo, tools_cli) -> None:
-    root = make_repo({"docs/zh/a/p.md": PAGE, "docs/en/a/p.md": PAGE,
-                      "snippets/old.py": "print('gone')\n",
-                      "snippets/README.txt": "not a snippet\n"})
+    root = make_repo(
+        {
+            "docs/zh/a/p.md": PAGE,
+            "docs/en/a/p.md": PAGE,
+            "snippets/old.py": "print('gone')\n",
+            "snippets/README.txt": "not a snippet\n",
+        }
+    )
     result = tools_cli(root, "extract")
-    assert result.out.splitlines()[0] == "extracted 1 snippets to snippets/ (1 written, 0 unchanged, 1 removed)"
+    assert (
+        result.out.splitlines()[0] == "extracted 1 snippets to snippets/ (1 written, 0 unchanged, 1 removed)"
+    )
     assert sorted(p.name for p in (root / "snippets").iterdir()) == ["README.txt", "demo.py"]
     mtime = (root / "snippets/demo.py").stat().st_mtime_ns
     assert "(0 written, 1 unchanged, 0 removed)" in tools_cli(root, "extract").out

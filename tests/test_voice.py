@@ -38,8 +38,11 @@ def test_text_outside_boxes_traces_to_the_source(page: str) -> None:
         pytest.xfail(f"pending: {voice.PENDING_PAGES[page]} (tools/checks/voice.py PENDING_PAGES)")
     number = next(n for n, folder in voice.ARTICLES.items() if page.startswith(f"docs/zh/{folder}/"))
     findings = voice.untraced_lines(page, (ROOT / page).read_text(encoding="utf-8"), *_record(number))
-    _fail(findings, f"{page}: text outside an editors' box that the source does not have; put the editors' "
-                    f'text in a `!!! note "编者说明"` (or `!!! warning "编者注"` for a correction) box')
+    _fail(
+        findings,
+        f"{page}: text outside an editors' box that the source does not have; put the editors' "
+        f'text in a `!!! note "编者说明"` (or `!!! warning "编者注"` for a correction) box',
+    )
 
 
 @pytest.mark.parametrize("page", PAIRS)
@@ -47,9 +50,15 @@ def test_en_twin_has_the_same_boxes(page: str) -> None:
     zh, en = ROOT / "docs" / "zh" / page, ROOT / "docs" / "en" / page
     if not en.is_file():
         pytest.skip(f"docs/en/{page} missing (tests/test_parity.py reports it)")
-    _fail(voice.box_structure(f"docs/zh/{page}", zh.read_text(encoding="utf-8"),
-                              f"docs/en/{page}", en.read_text(encoding="utf-8")),
-          "the en page's editors' boxes differ from the zh page's")
+    _fail(
+        voice.box_structure(
+            f"docs/zh/{page}",
+            zh.read_text(encoding="utf-8"),
+            f"docs/en/{page}",
+            en.read_text(encoding="utf-8"),
+        ),
+        "the en page's editors' boxes differ from the zh page's",
+    )
 
 
 # ---------------------------------------------------------------- the rules on planted violations
@@ -86,7 +95,9 @@ def test_an_editors_paragraph_outside_a_box_fails() -> None:
 
 def test_box_structure_compares_kind_and_order() -> None:
     zh = '!!! warning "编者注"\n    更正。\n\n!!! note "编者说明：背景"\n    说明。\n'
-    same = '!!! warning "Editor\'s note"\n    A fix.\n\n!!! note "Editor\'s comment: background"\n    Notes.\n'
+    same = (
+        '!!! warning "Editor\'s note"\n    A fix.\n\n!!! note "Editor\'s comment: background"\n    Notes.\n'
+    )
     swapped = '!!! note "Editor\'s comment"\n    Notes.\n\n!!! warning "Editor\'s note"\n    A fix.\n'
     missing = '!!! warning "Editor\'s note"\n    A fix.\n'
     assert voice.box_structure("zh.md", zh, "en.md", same) == []

@@ -20,18 +20,33 @@ def test_there_is_a_workflow() -> None:
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
 def test_workflow_matches_github_schema(workflow: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
-         str(workflow)],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, f"{workflow.relative_to(ROOT)}:\n{done.stdout}{done.stderr}"
 
 
 # The first major of each action that runs on Node 24 (Node 20 left GitHub's runners in 2026).
-NODE24_MAJOR = {"actions/checkout": 5, "actions/setup-python": 6, "actions/setup-node": 5,
-                "actions/cache": 5, "actions/configure-pages": 6,
-                "actions/upload-pages-artifact": 4, "actions/deploy-pages": 5,
-                "actions/upload-artifact": 6}
+NODE24_MAJOR = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/setup-node": 5,
+    "actions/cache": 5,
+    "actions/configure-pages": 6,
+    "actions/upload-pages-artifact": 4,
+    "actions/deploy-pages": 5,
+    "actions/upload-artifact": 6,
+}
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
@@ -39,8 +54,11 @@ def test_actions_and_node_are_current(workflow: Path) -> None:
     import re
 
     text = workflow.read_text(encoding="utf-8")
-    old = [f"{action}@v{major}" for action, major in re.findall(r"uses:\s*([\w./-]+)@v(\d+)", text)
-           if int(major) < NODE24_MAJOR.get(action, 0)]
+    old = [
+        f"{action}@v{major}"
+        for action, major in re.findall(r"uses:\s*([\w./-]+)@v(\d+)", text)
+        if int(major) < NODE24_MAJOR.get(action, 0)
+    ]
     assert not old, f"{workflow.name}: actions on a retired Node runtime: {old}"
     nodes = re.findall(r"node-version:\s*\"?(\d+)", text)
     assert all(int(v) >= 22 for v in nodes), f"{workflow.name}: node-version {nodes}"

@@ -19,8 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def zensical_site() -> Path:
-    done = subprocess.run([sys.executable, "-m", "tools", "build-zensical", "--strict"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tools", "build-zensical", "--strict"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return ROOT / SITE_DIR
 
@@ -33,8 +39,9 @@ def _page_html(site: Path, lang: str, rel: str) -> Path:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_is_built_without_raw_exec_fences(zensical_site: Path, lang: str) -> None:
-    pages = sorted(p.relative_to(ROOT / "docs" / lang).as_posix()
-                   for p in (ROOT / "docs" / lang).rglob("*.md"))
+    pages = sorted(
+        p.relative_to(ROOT / "docs" / lang).as_posix() for p in (ROOT / "docs" / lang).rglob("*.md")
+    )
     assert len(pages) > 40
     for rel in pages:
         html = _page_html(zensical_site, lang, rel)
@@ -54,8 +61,9 @@ def test_every_usable_output_provenance_and_download_is_there(zensical_site: Pat
             marker = f'data-snippet="{snippet_id}" data-profile="{profile}"'
             assert (marker in text) == state.usable, f"{snippet_id} {profile} on {html_path}"
         assert 'class="snippet-provenance"' in text
-        hrefs = re.findall(rf'<div class="snippet-downloads" data-snippet="{snippet_id}">(.*?)</div>',
-                           text, re.S)
+        hrefs = re.findall(
+            rf'<div class="snippet-downloads" data-snippet="{snippet_id}">(.*?)</div>', text, re.S
+        )
         assert hrefs, f"no downloads for {snippet_id} on {html_path}"
         for href in re.findall(r'href="([^"]+)"', hrefs[0]):
             if href.endswith((".py", ".ipynb")):

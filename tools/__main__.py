@@ -70,16 +70,20 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
             continue
         module = importlib.import_module(module_name)
         sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
-        sub.add_argument("--root", type=Path, default=REPO_ROOT,
-                         help="repository root (default: %(default)s)")
+        sub.add_argument(
+            "--root", type=Path, default=REPO_ROOT, help="repository root (default: %(default)s)"
+        )
         module.add_arguments(sub)
         sub.set_defaults(handler=module.run)
     return parser
 
 
 def _outside_venv(error: ImportError) -> int:
-    print(f"error: {error}. The tools need the project's virtualenv: run `make setup` once, then "
-          "`.venv/bin/python -m tools …` (or `make check`, `make record`)", file=sys.stderr)
+    print(
+        f"error: {error}. The tools need the project's virtualenv: run `make setup` once, then "
+        "`.venv/bin/python -m tools …` (or `make check`, `make record`)",
+        file=sys.stderr,
+    )
     return 2
 
 

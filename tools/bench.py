@@ -25,12 +25,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _timed(label: str, argv: list[str], root: str) -> tuple[str, float, int]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "tools", *argv, "--root", root], cwd=TOOLS_PARENT,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tools", *argv, "--root", root],
+        cwd=TOOLS_PARENT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - start
     if done.returncode:
-        print(f"{label}: exit {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-2000:]}",
-              file=sys.stderr)
+        print(f"{label}: exit {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-2000:]}", file=sys.stderr)
     return label, elapsed, done.returncode
 
 

@@ -31,7 +31,7 @@ from tools import profiles
 HELP = "which CPU settings change the bits, whether the pin holds, and what it costs"
 
 # Weights after a few training steps, hashed. Standalone: torch only.
-PROBE = '''\
+PROBE = """\
 import hashlib
 import torch
 
@@ -50,7 +50,7 @@ for step in range(20):
     optimizer.zero_grad()
 digest = hashlib.sha256(b"".join(p.detach().numpy().tobytes() for p in params)).hexdigest()
 print(digest[:16], f"{loss.item():.9f}", torch.backends.cpu.get_cpu_capability())
-'''
+"""
 
 # Makes MKL believe the CPU is not an Intel one: the dispatch an AMD CPU gets.
 MKL_SHIM = """\
@@ -58,8 +58,15 @@ int mkl_serv_intel_cpu_true(void) { return 0; }
 int mkl_serv_intel_cpu(void) { return 0; }
 """
 
-_NUMERIC_VARS = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS",
-                 "OMP_NUM_THREADS", "MKL_NUM_THREADS", "LD_PRELOAD")
+_NUMERIC_VARS = (
+    "ATEN_CPU_CAPABILITY",
+    "MKL_CBWR",
+    "ONEDNN_MAX_CPU_ISA",
+    "MKL_ENABLE_INSTRUCTIONS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "LD_PRELOAD",
+)
 
 
 def build_mkl_shim(folder: Path) -> Path | None:
@@ -69,16 +76,25 @@ def build_mkl_shim(folder: Path) -> Path | None:
         return None
     source, library = folder / "mkl_shim.c", folder / "mkl_shim.so"
     source.write_text(MKL_SHIM, encoding="utf-8")
-    done = subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", str(library), str(source)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [compiler, "-shared", "-fPIC", "-O2", "-o", str(library), str(source)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return library if done.returncode == 0 else None
 
 
 def unpinned_env(**overrides: str) -> dict[str, str]:
     """This process's environment without any numeric setting, plus `overrides`."""
     env = {key: value for key, value in os.environ.items() if key not in _NUMERIC_VARS}
-    env.update({"OMP_NUM_THREADS": str(profiles.DEFAULT_THREADS),
-                "MKL_NUM_THREADS": str(profiles.DEFAULT_THREADS), **overrides})
+    env.update(
+        {
+            "OMP_NUM_THREADS": str(profiles.DEFAULT_THREADS),
+            "MKL_NUM_THREADS": str(profiles.DEFAULT_THREADS),
+            **overrides,
+        }
+    )
     return env
 
 
@@ -93,8 +109,9 @@ def probe(env: dict[str, str], folder: Path) -> str:
     """The probe's printed line (hash, loss, kernel ISA) under `env`."""
     script = folder / "probe.py"
     script.write_text(PROBE, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True,
-                          check=False, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, check=False, timeout=300
+    )
     if done.returncode:
         raise RuntimeError(f"probe failed: {done.stderr[-1000:]}")
     return done.stdout.strip()
@@ -111,16 +128,17 @@ def settings(shim: Path | None) -> list[tuple[str, dict[str, str]]]:
         rows.append(("unpinned: MKL non-Intel dispatch (shim)", unpinned_env(LD_PRELOAD=str(shim))))
     rows += [
         ("pinned", pinned_env()),
-        ("pinned, caller sets ATen default + oneDNN AVX512",
-         pinned_env(ATEN_CPU_CAPABILITY="default", ONEDNN_MAX_CPU_ISA="AVX512_CORE")),
+        (
+            "pinned, caller sets ATen default + oneDNN AVX512",
+            pinned_env(ATEN_CPU_CAPABILITY="default", ONEDNN_MAX_CPU_ISA="AVX512_CORE"),
+        ),
     ]
     if shim:
         rows.append(("pinned, MKL non-Intel dispatch (shim)", pinned_env(LD_PRELOAD=str(shim))))
     return rows
 
 
-def _run_snippet(root: Path, snippet_id: str, env: dict[str, str], folder: Path
-                 ) -> tuple[float, float, str]:
+def _run_snippet(root: Path, snippet_id: str, env: dict[str, str], folder: Path) -> tuple[float, float, str]:
     """(wall s, CPU s, stdout) of `python snippets/<id>.py` in a scratch copy of its inputs."""
     from tools.execution.runner import _prepare_scratch
     from tools.programs import collect_programs
@@ -130,12 +148,25 @@ def _run_snippet(root: Path, snippet_id: str, env: dict[str, str], folder: Path
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir()
     script = _prepare_scratch(root, program, scratch)
-    env = {**env, "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "PYTHONHASHSEED": "0", "TOKENIZERS_PARALLELISM": "false"}
+    env = {
+        **env,
+        "MPLBACKEND": "Agg",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "PYTHONHASHSEED": "0",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, script], cwd=scratch, env=env, capture_output=True,
-                          text=True, check=False, timeout=program.timeout * 3)
+    done = subprocess.run(
+        [sys.executable, script],
+        cwd=scratch,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=program.timeout * 3,
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
@@ -166,8 +197,13 @@ def _drift(root: Path, snippet_id: str, output: str) -> str:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--snippets", nargs="*", default=None, metavar="ID",
-                        help="also time these snippets pinned vs unpinned (none given: all)")
+    parser.add_argument(
+        "--snippets",
+        nargs="*",
+        default=None,
+        metavar="ID",
+        help="also time these snippets pinned vs unpinned (none given: all)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs per snippet and setting")
 
 
@@ -189,8 +225,10 @@ def run(args: argparse.Namespace) -> int:
         from tools.programs import collect_programs
 
         ids = args.snippets or list(collect_programs(args.root))
-        print("\n| snippet | unpinned wall s (median) | pinned wall s | pinned/unpinned wall | "
-              "CPU s unpinned | CPU s pinned | unpinned vs recording |")
+        print(
+            "\n| snippet | unpinned wall s (median) | pinned wall s | pinned/unpinned wall | "
+            "CPU s unpinned | CPU s pinned | unpinned vs recording |"
+        )
         print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
         totals = {"unpinned": 0.0, "pinned": 0.0}
         for snippet_id in ids:
@@ -202,14 +240,20 @@ def run(args: argparse.Namespace) -> int:
                     times[mode].append((wall, cpu))
                     if mode == "unpinned" and not drift:
                         drift = _drift(args.root, snippet_id, out)
-            med = {mode: (statistics.median(w for w, _ in rows), statistics.median(c for _, c in rows))
-                   for mode, rows in times.items()}
+            med = {
+                mode: (statistics.median(w for w, _ in rows), statistics.median(c for _, c in rows))
+                for mode, rows in times.items()
+            }
             for mode in totals:
                 totals[mode] += med[mode][0]
-            print(f"| {snippet_id} | {med['unpinned'][0]:.1f} | {med['pinned'][0]:.1f} | "
-                  f"{med['pinned'][0] / med['unpinned'][0]:.2f} | {med['unpinned'][1]:.1f} | "
-                  f"{med['pinned'][1]:.1f} | {drift} |")
-        print(f"\ntotal of medians: unpinned {totals['unpinned']:.1f} s, pinned {totals['pinned']:.1f} s, "
-              f"ratio {totals['pinned'] / max(totals['unpinned'], 1e-9):.2f}; load average after: "
-              f"{os.getloadavg()[0]:.2f}")
+            print(
+                f"| {snippet_id} | {med['unpinned'][0]:.1f} | {med['pinned'][0]:.1f} | "
+                f"{med['pinned'][0] / med['unpinned'][0]:.2f} | {med['unpinned'][1]:.1f} | "
+                f"{med['pinned'][1]:.1f} | {drift} |"
+            )
+        print(
+            f"\ntotal of medians: unpinned {totals['unpinned']:.1f} s, pinned {totals['pinned']:.1f} s, "
+            f"ratio {totals['pinned'] / max(totals['unpinned'], 1e-9):.2f}; load average after: "
+            f"{os.getloadavg()[0]:.2f}"
+        )
     return 0 if len(pinned_hashes) == 1 else 1

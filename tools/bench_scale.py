@@ -46,16 +46,30 @@ _CACHE = ".cache"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("n", type=int, metavar="N", help="how many times the programs (e.g. 10)")
-    parser.add_argument("--runs", type=int, default=1,
-                        help="builds of each site and cache state (median reported; default 1)")
-    parser.add_argument("--cache", choices=("cold", "warm", "both"), default="both",
-                        help="build with an empty build cache, a filled one, or both (default)")
-    parser.add_argument("--no-prose", action="store_true",
-                        help="skip the Nx-prose site (the copies' pages without programs)")
-    parser.add_argument("--profile", type=Path, metavar="FILE",
-                        help="also profile one Nx build (warm cache if measured) into FILE")
-    parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="make the sites in DIR and keep them (default: a temporary folder)")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="builds of each site and cache state (median reported; default 1)"
+    )
+    parser.add_argument(
+        "--cache",
+        choices=("cold", "warm", "both"),
+        default="both",
+        help="build with an empty build cache, a filled one, or both (default)",
+    )
+    parser.add_argument(
+        "--no-prose", action="store_true", help="skip the Nx-prose site (the copies' pages without programs)"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="also profile one Nx build (warm cache if measured) into FILE",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="make the sites in DIR and keep them (default: a temporary folder)",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -63,8 +77,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _tracked(root: Path) -> list[str]:
-    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                         cwd=root, capture_output=True, check=True)
+    out = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    )
     return [rel for rel in out.stdout.decode("utf-8").split("\0") if rel]
 
 
@@ -86,8 +104,11 @@ def copy_sources(root: Path, dest: Path) -> None:
 
 def _program_pages(docs_zh: Path) -> list[str]:
     """docs/zh-relative paths of the pages holding a program, in order."""
-    return sorted(p.relative_to(docs_zh).as_posix() for p in docs_zh.rglob("*.md")
-                  if _EXEC_ID.search(p.read_text(encoding="utf-8")))
+    return sorted(
+        p.relative_to(docs_zh).as_posix()
+        for p in docs_zh.rglob("*.md")
+        if _EXEC_ID.search(p.read_text(encoding="utf-8"))
+    )
 
 
 def _copy_name(rel: str, k: int) -> str:
@@ -149,8 +170,9 @@ def _copy_recordings(site: Path, old: str, new: str) -> None:
             continue
         data = json.loads(recording.read_text(encoding="utf-8"))
         data["id"] = new
-        (folder / f"{new}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
-                                            encoding="utf-8")
+        (folder / f"{new}.json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         if (folder / old).is_dir():
             shutil.copytree(folder / old, folder / new)
 
@@ -168,8 +190,9 @@ def _scaled_nav(lines: list[str], pages: list[str], ids: list[str], n: int) -> l
                 out += [f"{indent}- {_copy_name(rel, k)}" for k in range(2, n + 1)]
         for snippet_id in ids:
             if stripped == f"- {snippet_id}: notebooks/{snippet_id}.ipynb":
-                out += [f"{indent}- {snippet_id}-x{k}: notebooks/{snippet_id}-x{k}.ipynb"
-                        for k in range(2, n + 1)]
+                out += [
+                    f"{indent}- {snippet_id}-x{k}: notebooks/{snippet_id}-x{k}.ipynb" for k in range(2, n + 1)
+                ]
     return out
 
 
@@ -263,36 +286,49 @@ def run(args: argparse.Namespace) -> int:
                 added[name] = scale_site(site, args.n, programs=not name.endswith("prose"))
         programs = {name: count_programs(site) for name, site in sites.items()}
         states = ["cold", "warm"] if args.cache == "both" else [args.cache]
-        print(f"bench-scale {args.n}: {programs['1x']} programs at 1x, {programs[f'{args.n}x']} at "
-              f"{args.n}x (+{added[f'{args.n}x']['pages']} pages); load before {_load()}; "
-              f"{os.cpu_count()} CPUs", file=sys.stderr)
+        print(
+            f"bench-scale {args.n}: {programs['1x']} programs at 1x, {programs[f'{args.n}x']} at "
+            f"{args.n}x (+{added[f'{args.n}x']['pages']} pages); load before {_load()}; "
+            f"{os.cpu_count()} CPUs",
+            file=sys.stderr,
+        )
         results: dict[tuple[str, str], list[Build]] = {}
         for state in states:
             for name, site in sites.items():
                 results[name, state] = _measure(site, state, args.runs)
-                print(f"  {name} {state}: " + ", ".join(f"{b.cpu_s:.1f} s CPU" for b in
-                                                         results[name, state]), file=sys.stderr)
-        print(f"\nLoad average after: {_load()} ({os.cpu_count()} CPUs); median of {args.runs} "
-              "run(s); CPU = user + sys of the build process.\n")
+                print(
+                    f"  {name} {state}: " + ", ".join(f"{b.cpu_s:.1f} s CPU" for b in results[name, state]),
+                    file=sys.stderr,
+                )
+        print(
+            f"\nLoad average after: {_load()} ({os.cpu_count()} CPUs); median of {args.runs} "
+            "run(s); CPU = user + sys of the build process.\n"
+        )
         print("| site | programs | cache | CPU (s) | wall (s) | peak RSS (MB) |")
         print("| --- | ---: | --- | ---: | ---: | ---: |")
         med = {}
         for (name, state), builds in results.items():
             cpu = statistics.median(b.cpu_s for b in builds)
             med[name, state] = cpu
-            print(f"| {name} | {programs[name]} | {state} | {cpu:.2f} | "
-                  f"{statistics.median(b.wall_s for b in builds):.2f} | "
-                  f"{max(b.rss_mb for b in builds):.0f} |")
+            print(
+                f"| {name} | {programs[name]} | {state} | {cpu:.2f} | "
+                f"{statistics.median(b.wall_s for b in builds):.2f} | "
+                f"{max(b.rss_mb for b in builds):.0f} |"
+            )
         extra = programs[f"{args.n}x"] - programs["1x"]
         print()
         for state in states:
             one, many = med["1x", state], med[f"{args.n}x", state]
-            line = (f"- {state} cache: {args.n}x / 1x = {many / one:.2f}; per added program "
-                    f"{1000 * (many - one) / extra:.0f} ms (its page included)")
+            line = (
+                f"- {state} cache: {args.n}x / 1x = {many / one:.2f}; per added program "
+                f"{1000 * (many - one) / extra:.0f} ms (its page included)"
+            )
             if (f"{args.n}x-prose", state) in med:
                 prose = med[f"{args.n}x-prose", state]
-                line += (f", {1000 * (many - prose) / extra:.0f} ms net of its page "
-                         f"(the pages alone: {1000 * (prose - one) / extra:.0f} ms per program)")
+                line += (
+                    f", {1000 * (many - prose) / extra:.0f} ms net of its page "
+                    f"(the pages alone: {1000 * (prose - one) / extra:.0f} ms per program)"
+                )
             print(line)
         if args.profile:
             site = sites[f"{args.n}x"]

@@ -103,8 +103,7 @@ def run(args: argparse.Namespace) -> int:
             with tempfile.TemporaryDirectory() as site:
                 with_ext.append(_timed(_mkdocs() + ["build", "-q", "-d", site], root))
             with tempfile.TemporaryDirectory() as site:
-                without_ext.append(_timed(_mkdocs() + ["build", "-q", "-f", str(noext), "-d", site],
-                                          root))
+                without_ext.append(_timed(_mkdocs() + ["build", "-q", "-f", str(noext), "-d", site], root))
             zensical.append(_timed([sys.executable, "-m", "tools", "build-zensical"], root))
     finally:
         noext.unlink(missing_ok=True)
@@ -112,11 +111,14 @@ def run(args: argparse.Namespace) -> int:
     a, b = statistics.median(with_ext), statistics.median(without_ext)
     print("| measurement | median (s) | runs (s) |\n| --- | ---: | --- |")
     print(f"| mkdocs build, with embedding | {a:.2f} | {', '.join(f'{x:.2f}' for x in with_ext)} |")
-    print(f"| mkdocs build, without embedding | {b:.2f} | "
-          f"{', '.join(f'{x:.2f}' for x in without_ext)} |")
+    print(f"| mkdocs build, without embedding | {b:.2f} | {', '.join(f'{x:.2f}' for x in without_ext)} |")
     print(f"| embedding overhead | {100 * (a - b) / b:+.1f} % | |")
-    print(f"| zensical build (build-zensical) | {statistics.median(zensical):.2f} | "
-          f"{', '.join(f'{x:.2f}' for x in zensical)} |")
-    print(f"| prose save → served (`mkdocs serve --dirty`) | {statistics.median(latencies):.2f} | "
-          f"{', '.join(f'{x:.2f}' for x in latencies)} |")
+    print(
+        f"| zensical build (build-zensical) | {statistics.median(zensical):.2f} | "
+        f"{', '.join(f'{x:.2f}' for x in zensical)} |"
+    )
+    print(
+        f"| prose save → served (`mkdocs serve --dirty`) | {statistics.median(latencies):.2f} | "
+        f"{', '.join(f'{x:.2f}' for x in latencies)} |"
+    )
     return 0

@@ -82,7 +82,7 @@ class _SiteHandler(_QuietHandler):
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if self.prefix and not (path == self.prefix or path.startswith(self.prefix + "/")):
             return self._not_found("")
-        rel = path[len(self.prefix):]
+        rel = path[len(self.prefix) :]
         self.path = rel or "/"
         target = Path(self.translate_path(self.path))
         if not target.exists() or (target.is_dir() and not (target / "index.html").is_file()):
@@ -98,7 +98,11 @@ class _SiteHandler(_QuietHandler):
     def _not_found(self, rel: str):  # noqa: ANN202
         root = Path(self.directory)
         first = rel.lstrip("/").split("/", 1)[0]
-        page = root / first / "404.html" if first and (root / first / "404.html").is_file() else root / "404.html"
+        page = (
+            root / first / "404.html"
+            if first and (root / first / "404.html").is_file()
+            else root / "404.html"
+        )
         if not page.is_file():
             self.send_error(404)
             return None
@@ -133,7 +137,8 @@ def serve_directory(directory: Path, *, prefix: str = "") -> Iterator[str]:
 
 if __name__ == "__main__":
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        print(f"no browser: {CHROMIUM} is missing (set CHROMIUM_PATH, or run `make browser`)",
-              file=sys.stderr)
+        print(
+            f"no browser: {CHROMIUM} is missing (set CHROMIUM_PATH, or run `make browser`)", file=sys.stderr
+        )
         sys.exit(1)
     print(CHROMIUM)

@@ -13,8 +13,20 @@ import re
 
 from tools.markdown import front_matter
 
-__all__ = ["DEFAULT", "HASH_LENGTH", "LANGUAGES", "SOURCE", "SOURCE_HASH_LINE", "TARGET",
-           "lang_of", "language_prefix", "page_url", "recorded_source_hash", "source_hash", "twin"]
+__all__ = [
+    "DEFAULT",
+    "HASH_LENGTH",
+    "LANGUAGES",
+    "SOURCE",
+    "SOURCE_HASH_LINE",
+    "TARGET",
+    "lang_of",
+    "language_prefix",
+    "page_url",
+    "recorded_source_hash",
+    "source_hash",
+    "twin",
+]
 
 SOURCE = "zh"  # the language the articles are written in: its fences are the programs
 TARGET = "en"  # the translation
@@ -36,7 +48,7 @@ def lang_of(path: str) -> str:
 def twin(path: str, lang: str) -> str:
     """The same page in another language: twin("docs/zh/a/b.md", "en") == "docs/en/a/b.md"."""
     docs = path.startswith("docs/")
-    rest = path[len("docs/"):] if docs else path
+    rest = path[len("docs/") :] if docs else path
     current, sep, tail = rest.partition("/")
     if current not in LANGUAGES or not sep:
         raise ValueError(f"{path}: not a page under docs/<lang>/ ({', '.join(LANGUAGES)})")

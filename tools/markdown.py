@@ -11,8 +11,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Block", "MarkdownError", "front_matter", "front_matter_lines", "join_blocks", "parse_attrs",
-           "split_blocks", "strip_front_matter", "title"]
+__all__ = [
+    "Block",
+    "MarkdownError",
+    "front_matter",
+    "front_matter_lines",
+    "join_blocks",
+    "parse_attrs",
+    "split_blocks",
+    "strip_front_matter",
+    "title",
+]
 
 # An opening fence: any indentation (fences inside list items are indented), then three or
 # more backticks or tildes, then the info string. A backtick fence's info has no backtick.
@@ -160,7 +169,7 @@ def front_matter_lines(text: str) -> int:
 def strip_front_matter(text: str) -> str:
     """The page without its front matter."""
     match = _FRONT_MATTER.match(text)
-    return text[match.end():] if match else text
+    return text[match.end() :] if match else text
 
 
 def title(text: str) -> str | None:

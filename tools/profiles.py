@@ -35,8 +35,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-__all__ = ["CPU", "CUDA", "DEFAULT_THREADS", "NUMERIC_KEYS", "PROFILES", "PROFILE_NAMES", "Profile",
-           "Tolerance", "get", "shell_exports"]
+__all__ = [
+    "CPU",
+    "CUDA",
+    "DEFAULT_THREADS",
+    "NUMERIC_KEYS",
+    "PROFILES",
+    "PROFILE_NAMES",
+    "Profile",
+    "Tolerance",
+    "get",
+    "shell_exports",
+]
 
 DEFAULT_THREADS = 2
 # The environment keys that decide whether two runs can be compared bit for bit. Python version
@@ -59,8 +69,10 @@ class Tolerance:
     def describe(self) -> str:
         if self.exact:
             return "exact (every character and pixel)"
-        return (f"numbers within {self.rel_tol:g} relative + {self.abs_tol:g} absolute, text "
-                f"exact, up to {self.pixel_share:.0%} of a figure's pixels ({self.source})")
+        return (
+            f"numbers within {self.rel_tol:g} relative + {self.abs_tol:g} absolute, text "
+            f"exact, up to {self.pixel_share:.0%} of a figure's pixels ({self.source})"
+        )
 
 
 EXACT = Tolerance(exact=True, source="pinned numerics: the same bits are expected")
@@ -108,8 +120,12 @@ class Profile:
         any shared CI runner) spin against each other. Measured on gpt2-quickstart at load 7-10
         on 2 cores: 181 CPU-s, 405 s wall busy-waiting; 38 CPU-s, 134 s wall passive; the same
         output byte for byte."""
-        return {**self.pinned_env, "OMP_NUM_THREADS": str(threads),
-                "MKL_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE"}
+        return {
+            **self.pinned_env,
+            "OMP_NUM_THREADS": str(threads),
+            "MKL_NUM_THREADS": str(threads),
+            "OMP_WAIT_POLICY": "PASSIVE",
+        }
 
     def numerics(self, threads: int = DEFAULT_THREADS) -> str:
         return self.numerics_name(threads)
@@ -131,32 +147,47 @@ def _cpu_numerics(threads: int) -> str:
 
 
 CPU = Profile(
-    name="cpu", label="CPU", torch_device="cpu", required=True,
+    name="cpu",
+    label="CPU",
+    torch_device="cpu",
+    required=True,
     same_numerics=EXACT,
     # Another torch or a CPU the pin does not cover: training runs of a few hundred steps drift
     # by a few percent (measured across ATen ISAs on one machine, see tools/bench_numerics.py).
-    other_numerics=Tolerance(rel_tol=0.25, abs_tol=0.02, pixel_share=0.25,
-                             source="across kernel ISAs: `python -m tools bench-numerics`"),
-    pinned_env=MappingProxyType({
-        "ATEN_CPU_CAPABILITY": "avx2",  # ATen's vectorised kernels: the same ISA everywhere
-        "MKL_CBWR": "COMPATIBLE",  # MKL: the same code path on Intel and AMD
-        "ONEDNN_MAX_CPU_ISA": "AVX2",  # oneDNN (convolutions, some matmuls)
-        "PYTHONHASHSEED": "0",
-        "CUDA_VISIBLE_DEVICES": "",  # a cpu recording must not silently use a GPU
-    }),
+    other_numerics=Tolerance(
+        rel_tol=0.25,
+        abs_tol=0.02,
+        pixel_share=0.25,
+        source="across kernel ISAs: `python -m tools bench-numerics`",
+    ),
+    pinned_env=MappingProxyType(
+        {
+            "ATEN_CPU_CAPABILITY": "avx2",  # ATen's vectorised kernels: the same ISA everywhere
+            "MKL_CBWR": "COMPATIBLE",  # MKL: the same code path on Intel and AMD
+            "ONEDNN_MAX_CPU_ISA": "AVX2",  # oneDNN (convolutions, some matmuls)
+            "PYTHONHASHSEED": "0",
+            "CUDA_VISIBLE_DEVICES": "",  # a cpu recording must not silently use a GPU
+        }
+    ),
     numerics_name=_cpu_numerics,
     available=lambda: True,
 )
 
 CUDA = Profile(
-    name="cuda", label="GPU", torch_device="cuda", required=False,
+    name="cuda",
+    label="GPU",
+    torch_device="cuda",
+    required=False,
     # Not yet measured on a device (the GPU issue measures run-to-run spread): a stated guess.
-    same_numerics=Tolerance(rel_tol=0.05, abs_tol=1e-3, pixel_share=0.05,
-                            source="guess until measured on a GPU"),
-    other_numerics=Tolerance(rel_tol=0.25, abs_tol=0.02, pixel_share=0.25,
-                             source="guess until measured on a GPU"),
-    pinned_env=MappingProxyType({"PYTHONHASHSEED": "0",
-                                 "CUBLAS_WORKSPACE_CONFIG": ":4096:8"}),  # deterministic cuBLAS
+    same_numerics=Tolerance(
+        rel_tol=0.05, abs_tol=1e-3, pixel_share=0.05, source="guess until measured on a GPU"
+    ),
+    other_numerics=Tolerance(
+        rel_tol=0.25, abs_tol=0.02, pixel_share=0.25, source="guess until measured on a GPU"
+    ),
+    pinned_env=MappingProxyType(
+        {"PYTHONHASHSEED": "0", "CUBLAS_WORKSPACE_CONFIG": ":4096:8"}
+    ),  # deterministic cuBLAS
     numerics_name=lambda threads: "cuda",
     available=_has_nvidia,
 )
@@ -169,21 +200,24 @@ def get(name: str) -> Profile:
     try:
         return PROFILES[name]
     except KeyError:
-        raise ValueError(f"unknown profile {name!r}; the profiles are {', '.join(PROFILES)}") \
-            from None
+        raise ValueError(f"unknown profile {name!r}; the profiles are {', '.join(PROFILES)}") from None
 
 
 def shell_exports(profile: Profile, threads: int = DEFAULT_THREADS) -> str:
     """`export NAME=value` lines that give a hand-run snippet the runner's numerics."""
-    return "\n".join(f"export {key}={shlex.quote(value)}"
-                     for key, value in profile.environment(threads).items()) + "\n"
+    return (
+        "\n".join(f"export {key}={shlex.quote(value)}" for key, value in profile.environment(threads).items())
+        + "\n"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # python -m tools env: the one line a reader needs to get the runner's numbers by hand
 
-HELP = ("print the environment the runner gives a profile's snippets (pinned numerics, "
-        "threads): eval \"$(python -m tools env)\" before running snippets/<id>.py by hand")
+HELP = (
+    "print the environment the runner gives a profile's snippets (pinned numerics, "
+    'threads): eval "$(python -m tools env)" before running snippets/<id>.py by hand'
+)
 
 
 def add_arguments(parser: object) -> None:

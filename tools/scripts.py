@@ -10,8 +10,15 @@ from pathlib import Path
 from tools.files import write_text_atomic
 from tools.programs import Program, canonical_dump
 
-__all__ = ["ScriptCell", "extract_scripts", "parse_script", "program_data", "render_script",
-           "script_cells", "script_problems"]
+__all__ = [
+    "ScriptCell",
+    "extract_scripts",
+    "parse_script",
+    "program_data",
+    "render_script",
+    "script_cells",
+    "script_problems",
+]
 
 SNIPPETS_DIR = "snippets"
 # "# %% [2] docs/zh/llm-fundamentals/03-algorithms.md": cell 2 of the program on that page. No
@@ -45,9 +52,13 @@ def render_script(program: Program) -> str:
 
 def program_data(program: Program) -> dict:
     """What the driver runs (JSON-ready): each cell's code with its page and page line."""
-    return {"id": program.id,
-            "cells": [{"index": index, "page": cell.page, "line": cell.line, "code": cell.code}
-                      for index, cell in enumerate(program.cells, start=1)]}
+    return {
+        "id": program.id,
+        "cells": [
+            {"index": index, "page": cell.page, "line": cell.line, "code": cell.code}
+            for index, cell in enumerate(program.cells, start=1)
+        ],
+    }
 
 
 def script_cells(data: object) -> list[ScriptCell]:
@@ -57,12 +68,17 @@ def script_cells(data: object) -> list[ScriptCell]:
         raise ValueError("no cells")
     result = []
     for cell in cells:
-        if not (isinstance(cell, dict) and isinstance(cell.get("index"), int)
-                and isinstance(cell.get("page"), str) and isinstance(cell.get("line"), int)
-                and isinstance(cell.get("code"), str)):
+        if not (
+            isinstance(cell, dict)
+            and isinstance(cell.get("index"), int)
+            and isinstance(cell.get("page"), str)
+            and isinstance(cell.get("line"), int)
+            and isinstance(cell.get("code"), str)
+        ):
             raise ValueError(f"a cell is not {{index, page, line, code}}: {str(cell)[:80]}")
-        result.append(ScriptCell(index=cell["index"], page=cell["page"], code=cell["code"],
-                                 line=cell["line"]))
+        result.append(
+            ScriptCell(index=cell["index"], page=cell["page"], code=cell["code"], line=cell["line"])
+        )
     return result
 
 
@@ -73,8 +89,9 @@ def parse_script(text: str) -> list[ScriptCell]:
     for number, marker in enumerate(markers):
         end = markers[number + 1].start() if number + 1 < len(markers) else len(text)
         code = text[marker.end() + 1 : end].rstrip("\n")
-        cells.append(ScriptCell(index=int(marker["index"]), page=marker["page"],
-                                code=code + "\n" if code else ""))
+        cells.append(
+            ScriptCell(index=int(marker["index"]), page=marker["page"], code=code + "\n" if code else "")
+        )
     return cells
 
 
@@ -103,13 +120,13 @@ def _same_code(text: str, program: Program) -> bool:
     try:
         return len(cells) == len(program.cells) and all(
             canonical_dump(ast.parse(a.code)) == canonical_dump(ast.parse(b.code))
-            for a, b in zip(cells, program.cells, strict=True))
+            for a, b in zip(cells, program.cells, strict=True)
+        )
     except SyntaxError:
         return False
 
 
-def script_problems(root: Path, programs: dict[str, Program], *,
-                    notes: list[str] | None = None) -> list[str]:
+def script_problems(root: Path, programs: dict[str, Program], *, notes: list[str] | None = None) -> list[str]:
     """One "file:line: message" per script whose code differs from its program, is missing or
     has no program. A script that differs only in comments or layout is a note (in `notes`)."""
     folder = root / SNIPPETS_DIR
@@ -118,23 +135,27 @@ def script_problems(root: Path, programs: dict[str, Program], *,
         rel = f"{SNIPPETS_DIR}/{program.id}.py"
         path = root / rel
         if not path.is_file():
-            problems.append(f"{program.page}:{program.cells[0].line - 1}: {rel} is missing; "
-                            "run `python -m tools extract`")
+            problems.append(
+                f"{program.page}:{program.cells[0].line - 1}: {rel} is missing; run `python -m tools extract`"
+            )
         else:
             text = path.read_text(encoding="utf-8", errors="replace")
             if text == render_script(program):
                 continue
             if _same_code(text, program):
                 if notes is not None:
-                    notes.append(f"{rel}:1: comments or layout differ from {program.page}; "
-                                 "`python -m tools extract` refreshes it")
+                    notes.append(
+                        f"{rel}:1: comments or layout differ from {program.page}; "
+                        "`python -m tools extract` refreshes it"
+                    )
             else:
-                problems.append(f"{rel}:1: out of date with {program.page}; "
-                                "run `python -m tools extract`")
+                problems.append(f"{rel}:1: out of date with {program.page}; run `python -m tools extract`")
     for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
         if path.stem not in programs:
-            problems.append(f"{SNIPPETS_DIR}/{path.name}:1: no fence has id \"{path.stem}\" any "
-                            "more; run `python -m tools extract` to remove it")
+            problems.append(
+                f'{SNIPPETS_DIR}/{path.name}:1: no fence has id "{path.stem}" any '
+                "more; run `python -m tools extract` to remove it"
+            )
     return problems
 
 
@@ -153,6 +174,8 @@ def run(args) -> int:  # noqa: ANN001 - argparse namespace
         return 1
     written, unchanged, removed = extract_scripts(args.root, programs)
     if not args.quiet:
-        print(f"extracted {len(programs)} snippets to {SNIPPETS_DIR}/ "
-              f"({written} written, {unchanged} unchanged, {removed} removed)")
+        print(
+            f"extracted {len(programs)} snippets to {SNIPPETS_DIR}/ "
+            f"({written} written, {unchanged} unchanged, {removed} removed)"
+        )
     return 0

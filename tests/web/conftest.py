@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from site_helpers import CHROMIUM, CHROMIUM_ARGS, SUB_PATH, build_site, serve_directory
 
 
@@ -45,8 +44,10 @@ def site_url(built_site: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found (looked at $CHROMIUM_PATH, /usr/bin/chromium, then "
-                    "Chrome/Chromium on PATH): run `make browser`")
+        pytest.fail(
+            f"{CHROMIUM} not found (looked at $CHROMIUM_PATH, /usr/bin/chromium, then "
+            "Chrome/Chromium on PATH): run `make browser`"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -67,16 +68,14 @@ class RecordedPage:
         page.on("request", lambda request: self.requests.append(request.url))
         page.on(
             "response",
-            lambda response: self.failed.append(f"{response.status} {response.url}")
-            if response.status >= 400
-            else None,
+            lambda response: (
+                self.failed.append(f"{response.status} {response.url}") if response.status >= 400 else None
+            ),
         )
         page.on("pageerror", lambda error: self.console_errors.append(f"uncaught: {error}"))
         page.on(
             "console",
-            lambda message: self.console_errors.append(message.text)
-            if message.type == "error"
-            else None,
+            lambda message: self.console_errors.append(message.text) if message.type == "error" else None,
         )
 
 

@@ -40,8 +40,11 @@ def source_pages(root: Path = ROOT) -> list[str]:
     from tools.site.render import page_url
 
     docs = root / "docs" / "zh"
-    urls = [page_url("zh/" + path.relative_to(docs).as_posix())
-            for path in docs.rglob("*.md") if path.parts[len(docs.parts)] != "notebooks"]
+    urls = [
+        page_url("zh/" + path.relative_to(docs).as_posix())
+        for path in docs.rglob("*.md")
+        if path.parts[len(docs.parts)] != "notebooks"
+    ]
     programs, _ = scan_programs(root, lang="zh")
     urls += [f"notebooks/{snippet_id}/" for snippet_id in programs]
     return sorted(urls)

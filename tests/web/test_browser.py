@@ -59,7 +59,9 @@ def test_en_page_loads(recorded_page, site_url: str) -> None:
 
 
 @pytest.mark.parametrize("direction", ["zh-to-en", "en-to-zh"])
-def test_language_switcher_keeps_the_page(recorded_page, site_url: str, built_site: Path, direction: str) -> None:
+def test_language_switcher_keeps_the_page(
+    recorded_page, site_url: str, built_site: Path, direction: str
+) -> None:
     page = recorded_page.page
     # A page deeper than the home page, so "same page" is a real claim.
     zh_path = _first_page_containing(built_site, DIAGRAM_MARK)
@@ -83,8 +85,8 @@ def _search(page, query: str) -> list[str]:
 @pytest.mark.parametrize(
     ("start", "query"),
     [
-        ("/", "社区"),          # a Chinese word in the middle of sentences (needs jieba)
-        ("/", "tokenizer"),     # an English word on the zh site (needs the stopWordFilter pipeline)
+        ("/", "社区"),  # a Chinese word in the middle of sentences (needs jieba)
+        ("/", "tokenizer"),  # an English word on the zh site (needs the stopWordFilter pipeline)
         ("/en/", "tokenizer"),
         ("/en/", "fine-tuning"),
     ],

@@ -72,13 +72,20 @@ def _measure(browser, site_url: str, pages: list[str], *, width: int, scheme: st
 
 
 @pytest.mark.parametrize("lang", list(LANGS))
-def test_every_diagram_fits_the_column_at_1280px_with_readable_labels(browser, site_url: str, built_site: Path,
-                                                                     lang: str) -> None:
+def test_every_diagram_fits_the_column_at_1280px_with_readable_labels(
+    browser, site_url: str, built_site: Path, lang: str
+) -> None:
     diagrams = _measure(browser, site_url, _diagram_pages(built_site, lang), width=1280)
-    problems = [f"{where}: {d['share']:.0%} visible ({d['content']} px in a {d['box']} px box)"
-                for where, d in diagrams.items() if d.get("missing") or d["share"] < 1]
-    problems += [f"{where}: labels {d['label']:.1f} px" for where, d in diagrams.items()
-                 if not d.get("missing") and d["label"] < MIN_LABEL_PX - 0.05]
+    problems = [
+        f"{where}: {d['share']:.0%} visible ({d['content']} px in a {d['box']} px box)"
+        for where, d in diagrams.items()
+        if d.get("missing") or d["share"] < 1
+    ]
+    problems += [
+        f"{where}: labels {d['label']:.1f} px"
+        for where, d in diagrams.items()
+        if not d.get("missing") and d["label"] < MIN_LABEL_PX - 0.05
+    ]
     assert not problems, "\n".join(problems)
 
 
@@ -89,8 +96,11 @@ def test_on_a_phone_a_wide_diagram_starts_left_under_a_scroll_cue_with_a_full_si
     diagrams = _measure(browser, site_url, _diagram_pages(built_site, lang), width=375)
     scrolling = {where: d for where, d in diagrams.items() if d["share"] < 1}
     assert scrolling, "no diagram scrolls at 375 px: nothing here is tested"
-    problems = [f"{where}: labels {d['label']:.1f} px" for where, d in diagrams.items()
-                if d["label"] < MIN_LABEL_PX - 0.05]
+    problems = [
+        f"{where}: labels {d['label']:.1f} px"
+        for where, d in diagrams.items()
+        if d["label"] < MIN_LABEL_PX - 0.05
+    ]
     for where, d in scrolling.items():
         if d["scrollLeft"] != 0:
             problems.append(f"{where}: starts scrolled {d['scrollLeft']} px from its left edge")
@@ -103,7 +113,9 @@ def test_on_a_phone_a_wide_diagram_starts_left_under_a_scroll_cue_with_a_full_si
     print(f"{lang} at 375 px: narrowest visible share {shares[0]:.0%}")
 
 
-def test_full_size_link_opens_the_diagram_alone_at_its_drawn_size(browser, site_url: str, built_site: Path) -> None:
+def test_full_size_link_opens_the_diagram_alone_at_its_drawn_size(
+    browser, site_url: str, built_site: Path
+) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 900})
     page = context.new_page()
     try:
@@ -114,7 +126,9 @@ def test_full_size_link_opens_the_diagram_alone_at_its_drawn_size(browser, site_
                 break
         else:
             pytest.fail("no 'open full size' link on any page at 375 px")
-        title = link.evaluate("a => a.parentElement.previousElementSibling.querySelector('svg').getAttribute('aria-label')")
+        title = link.evaluate(
+            "a => a.parentElement.previousElementSibling.querySelector('svg').getAttribute('aria-label')"
+        )
         with context.expect_page() as opened:
             link.click()
         full = opened.value
@@ -131,8 +145,9 @@ def test_full_size_link_opens_the_diagram_alone_at_its_drawn_size(browser, site_
 
 
 @pytest.mark.parametrize("lang", list(LANGS))
-def test_each_diagram_is_an_image_named_by_its_title_in_the_page_language(browser, site_url: str,
-                                                                         built_site: Path, lang: str) -> None:
+def test_each_diagram_is_an_image_named_by_its_title_in_the_page_language(
+    browser, site_url: str, built_site: Path, lang: str
+) -> None:
     diagrams = _measure(browser, site_url, _diagram_pages(built_site, lang), width=1280)
     problems = []
     for where, d in diagrams.items():
@@ -149,6 +164,7 @@ def _luminance(rgb: tuple[int, int, int]) -> float:
     def channel(value: int) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (channel(v) for v in rgb[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -159,8 +175,12 @@ def _colors(page, clip: dict) -> list[tuple[int, int, int]]:
 
     view = page.viewport_size
     top, left = max(clip["y"], 0), max(clip["x"], 0)
-    clip = {"x": left, "y": top, "width": min(clip["x"] + clip["width"], view["width"]) - left,
-            "height": min(clip["y"] + clip["height"], view["height"]) - top}
+    clip = {
+        "x": left,
+        "y": top,
+        "width": min(clip["x"] + clip["width"], view["width"]) - left,
+        "height": min(clip["y"] + clip["height"], view["height"]) - top,
+    }
 
     with Image.open(io.BytesIO(page.screenshot(clip=clip))) as shot:
         data = shot.convert("RGB").tobytes()
@@ -192,7 +212,9 @@ def test_dark_mode_draws_diagrams_dark_with_readable_labels(browser, site_url: s
                     ink = max(pixels, key=_luminance)
                     ratio = (_luminance(ink) + 0.05) / (_luminance(ground) + 0.05)
                     if _luminance(ground) > 0.2 or ratio < 4.5:
-                        problems.append(f"{where}, label {index + 1}: {ink} on {ground}, contrast {ratio:.1f}:1")
+                        problems.append(
+                            f"{where}, label {index + 1}: {ink} on {ground}, contrast {ratio:.1f}:1"
+                        )
     finally:
         context.close()
     assert not problems, "\n".join(problems)

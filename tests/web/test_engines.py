@@ -17,8 +17,8 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-
 from site_helpers import ROOT, SUB_PATH, TEST_SITE_URL, serve_directory
+
 from tools.site.search_terms import glossary_terms
 
 ENGINES = ["mkdocs", "zensical"]
@@ -30,9 +30,15 @@ def build_zensical(*, site_url: str = TEST_SITE_URL) -> Path:
     """`python -m tools build-zensical --strict` into the repository's site-zensical/."""
     from tools.site.zensical import SITE_DIR
 
-    done = subprocess.run([sys.executable, "-m", "tools", "build-zensical", "--strict"], cwd=ROOT,
-                          env=dict(os.environ, SITE_URL=site_url), capture_output=True, text=True,
-                          timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tools", "build-zensical", "--strict"],
+        cwd=ROOT,
+        env=dict(os.environ, SITE_URL=site_url),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     return ROOT / SITE_DIR
 
@@ -64,8 +70,7 @@ def served(request: pytest.FixtureRequest) -> tuple[str, Path, str]:
     """(engine name, built site, base URL it is served at) of one engine."""
     if request.param == "mkdocs":
         return "mkdocs", request.getfixturevalue("built_site"), request.getfixturevalue("site_url")
-    return ("zensical", request.getfixturevalue("zensical_built"),
-            request.getfixturevalue("zensical_url"))
+    return ("zensical", request.getfixturevalue("zensical_built"), request.getfixturevalue("zensical_url"))
 
 
 def _article_pages(site: Path, lang: str) -> list[Path]:
@@ -108,8 +113,9 @@ def test_every_navigation_link_resolves(engine: tuple[str, Path], lang: str) -> 
                 continue
             if href.split("#")[0].endswith(".md") or not _resolves(site, page, href):
                 problems.append(f"{page.relative_to(site)}: {href}")
-    assert not problems, f"{name}: {len(problems)} navigation links do not resolve:\n" + \
-        "\n".join(problems[:40])
+    assert not problems, f"{name}: {len(problems)} navigation links do not resolve:\n" + "\n".join(
+        problems[:40]
+    )
     assert tabs >= 3 * len(pages), f"{name}: {tabs} header tab links on {len(pages)} pages"
     # Every page but the first and the last has both a previous and a next link.
     assert footers >= 2 * len(pages) - 2, f"{name}: {footers} previous/next links on {len(pages)} pages"
@@ -120,8 +126,8 @@ def test_every_navigation_link_resolves(engine: tuple[str, Path], lang: str) -> 
 
 
 UI_STRINGS = {
-    "mkdocs": {"zh": "搜索", "en": "Search"},      # the search box's placeholder
-    "zensical": {"zh": "查找", "en": "Search"},    # the search button's label
+    "mkdocs": {"zh": "搜索", "en": "Search"},  # the search box's placeholder
+    "zensical": {"zh": "查找", "en": "Search"},  # the search button's label
 }
 
 
@@ -133,20 +139,30 @@ def test_each_language_has_its_lang_and_theme_strings(engine: tuple[str, Path], 
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         assert soup.html.get("lang") == lang, f"{name}: {page.relative_to(site)} lang={soup.html.get('lang')}"
         header = soup.select_one("header.md-header")
-        labels = " ".join([header.get_text(" ")] + [
-            el.get(attr, "") for el in header.select("[aria-label], [placeholder], [title]")
-            for attr in ("aria-label", "placeholder", "title")])
+        labels = " ".join(
+            [header.get_text(" ")]
+            + [
+                el.get(attr, "")
+                for el in header.select("[aria-label], [placeholder], [title]")
+                for attr in ("aria-label", "placeholder", "title")
+            ]
+        )
         assert UI_STRINGS[name][lang] in labels, f"{name}: {page.relative_to(site)} header: {labels[:300]}"
         if lang == "en":
             # The English header has no Chinese, except the switcher's own name for Chinese (中文).
-            assert not HAN.search(labels.replace("中文", "")), f"{name}: {page.relative_to(site)}: {labels[:300]}"
-        switch = [a["href"] for a in soup.select(f'.md-select a[hreflang="{other}"], '
-                                                  f'.md-select a[lang="{other}"]')]
+            assert not HAN.search(labels.replace("中文", "")), (
+                f"{name}: {page.relative_to(site)}: {labels[:300]}"
+            )
+        switch = [
+            a["href"] for a in soup.select(f'.md-select a[hreflang="{other}"], .md-select a[lang="{other}"]')
+        ]
         assert switch, f"{name}: {page.relative_to(site)} has no link to the {other} edition"
 
 
 @pytest.mark.parametrize("direction", ["zh-to-en", "en-to-zh"])
-def test_zensical_language_switcher_keeps_the_page(browser, served: tuple[str, Path, str], direction: str) -> None:
+def test_zensical_language_switcher_keeps_the_page(
+    browser, served: tuple[str, Path, str], direction: str
+) -> None:
     name, _, url = served
     rel = "llm-fundamentals/04-math/"
     start, target = (rel, "en/" + rel) if direction == "zh-to-en" else ("en/" + rel, rel)
@@ -154,7 +170,9 @@ def test_zensical_language_switcher_keeps_the_page(browser, served: tuple[str, P
     page = browser.new_page()
     try:
         page.goto(f"{url}/{start}")
-        link = page.locator(f'.md-select a[hreflang="{target_lang}"], .md-select a[lang="{target_lang}"]').first
+        link = page.locator(
+            f'.md-select a[hreflang="{target_lang}"], .md-select a[lang="{target_lang}"]'
+        ).first
         page.locator(".md-header__option .md-select, .md-select").first.hover()
         link.click()
         page.wait_for_load_state("domcontentloaded")
@@ -190,10 +208,16 @@ def test_formulas_are_rendered(engine: tuple[str, Path]) -> None:
 
 # What the result list of each engine is made of.
 SEARCH_UI = {
-    "mkdocs": {"open": "input.md-search__input", "box": "input.md-search__input",
-               "results": ".md-search-result__item"},
-    "zensical": {"open": ".md-search__button", "box": "dialog input[role=combobox]",
-                 "results": "ol[role=listbox] a[role=option]"},
+    "mkdocs": {
+        "open": "input.md-search__input",
+        "box": "input.md-search__input",
+        "results": ".md-search-result__item",
+    },
+    "zensical": {
+        "open": ".md-search__button",
+        "box": "dialog input[role=combobox]",
+        "results": "ol[role=listbox] a[role=option]",
+    },
 }
 STOP_WORDS = {"the", "of", "and", "to", "a"}
 
@@ -259,8 +283,12 @@ def test_search_finds_every_glossary_term(browser, served: tuple[str, Path, str]
         page.close()
     missed = {term for term, texts in found.items() if not _shown(term, texts)}
     unexpected = missed - KNOWN_MISSES[(name, lang)]
-    assert not unexpected, f"{name} {lang}: {len(missed)} of {len(terms)} glossary terms not shown: " + \
-        ", ".join(f"{t!r} -> {found[t][0][:60]!r}" if found[t] else f"{t!r} -> nothing" for t in sorted(unexpected))
+    assert not unexpected, (
+        f"{name} {lang}: {len(missed)} of {len(terms)} glossary terms not shown: "
+        + ", ".join(
+            f"{t!r} -> {found[t][0][:60]!r}" if found[t] else f"{t!r} -> nothing" for t in sorted(unexpected)
+        )
+    )
     fixed = KNOWN_MISSES[(name, lang)] - missed
     assert not fixed, f"{name} {lang}: now found, remove from KNOWN_MISSES: {sorted(fixed)}"
     titles = [text.split("\n", 1)[0] for texts in found.values() for text in texts]

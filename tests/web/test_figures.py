@@ -11,10 +11,14 @@ import pytest
 from bs4 import BeautifulSoup
 from site_helpers import ROOT
 
-FIGURE_SRC = re.compile(r"figures/(?P<profile>[a-z]+)/(?P<id>[a-z0-9-]+)/(?P<name>cell(?P<cell>\d+)-fig\d+-[0-9a-f]{8}\.png)$")
+FIGURE_SRC = re.compile(
+    r"figures/(?P<profile>[a-z]+)/(?P<id>[a-z0-9-]+)/(?P<name>cell(?P<cell>\d+)-fig\d+-[0-9a-f]{8}\.png)$"
+)
 # Words that only an alt text in that language uses (the other language's must be absent).
-LANGUAGE = {"zh": {"start": "图", "x": "横轴：", "y": "纵轴：", "scale": "色标："},
-            "en": {"start": "Figure", "x": "x axis: ", "y": "y axis: ", "scale": "color scale: "}}
+LANGUAGE = {
+    "zh": {"start": "图", "x": "横轴：", "y": "纵轴：", "scale": "色标："},
+    "en": {"start": "Figure", "x": "x axis: ", "y": "y axis: ", "scale": "color scale: "},
+}
 
 
 def _tree(site: Path, lang: str) -> Path:
@@ -27,7 +31,11 @@ def _article_figures(site: Path, lang: str) -> dict[str, list[tuple[str, str, st
     tree = _tree(site, lang)
     for path in sorted(tree.rglob("index.html")):
         rel = path.relative_to(site).as_posix()
-        if (lang == "zh" and rel.startswith("en/")) or "/notebooks/" in f"/{rel}" or rel.startswith("assets/"):
+        if (
+            (lang == "zh" and rel.startswith("en/"))
+            or "/notebooks/" in f"/{rel}"
+            or rel.startswith("assets/")
+        ):
             continue
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         for img in soup.select("figure.snippet-figure img"):
@@ -90,6 +98,8 @@ def test_notebook_page_gives_each_figure_the_article_page_alt(built_site: Path, 
         notebook = [img.get("alt", "") for img in soup.select(".jp-OutputArea-output img, .output img")]
         article = [alt for _rel, _name, alt in entries]
         if notebook != article:
-            problems.append(f"{page.relative_to(built_site)}: alt texts {notebook} differ from the "
-                            f"article page's {article}")
+            problems.append(
+                f"{page.relative_to(built_site)}: alt texts {notebook} differ from the "
+                f"article page's {article}"
+            )
     assert not problems, "\n".join(problems)

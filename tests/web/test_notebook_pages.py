@@ -41,15 +41,18 @@ def test_jupyter_stylesheet_keeps_only_usable_rules(built_site: Path) -> None:
     sheets = list((built_site / "assets" / "notebooks").glob("jupyter-*.css"))
     assert sheets
     texts = [sheet.read_text(encoding="utf-8") for sheet in sheets]
-    for sheet, css in zip(sheets, texts):
+    for sheet, css in zip(sheets, texts, strict=True):
         assert len(css) < 200_000, f"{sheet.name}: {len(css)} characters"
         assert ".bp3-menu-item" not in css, sheet.name  # a widget no notebook page has
     assert any(".jp-OutputArea-output" in css for css in texts)  # kept where outputs are
 
 
 def test_notebook_page_on_a_phone(browser, site_url: str, built_site: Path) -> None:
-    page_path = next(p for p in _notebook_pages(built_site, "en")
-                     if "jp-OutputArea-output" in p.read_text(encoding="utf-8"))
+    page_path = next(
+        p
+        for p in _notebook_pages(built_site, "en")
+        if "jp-OutputArea-output" in p.read_text(encoding="utf-8")
+    )
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()
     try:
@@ -57,10 +60,13 @@ def test_notebook_page_on_a_phone(browser, site_url: str, built_site: Path) -> N
         page.locator(".jp-CodeCell").first.wait_for()
         article = page.locator("article").first.bounding_box()
         editor = page.locator(".jp-CodeCell .jp-InputArea-editor").first.bounding_box()
-        assert editor["x"] - article["x"] < 24, f"code starts {editor['x'] - article['x']:.0f} px into the column"
+        assert editor["x"] - article["x"] < 24, (
+            f"code starts {editor['x'] - article['x']:.0f} px into the column"
+        )
         assert page.locator(".jp-InputPrompt").first.bounding_box() is None  # not displayed
         breaks = page.eval_on_selector_all(
-            ".jp-OutputArea-output pre", "els => els.map(e => getComputedStyle(e).wordBreak)")
+            ".jp-OutputArea-output pre", "els => els.map(e => getComputedStyle(e).wordBreak)"
+        )
         assert breaks and "break-all" not in breaks, breaks
         # The first Tab reaches a skip link, which moves focus to the content.
         page.keyboard.press("Tab")
@@ -75,15 +81,20 @@ NOTEBOOK_BUDGET_KIB = 200
 
 
 @pytest.mark.parametrize("lang", list(LANGS))
-def test_notebook_pages_weigh_at_most_200_kib_gzip_with_figures_as_files(browser, built_site: Path,
-                                                                         lang: str) -> None:
+def test_notebook_pages_weigh_at_most_200_kib_gzip_with_figures_as_files(
+    browser, built_site: Path, lang: str
+) -> None:
     from tools.checks.page_weight import measure
 
     pages = _notebook_pages(built_site, lang)
     for page in pages:  # the figures the article page shows, not base64 copies of them
         assert "data:image/" not in page.read_text(encoding="utf-8"), page
-    rows = measure(built_site, [page.parent.relative_to(built_site).as_posix() + "/" for page in pages],
-                   browser=browser)
-    heavy = [f"{row['page']}: {row['gzip'] / 1024:.1f} KiB" for row in rows
-             if row["gzip"] > NOTEBOOK_BUDGET_KIB * 1024]
+    rows = measure(
+        built_site, [page.parent.relative_to(built_site).as_posix() + "/" for page in pages], browser=browser
+    )
+    heavy = [
+        f"{row['page']}: {row['gzip'] / 1024:.1f} KiB"
+        for row in rows
+        if row["gzip"] > NOTEBOOK_BUDGET_KIB * 1024
+    ]
     assert not heavy, "\n".join(heavy)

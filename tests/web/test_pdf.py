@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from site_helpers import ROOT, TEST_SITE_URL
+
 from tools.recordings import figure_path
 from tools.site import pdf_hooks
 from tools.site.pdf import LABELS, PDF_STEM, edition_pages, read_config
@@ -88,12 +88,12 @@ class PrintedPdf:
 
     @property
     def body_text(self) -> str:
-        return "\n".join(self.page_texts[self.body_start - 1:])
+        return "\n".join(self.page_texts[self.body_start - 1 :])
 
     @cached_property
     def _squashed_body_pages(self) -> list[str]:
         """Each page of the body without whitespace and without its footer (the page number)."""
-        return [_squash(FOOTER.sub("", text)) for text in self.page_texts[self.body_start - 1:]]
+        return [_squash(FOOTER.sub("", text)) for text in self.page_texts[self.body_start - 1 :]]
 
     @cached_property
     def _squashed_body(self) -> str:
@@ -106,7 +106,7 @@ class PrintedPdf:
         if text in self._squashed_body:
             return True
         pages = self._squashed_body_pages
-        for page, following in zip(pages, pages[1:]):
+        for page, following in zip(pages, pages[1:], strict=False):
             for cut in range(len(text) - 1, 0, -1):
                 if page.endswith(text[:cut]):
                     if text[cut:] in following:
@@ -131,10 +131,14 @@ def printed(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
         if not done.exists():
             result = subprocess.run(
                 [sys.executable, "-m", "tools", "pdf", "--site", str(built_site), "--out", str(out)],
-                cwd=ROOT, capture_output=True, text=True, timeout=900,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=900,
             )
-            assert result.returncode == 0, \
+            assert result.returncode == 0, (
                 f"python -m tools pdf failed:\n{result.stdout[-4000:]}{result.stderr[-8000:]}"
+            )
             done.write_text("ok\n", encoding="utf-8")
     return {lang: PrintedPdf(lang, out / f"{PDF_STEM}.{lang}.pdf") for lang in LANGS}
 
@@ -169,9 +173,13 @@ def test_every_chapter_title_appears_in_reading_order(pdf: PrintedPdf) -> None:
     for page in PAGES:
         title = _markdown_title(pdf.lang, page.docs_path)
         found = body.find(_squash(title), position)
-        assert found >= 0, f"{pdf.lang}: {page.docs_path} title {title!r} missing after position {position} of the body"
+        assert found >= 0, (
+            f"{pdf.lang}: {page.docs_path} title {title!r} missing after position {position} of the body"
+        )
         position = found + len(_squash(title))
-        assert title in outline[in_outline:], f"{pdf.lang}: {title!r} missing from the outline, or out of order"
+        assert title in outline[in_outline:], (
+            f"{pdf.lang}: {title!r} missing from the outline, or out of order"
+        )
         in_outline = outline.index(title, in_outline) + 1
 
 
@@ -197,7 +205,9 @@ def test_every_figure_is_embedded(pdf: PrintedPdf) -> None:
     sizes = {(int(row.split()[3]), int(row.split()[4])) for row in listed if row.split()[2] == "image"}
     figures = [
         figure_path(ROOT, recording["id"], "cpu", figure)
-        for recording in _recordings() for cell in recording["cells"] for figure in cell.get("figures", [])
+        for recording in _recordings()
+        for cell in recording["cells"]
+        for figure in cell.get("figures", [])
     ]
     assert figures
     missing = []
@@ -205,7 +215,9 @@ def test_every_figure_is_embedded(pdf: PrintedPdf) -> None:
         with Image.open(figure) as image:
             if image.size not in sizes:
                 missing.append(figure.name)
-    assert not missing, f"{pdf.lang}: figures not embedded at full resolution: {missing} (images: {sorted(sizes)})"
+    assert not missing, (
+        f"{pdf.lang}: figures not embedded at full resolution: {missing} (images: {sorted(sizes)})"
+    )
 
 
 def test_every_diagram_is_printed(built_site: Path, pdf: PrintedPdf) -> None:
@@ -213,12 +225,16 @@ def test_every_diagram_is_printed(built_site: Path, pdf: PrintedPdf) -> None:
     body = _squash(pdf.body_text)
     diagrams = 0
     for page in PAGES:
-        html = (built_site / page_url(f"{pdf.lang}/{page.docs_path}") / "index.html").read_text(encoding="utf-8")
+        html = (built_site / page_url(f"{pdf.lang}/{page.docs_path}") / "index.html").read_text(
+            encoding="utf-8"
+        )
         for svg in BeautifulSoup(html, "html.parser").select(".diagram svg"):
             diagrams += 1
             labels = [_squash(label.get_text(" ")) for label in svg.select(".nodeLabel, text")]
             missing = [label for label in labels if label and label not in body]
-            assert not missing, f"{pdf.lang}: {page.docs_path}: diagram labels missing from the PDF: {missing}"
+            assert not missing, (
+                f"{pdf.lang}: {page.docs_path}: diagram labels missing from the PDF: {missing}"
+            )
     assert diagrams > 0
 
 
@@ -227,15 +243,20 @@ def test_every_editors_box_is_printed_in_order(built_site: Path, pdf: PrintedPdf
     prefix = "编者" if pdf.lang == "zh" else "Editor's"
     body, position, boxes = pdf._squashed_body, 0, 0
     for page in PAGES:
-        html = (built_site / page_url(f"{pdf.lang}/{page.docs_path}") / "index.html").read_text(encoding="utf-8")
-        for title in BeautifulSoup(html, "html.parser").select("article .admonition-title, article details > summary"):
+        html = (built_site / page_url(f"{pdf.lang}/{page.docs_path}") / "index.html").read_text(
+            encoding="utf-8"
+        )
+        for title in BeautifulSoup(html, "html.parser").select(
+            "article .admonition-title, article details > summary"
+        ):
             text = _squash(title.get_text())
             if not text.startswith(_squash(prefix)):
                 continue
             boxes += 1
             found = body.find(text, position)
-            assert found >= 0, (f"{pdf.lang}: {page.docs_path}: editors' box {title.get_text()!r} "
-                                "missing or out of order")
+            assert found >= 0, (
+                f"{pdf.lang}: {page.docs_path}: editors' box {title.get_text()!r} missing or out of order"
+            )
             position = found + len(text)
     assert boxes > 20
 
@@ -245,7 +266,9 @@ def test_no_line_of_code_or_output_is_clipped(built_site: Path, pdf: PrintedPdf)
     text: a line cut off at its box's edge (overflow on screen) loses its end in print."""
     missing, lines = [], 0
     for page in PAGES:
-        html = (built_site / page_url(f"{pdf.lang}/{page.docs_path}") / "index.html").read_text(encoding="utf-8")
+        html = (built_site / page_url(f"{pdf.lang}/{page.docs_path}") / "index.html").read_text(
+            encoding="utf-8"
+        )
         for pre in BeautifulSoup(html, "html.parser").select("article pre"):
             for line in pre.get_text().splitlines():
                 if _squash(line):
@@ -253,7 +276,9 @@ def test_no_line_of_code_or_output_is_clipped(built_site: Path, pdf: PrintedPdf)
                     if not pdf.holds(line):
                         missing.append(f"{page.docs_path}: {line.strip()!r}")
     assert lines > 500
-    assert not missing, f"{pdf.lang}: {len(missing)} of {lines} code/output lines missing or cut: {missing[:8]}"
+    assert not missing, (
+        f"{pdf.lang}: {len(missing)} of {lines} code/output lines missing or cut: {missing[:8]}"
+    )
 
 
 def test_formulas_are_typeset_and_every_font_is_embedded(pdf: PrintedPdf) -> None:
@@ -268,8 +293,9 @@ def test_formulas_are_typeset_and_every_font_is_embedded(pdf: PrintedPdf) -> Non
 
 
 def test_title_page_gives_build_date_and_commit(pdf: PrintedPdf) -> None:
-    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     first = pdf.page_texts[0]
     assert re.search(r"\d{4}-\d{2}-\d{2}", first), first
     assert commit and commit in first, f"{pdf.lang}: commit {commit} not on the title page:\n{first}"
@@ -289,8 +315,9 @@ def test_no_page_is_larger_than_a4_and_nothing_is_shrunk_to_fit(pdf: PrintedPdf)
     assert len(pages) == len(pdf.page_texts)
     for number, page in enumerate(pages, start=1):
         width, height = float(page["width"]), float(page["height"])
-        assert width <= A4_PT[0] + 0.5 and height <= A4_PT[1] + 0.5, \
+        assert width <= A4_PT[0] + 0.5 and height <= A4_PT[1] + 0.5, (
             f"{pdf.lang}: page {number} is {width} x {height} pt"
+        )
     heights = sorted(float(word["ymax"]) - float(word["ymin"]) for word in bbox.find_all("word"))
     median = heights[len(heights) // 2]
     assert median >= 9.5, f"{pdf.lang}: words are {median:.1f} pt high: a line too wide shrank the whole PDF"
@@ -315,7 +342,11 @@ def test_internal_links_land_on_pages_of_the_document(pdf: PrintedPdf) -> None:
             if destination is None and action is not None:
                 destination = action.get_object().get("/D")
             internal += 1
-            if destination is not None and str(destination) not in destinations and not isinstance(destination, list):
+            if (
+                destination is not None
+                and str(destination) not in destinations
+                and not isinstance(destination, list)
+            ):
                 broken.append(f"page {number}: destination {destination} not in the document")
     assert not broken, f"{pdf.lang}: {broken[:10]}"
     # the contents page alone links every page of the edition
@@ -323,11 +354,14 @@ def test_internal_links_land_on_pages_of_the_document(pdf: PrintedPdf) -> None:
 
 
 def test_contents_give_the_page_each_entry_links_to(pdf: PrintedPdf) -> None:
-    shown = [int(number) for text in pdf.page_texts[1:pdf.body_start - 1]
-             for number in re.findall(r"^\S.*\s(\d+)$", FOOTER.sub("", text), re.M)]
+    shown = [
+        int(number)
+        for text in pdf.page_texts[1 : pdf.body_start - 1]
+        for number in re.findall(r"^\S.*\s(\d+)$", FOOTER.sub("", text), re.M)
+    ]
     destinations = pdf.reader.named_destinations
     linked = []
-    for page in pdf.reader.pages[1:pdf.body_start - 1]:
+    for page in pdf.reader.pages[1 : pdf.body_start - 1]:
         for annotation in page.get("/Annots") or []:
             name = annotation.get_object().get("/Dest")
             if name is not None and str(name) in destinations:
@@ -343,9 +377,18 @@ def _chrome(lang: str) -> list[str]:
     """Fixed strings a page of `lang` shows around the articles' own text: this edition's
     labels (the print page's and the recorded outputs'), and Material's."""
     texts = list(LABELS[lang].values()) + list(RENDER_TEXT[lang].values())
-    texts += {"zh": ["输出", "永久链接", "复制", "目录", "上一页", "下一页", "回到页面顶部"],
-              "en": ["Output", "Permanent link", "Copy to clipboard", "Table of contents", "Back to top",
-                     "Previous", "Next"]}[lang]
+    texts += {
+        "zh": ["输出", "永久链接", "复制", "目录", "上一页", "下一页", "回到页面顶部"],
+        "en": [
+            "Output",
+            "Permanent link",
+            "Copy to clipboard",
+            "Table of contents",
+            "Back to top",
+            "Previous",
+            "Next",
+        ],
+    }[lang]
     fragments = []
     for text in texts:
         for part in re.split(r"\{[^}]*\}|`", text):  # literal parts, around placeholders and code
@@ -385,10 +428,17 @@ def test_no_ui_text_of_the_other_language(pdf: PrintedPdf) -> None:
 def test_chinese_in_the_english_pdf_is_quoted_from_its_pages(printed: dict[str, PrintedPdf]) -> None:
     """Every run of Chinese in the English PDF is one its pages or recorded outputs hold."""
     pdf = printed["en"]
-    sources = _squash("".join((ROOT / "docs" / "en" / page.docs_path).read_text(encoding="utf-8") for page in PAGES))
+    sources = _squash(
+        "".join((ROOT / "docs" / "en" / page.docs_path).read_text(encoding="utf-8") for page in PAGES)
+    )
     sources += _squash("".join(cell["output"] for recording in _recordings() for cell in recording["cells"]))
-    stray = sorted({run for run in CJK.findall(pdf.body_text + "\n".join(pdf.page_texts[: pdf.body_start - 1]))
-                    if _squash(run) not in sources})
+    stray = sorted(
+        {
+            run
+            for run in CJK.findall(pdf.body_text + "\n".join(pdf.page_texts[: pdf.body_start - 1]))
+            if _squash(run) not in sources
+        }
+    )
     assert not stray, f"Chinese in the en PDF that no en page or output holds: {stray[:20]}"
 
 
@@ -411,24 +461,36 @@ def test_pages_link_the_pdf_only_when_it_was_built(tmp_path: Path) -> None:
     assert f'href="../../pdf/{PDF_STEM}.en.pdf"' in linked and "3 pages" in linked and " kB" in linked
 
 
-def test_built_site_links_each_language_pdf_with_its_size(printed: dict[str, PrintedPdf], tmp_path: Path) -> None:
+def test_built_site_links_each_language_pdf_with_its_size(
+    printed: dict[str, PrintedPdf], tmp_path: Path
+) -> None:
     """`make pdf`'s second build: home and About of each language link that language's PDF, the
     link resolves inside the site, and the size shown is the published file's."""
     pdf_dir = tmp_path / "pdfs"
     pdf_dir.mkdir()
-    for lang, printed_pdf in printed.items():
+    for printed_pdf in printed.values():
         shutil.copy2(printed_pdf.path, pdf_dir / printed_pdf.path.name)
     site = tmp_path / "site"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=TEST_SITE_URL, PDF_DIR=str(pdf_dir))
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-6000:]
     for lang in LANGS:
         for page in ("", "about/"):
             html_path = site / ("en/" if lang == "en" else "") / page / "index.html"
-            link = BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser").select_one(".pdf-edition a")
+            link = BeautifulSoup(html_path.read_text(encoding="utf-8"), "html.parser").select_one(
+                ".pdf-edition a"
+            )
             assert link is not None, f"{html_path}: no PDF link"
             target = (html_path.parent / link["href"]).resolve()
-            assert target.is_file() and target.name == f"{PDF_STEM}.{lang}.pdf", f"{html_path}: {link['href']}"
+            assert target.is_file() and target.name == f"{PDF_STEM}.{lang}.pdf", (
+                f"{html_path}: {link['href']}"
+            )
             size = pdf_hooks.human_size(target.stat().st_size)
             assert size in link.parent.get_text(), f"{html_path}: size {size} not shown"

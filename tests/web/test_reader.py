@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
-
 from site_helpers import ROOT, html_pages, search, source_pages
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -40,8 +39,9 @@ def _first_page_with(site: Path, needle: str, lang: str = "zh") -> str:
 
 # One test per page, so pytest-xdist spreads them over the workers (the list is known at
 # collection without building: site_helpers.source_pages; test_site_build checks it).
-@pytest.mark.parametrize("rel", [pytest.param(LANGS[lang] + rel, id=f"{lang}:/{rel}")
-                                 for lang in LANGS for rel in source_pages()])
+@pytest.mark.parametrize(
+    "rel", [pytest.param(LANGS[lang] + rel, id=f"{lang}:/{rel}") for lang in LANGS for rel in source_pages()]
+)
 def test_every_page_loads_without_console_errors_or_local_4xx(
     browser, site_url: str, built_site: Path, rel: str
 ) -> None:
@@ -95,14 +95,18 @@ def test_search_stays_in_the_page_language_and_lands_highlighted(
     for href in hrefs:
         absolute = urljoin(page.url, href)
         assert absolute.startswith(site_url + "/"), absolute
-        assert absolute.startswith(en_root) == (lang == "en"), f"{query!r} on /{start}: {absolute} is not {lang}"
+        assert absolute.startswith(en_root) == (lang == "en"), (
+            f"{query!r} on /{start}: {absolute} is not {lang}"
+        )
         highlight = parse_qs(urlparse(absolute).query, keep_blank_values=True).get("h", [""])[0]
         assert highlight.strip(), f"{query!r}: result {absolute} has an empty ?h="
     target = urljoin(page.url, hrefs[0])
     links[0].click()
     page.wait_for_load_state("load")
     landed, expected = urlparse(page.url), urlparse(target)
-    assert (landed.path, landed.query) == (expected.path, expected.query), f"clicked {target}, landed on {page.url}"
+    assert (landed.path, landed.query) == (expected.path, expected.query), (
+        f"clicked {target}, landed on {page.url}"
+    )
     assert page.locator("html").get_attribute("lang") == lang
     page.locator("mark[data-md-highlight]").first.wait_for(state="attached", timeout=20_000)
 
@@ -131,7 +135,9 @@ def test_404_page_per_language_works_under_a_sub_path(
     # The document itself is the one 404 (Chromium logs it as a console error too).
     document = f"404 {site_url}/{missing}"
     assert recorded_page.failed == [document]
-    assert recorded_page.console_errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    assert recorded_page.console_errors == [
+        "Failed to load resource: the server responded with a status of 404 (Not Found)"
+    ]
     switcher = {
         a.get_attribute("hreflang"): urljoin(page.url, a.get_attribute("href"))
         for a in page.locator(".md-select a[hreflang]").all()
@@ -192,13 +198,21 @@ def test_chinese_pages_have_a_chinese_ui(recorded_page, site_url: str, rel: str)
     page.goto(f"{site_url}/{rel}")
     # Material's own strings (buttons, labels, tooltips) in Chinese; names, code and
     # numbers may stay Latin.
-    for selector in ("label.md-header__button[for^=__palette]", "input.md-search__input",
-                     ".md-search[role=dialog]", "[data-md-component=top]", "a.headerlink"):
+    for selector in (
+        "label.md-header__button[for^=__palette]",
+        "input.md-search__input",
+        ".md-search[role=dialog]",
+        "[data-md-component=top]",
+        "a.headerlink",
+    ):
         for el in page.locator(selector).all():
             names = [el.get_attribute(a) for a in ("title", "aria-label", "placeholder")]
             names = [n for n in names if n] + [el.inner_text().strip()]
             assert any(HAN.search(n) for n in names if n), f"/{rel} {selector}: {names}"
-    english_words = re.compile(r"^(?:[a-z]+\[[a-z-]+\]|translation [\w.]+|[a-z]+): .*\b(?:the|to|of|page|mode|search|copy|clear|back|previous|next)\b", re.I)
+    english_words = re.compile(
+        r"^(?:[a-z]+\[[a-z-]+\]|translation [\w.]+|[a-z]+): .*\b(?:the|to|of|page|mode|search|copy|clear|back|previous|next)\b",
+        re.I,
+    )
     stray = [t for t in _ui_texts(page) if english_words.match(t) and not HAN.search(t)]
     assert not stray, f"/{rel}: English UI strings: {stray}"
 
@@ -236,9 +250,7 @@ def test_axe_finds_no_critical_or_serious_violation(
     expected = "slate" if scheme == "dark" else "default"
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     context.close()
     bad = [
         f"{v['impact']} {v['id']}: {len(v['nodes'])}x, e.g. {v['nodes'][0]['target']} "
@@ -254,10 +266,13 @@ def test_axe_finds_no_critical_or_serious_violation(
 
 
 @pytest.mark.parametrize("lang", list(LANGS))
-def test_diagrams_are_inline_svg_at_readable_size(recorded_page, site_url: str, built_site: Path, lang: str) -> None:
+def test_diagrams_are_inline_svg_at_readable_size(
+    recorded_page, site_url: str, built_site: Path, lang: str
+) -> None:
     page = recorded_page.page
     with_diagrams = [
-        rel for rel in _pages(built_site, lang)
+        rel
+        for rel in _pages(built_site, lang)
         if "data-diagram=" in (built_site / rel / "index.html").read_text(encoding="utf-8")
     ]
     assert with_diagrams
@@ -296,9 +311,12 @@ def test_page_weight_within_budget(browser, built_site: Path, kind: str, budget_
         rel = ""
     else:
         rel = next(
-            r for r in _pages(built_site, "zh")
-            if all(m in (built_site / r / "index.html").read_text(encoding="utf-8")
-                   for m in ("data-diagram=", 'class="arithmatex"'))
+            r
+            for r in _pages(built_site, "zh")
+            if all(
+                m in (built_site / r / "index.html").read_text(encoding="utf-8")
+                for m in ("data-diagram=", 'class="arithmatex"')
+            )
         )
     (row,) = measure(built_site, [rel], browser=browser)
     assert not row["foreign"]

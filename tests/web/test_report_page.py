@@ -26,7 +26,9 @@ def test_report_table_fits_the_column_at_1280px(browser, site_url: str, lang: st
 
 
 @pytest.mark.parametrize("lang", ["", "en/"])
-def test_report_on_a_phone_is_one_block_per_snippet_with_nothing_cut_off(browser, site_url: str, lang: str) -> None:
+def test_report_on_a_phone_is_one_block_per_snippet_with_nothing_cut_off(
+    browser, site_url: str, lang: str
+) -> None:
     page = browser.new_page(viewport={"width": 375, "height": 800})
     try:
         page.goto(f"{site_url}/{lang}report/")
@@ -52,6 +54,8 @@ def test_report_on_a_phone_is_one_block_per_snippet_with_nothing_cut_off(browser
         page.close()
     assert found["rows"] > 0
     assert found["scroll"] <= found["view"], f"/{lang}report/: the page scrolls sideways ({found})"
-    assert found["table"] <= found["box"], f"/{lang}report/: table {found['table']} px in a {found['box']} px box"
+    assert found["table"] <= found["box"], (
+        f"/{lang}report/: table {found['table']} px in a {found['box']} px box"
+    )
     assert not found["cut"], f"/{lang}report/: cells cut off: {found['cut']}"
     assert found["stacked"] and found["label"] != "none" and found["header"] == "none", found

@@ -10,9 +10,12 @@ from site_helpers import search
 MAX_LISTING_LINES = 6
 
 
-@pytest.mark.parametrize(("lang", "query"), [("en/", "fine-tuning"), ("en/", "tokenizer"), ("", "微调"), ("", "分词器")])
-def test_excerpts_show_prose_and_at_most_a_few_lines_of_a_listing_with_a_hit(browser, site_url: str, lang: str,
-                                                                            query: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "query"), [("en/", "fine-tuning"), ("en/", "tokenizer"), ("", "微调"), ("", "分词器")]
+)
+def test_excerpts_show_prose_and_at_most_a_few_lines_of_a_listing_with_a_hit(
+    browser, site_url: str, lang: str, query: str
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(f"{site_url}/{lang}", wait_until="networkidle")
@@ -26,6 +29,9 @@ def test_excerpts_show_prose_and_at_most_a_few_lines_of_a_listing_with_a_hit(bro
     finally:
         page.close()
     problems = [f"{item['title']!r}: a listing without a hit" for item in listings if not item["hit"]]
-    problems += [f"{item['title']!r}: {item['lines']:.0f} lines of code" for item in listings
-                 if item["lines"] > MAX_LISTING_LINES]
+    problems += [
+        f"{item['title']!r}: {item['lines']:.0f} lines of code"
+        for item in listings
+        if item["lines"] > MAX_LISTING_LINES
+    ]
     assert not problems, f"{query!r} on /{lang}:\n" + "\n".join(problems)

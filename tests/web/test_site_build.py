@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from site_helpers import ROOT, html_pages
 
 
@@ -68,7 +67,9 @@ def test_no_page_loads_mermaid_and_every_diagram_is_pre_rendered(built_site: Pat
     ],
     ids=["katex-css", "katex-js"],
 )
-def test_heavy_scripts_load_only_on_pages_that_need_them(built_site: Path, markers: list[str], script: str) -> None:
+def test_heavy_scripts_load_only_on_pages_that_need_them(
+    built_site: Path, markers: list[str], script: str
+) -> None:
     with_it = without_it = 0
     for path in built_site.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
@@ -137,8 +138,10 @@ def test_sitemap_per_language_is_valid_and_complete(built_site: Path, lang: str)
     locs = [url.find("s:loc", ns).text for url in urls]
     assert len(locs) == len(set(locs))
     # Absolute URLs under this sitemap's own folder (the protocol's rule), one per page.
-    assert all(loc.startswith(root_url) for loc in locs), [loc for loc in locs if not loc.startswith(root_url)][:3]
-    listed = {loc[len(root_url):] for loc in locs}
+    assert all(loc.startswith(root_url) for loc in locs), [
+        loc for loc in locs if not loc.startswith(root_url)
+    ][:3]
+    listed = {loc[len(root_url) :] for loc in locs}
     if lang == "zh":
         assert not {rel for rel in listed if rel.startswith("en/")}
     assert listed == _lang_pages(built_site, lang)

@@ -21,26 +21,32 @@ from tools.recordings import (
 )
 from tools.scripts import script_problems
 
-HELP = ("fail (one line per problem, file:line) if snippets/ or a cpu recording is stale; "
-        "environment drift is a note")
+HELP = (
+    "fail (one line per problem, file:line) if snippets/ or a cpu recording is stale; "
+    "environment drift is a note"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-recordings", action="store_true",
-                        help="check the pages and snippets/ only, not the recordings")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="print the state of every recording (a table)")
+    parser.add_argument(
+        "--no-recordings", action="store_true", help="check the pages and snippets/ only, not the recordings"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="print the state of every recording (a table)"
+    )
 
 
 def states(root: Path, programs: dict[str, Program]) -> dict[str, list[RecordingState]]:
     """Every program's recording state per profile (the one decision, tools.recordings)."""
-    return {snippet_id: [recording_state(root, program, snippet_id, profile)
-                         for profile in PROFILES]
-            for snippet_id, program in programs.items()}
+    return {
+        snippet_id: [recording_state(root, program, snippet_id, profile) for profile in PROFILES]
+        for snippet_id, program in programs.items()
+    }
 
 
-def recording_problems(root: Path, programs: dict[str, Program], *, pages_ok: bool = True
-                       ) -> tuple[list[str], list[str], list[str], dict[str, list[RecordingState]]]:
+def recording_problems(
+    root: Path, programs: dict[str, Program], *, pages_ok: bool = True
+) -> tuple[list[str], list[str], list[str], dict[str, list[RecordingState]]]:
     """(problems, warnings, notes, states), as `consequence` decides (tools.recordings): a
     required profile's (cpu) unusable recording is a problem; an optional one's (cuda) broken
     recording a problem, stale one a warning (not shown), missing one nothing.
@@ -54,27 +60,35 @@ def recording_problems(root: Path, programs: dict[str, Program], *, pages_ok: bo
             fix = f"run `{repair_command(snippet_id, state.profile)}`"
             effect = consequence(state)
             if effect == NOTE:
-                notes.append(f'{where}: {state.profile} recording of "{snippet_id}" was '
-                             f"{state.reason}; it is still shown (its provenance says so). "
-                             f"To re-record: `python -m tools run --env-drift`")
+                notes.append(
+                    f'{where}: {state.profile} recording of "{snippet_id}" was '
+                    f"{state.reason}; it is still shown (its provenance says so). "
+                    f"To re-record: `python -m tools run --env-drift`"
+                )
             elif effect == ERROR:
-                problems.append(f'{where}: {state.profile} recording of "{snippet_id}" is '
-                                f"{state.state} ({state.reason}); {fix}")
+                problems.append(
+                    f'{where}: {state.profile} recording of "{snippet_id}" is '
+                    f"{state.state} ({state.reason}); {fix}"
+                )
             elif effect == WARNING:
-                warnings.append(f'{where}: {state.profile} recording of "{snippet_id}" is '
-                                f"{state.state} ({state.reason}) and will not be shown; re-record "
-                                f"it on a GPU with `{repair_command(snippet_id, state.profile)}`"
-                                " (it is kept until then)")
+                warnings.append(
+                    f'{where}: {state.profile} recording of "{snippet_id}" is '
+                    f"{state.state} ({state.reason}) and will not be shown; re-record "
+                    f"it on a GPU with `{repair_command(snippet_id, state.profile)}`"
+                    " (it is kept until then)"
+                )
     for profile in PROFILES:
         folder = recordings_dir(root, profile)
         for path in sorted(folder.glob("*.json")) if folder.is_dir() and pages_ok else []:
             if path.stem not in programs:
-                warnings.append(f"{path.relative_to(root)}:1: no fence has id \"{path.stem}\", so "
-                                "this recording is not shown; if a fence's id was changed by "
-                                "mistake, change it back; if the snippet is gone for good, "
-                                f"`git rm -r {path.relative_to(root)}"
-                                + (f" {path.with_suffix('').relative_to(root)}"
-                                   if path.with_suffix("").is_dir() else "") + "`")
+                warnings.append(
+                    f'{path.relative_to(root)}:1: no fence has id "{path.stem}", so '
+                    "this recording is not shown; if a fence's id was changed by "
+                    "mistake, change it back; if the snippet is gone for good, "
+                    f"`git rm -r {path.relative_to(root)}"
+                    + (f" {path.with_suffix('').relative_to(root)}" if path.with_suffix("").is_dir() else "")
+                    + "`"
+                )
     return problems, warnings, notes, table
 
 
@@ -93,8 +107,7 @@ def run(args: argparse.Namespace) -> int:
     warnings: list[str] = []
     checked = 0
     if not args.no_recordings:
-        more, warnings, drift, table = recording_problems(args.root, programs,
-                                                          pages_ok=not errors)
+        more, warnings, drift, table = recording_problems(args.root, programs, pages_ok=not errors)
         problems += more
         notes += drift
         checked = sum(1 for row in table.values() for s in row if s.state != MISSING)

@@ -20,17 +20,26 @@ HELP = "check that docs/zh keeps every heading, line and Latin word of sources/*
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the subcommand (`python -m tools` adds --root)."""
-    parser.add_argument("articles", nargs="*", metavar="NNN",
-                        help=f"source article numbers (default: all of {', '.join(fidelity.ARTICLES)})")
-    parser.add_argument("--no-closest", action="store_true",
-                        help="do not search the closest edition line for a missing source line (faster)")
+    parser.add_argument(
+        "articles",
+        nargs="*",
+        metavar="NNN",
+        help=f"source article numbers (default: all of {', '.join(fidelity.ARTICLES)})",
+    )
+    parser.add_argument(
+        "--no-closest",
+        action="store_true",
+        help="do not search the closest edition line for a missing source line (faster)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     unknown = [number for number in args.articles if number not in fidelity.ARTICLES]
     if unknown:
-        print(f"error: unknown article(s) {', '.join(unknown)}; known: {', '.join(fidelity.ARTICLES)}",
-              file=sys.stderr)
+        print(
+            f"error: unknown article(s) {', '.join(unknown)}; known: {', '.join(fidelity.ARTICLES)}",
+            file=sys.stderr,
+        )
         return 2
     numbers = args.articles or list(fidelity.ARTICLES)
     counts: Counter[str] = Counter()

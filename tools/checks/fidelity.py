@@ -52,10 +52,24 @@ ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 # conversion defect of the sources: it is a real chapter heading all the same.
 GLUED_HEADING = re.compile(r"(?<=[。！？.!?）)」”])[ \t]*(#{1,6})[ \t]+(\S.*?)[ \t]*$")
 # Chinese punctuation that NFKC leaves alone.
-PUNCTUATION = str.maketrans({
-    "“": '"', "”": '"', "‘": "'", "’": "'", "、": ",", "。": ".", "【": "[", "】": "]",
-    "《": "<", "》": ">", "〈": "<", "〉": ">", "—": "-", "–": "-",
-})
+PUNCTUATION = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "、": ",",
+        "。": ".",
+        "【": "[",
+        "】": "]",
+        "《": "<",
+        "》": ">",
+        "〈": "<",
+        "〉": ">",
+        "—": "-",
+        "–": "-",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -201,7 +215,9 @@ def edition_prose(text: str, *, path: str) -> str:
                 index += 1
             continue
         index += 1
-    prose = "".join(line if kept else "\n" for line, kept in zip(lines, keep, strict=True))  # line numbers survive
+    prose = "".join(
+        line if kept else "\n" for line, kept in zip(lines, keep, strict=True)
+    )  # line numbers survive
     return re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), prose, flags=re.S)
 
 
@@ -288,9 +304,9 @@ class Edition:
 
 
 def article_edition(root: Path, number: str) -> Edition:
-    return Edition([
-        (p.relative_to(root).as_posix(), p.read_text(encoding="utf-8")) for p in zh_pages(root, number)
-    ])
+    return Edition(
+        [(p.relative_to(root).as_posix(), p.read_text(encoding="utf-8")) for p in zh_pages(root, number)]
+    )
 
 
 def source_lines(text: str, *, path: str = "<source>") -> list[tuple[int, str]]:
@@ -326,8 +342,14 @@ def missing_headings(source_path: str, source: str, edition: Edition) -> list[Fi
         if rest.strip() and available[label_form] and normalise_heading(rest) in everything:
             available[label_form] -= 1  # "## 关键词：A，B" written as "## 关键词" + "A，B"
             continue
-        missing.append(Finding("heading", source_path, heading.line,
-                               f"no heading {'#' * heading.level} {heading.text} in the edition"))
+        missing.append(
+            Finding(
+                "heading",
+                source_path,
+                heading.line,
+                f"no heading {'#' * heading.level} {heading.text} in the edition",
+            )
+        )
     return missing
 
 
@@ -351,8 +373,14 @@ def missing_text(source_path: str, source: str, edition: Edition, *, closest: bo
         if signature in edition.signature:
             continue
         near = closest_line(signature, edition) if closest else ""
-        missing.append(Finding("text", source_path, line,
-                               f"not kept word for word: {text[:80]}" + (f"\n      closest: {near}" if near else "")))
+        missing.append(
+            Finding(
+                "text",
+                source_path,
+                line,
+                f"not kept word for word: {text[:80]}" + (f"\n      closest: {near}" if near else ""),
+            )
+        )
     return missing
 
 
@@ -374,7 +402,11 @@ def missing_latin_words(source_path: str, source: str, edition: Edition) -> list
         if len(signature) < MIN_HAN:
             lost = sorted(w for w in words if not edition.words[w])
             if lost:
-                findings.append(Finding("latin", source_path, line, f"{', '.join(lost)} nowhere in the edition: {text[:80]}"))
+                findings.append(
+                    Finding(
+                        "latin", source_path, line, f"{', '.join(lost)} nowhere in the edition: {text[:80]}"
+                    )
+                )
             continue
         spans = edition.occurrences(signature)
         if not spans:
@@ -383,7 +415,9 @@ def missing_latin_words(source_path: str, source: str, edition: Edition) -> list
         best: tuple[list[str], int] | None = None
         for start, end in spans:
             kept = latin_words(edition.prose[start:end])
-            lost = sorted(w + (f" ({n - kept[w]} of {n})" if n > 1 else "") for w, n in words.items() if kept[w] < n)
+            lost = sorted(
+                w + (f" ({n - kept[w]} of {n})" if n > 1 else "") for w, n in words.items() if kept[w] < n
+            )
             if not lost and start not in taken:
                 taken.add(start)
                 best = None
@@ -392,8 +426,11 @@ def missing_latin_words(source_path: str, source: str, edition: Edition) -> list
                 best = (lost, start)
         if best is not None:
             page, page_line = edition.where(best[1])
-            what = (f"drops {', '.join(best[0])}" if best[0]
-                    else "keeps this repeated line's words fewer times than the source repeats it")
+            what = (
+                f"drops {', '.join(best[0])}"
+                if best[0]
+                else "keeps this repeated line's words fewer times than the source repeats it"
+            )
             findings.append(Finding("latin", page, page_line, f"{what} of {source_path}:{line}: {text[:80]}"))
     return findings
 
@@ -403,9 +440,15 @@ def length_shortfall(source_path: str, source: str, edition: Edition, folder: st
     wanted, got = source_han(source, path=source_path), len(edition.signature)
     if got >= wanted:
         return []
-    return [Finding("length", f"docs/zh/{folder}/", 0,
-                    f"{got} Han characters outside code and editors' admonitions, fewer than the "
-                    f"{wanted} of {source_path} outside code blocks: text of the source is missing")]
+    return [
+        Finding(
+            "length",
+            f"docs/zh/{folder}/",
+            0,
+            f"{got} Han characters outside code and editors' admonitions, fewer than the "
+            f"{wanted} of {source_path} outside code blocks: text of the source is missing",
+        )
+    ]
 
 
 def check_article(root: Path, number: str, *, closest: bool = True) -> list[Finding]:
@@ -415,7 +458,9 @@ def check_article(root: Path, number: str, *, closest: bool = True) -> list[Find
     text = source.read_text(encoding="utf-8")
     edition = article_edition(root, number)
     if not edition.pages:
-        return [Finding("text", f"docs/zh/{ARTICLES[number]}/", 0, f"no pages yet: write the edition of {rel}")]
+        return [
+            Finding("text", f"docs/zh/{ARTICLES[number]}/", 0, f"no pages yet: write the edition of {rel}")
+        ]
     return (
         missing_headings(rel, text, edition)
         + missing_text(rel, text, edition, closest=closest)
@@ -464,8 +509,9 @@ HELP = "print every source code block and its fate (sources/code-blocks/*.yml) a
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the subcommand (`python -m tools` adds --root)."""
-    parser.add_argument("--link-prefix", default="",
-                        help="prefix of the page links, e.g. ../ (default: none)")
+    parser.add_argument(
+        "--link-prefix", default="", help="prefix of the page links, e.g. ../ (default: none)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

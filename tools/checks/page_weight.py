@@ -73,17 +73,29 @@ def _measure(site: Path, pages: list[str], browser: object, search: bool) -> lis
                 raw += len(data)
                 compressed += len(gzip.compress(data, compresslevel=6))
             rows.append(
-                {"page": "/" + page_path, "requests": len(urls), "raw": raw, "gzip": compressed, "foreign": foreign}
+                {
+                    "page": "/" + page_path,
+                    "requests": len(urls),
+                    "raw": raw,
+                    "gzip": compressed,
+                    "foreign": foreign,
+                }
             )
             context.close()
     return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("site", type=Path, help="a built site directory (mkdocs build)")
-    parser.add_argument("pages", nargs="+", help='page paths relative to the site root ("" for the home page)')
-    parser.add_argument("--search", action="store_true", help="open the search box too (loads the search index)")
+    parser.add_argument(
+        "pages", nargs="+", help='page paths relative to the site root ("" for the home page)'
+    )
+    parser.add_argument(
+        "--search", action="store_true", help="open the search box too (loads the search index)"
+    )
     args = parser.parse_args()
     print(f"{'page':40} {'requests':>8} {'raw KiB':>9} {'gzip KiB':>9}  foreign")
     for row in measure(args.site, args.pages, search=args.search):

@@ -68,9 +68,7 @@ def _first_unmatched(zh: Sequence[Item], en: Sequence[Item]) -> tuple[str, Item]
     return None
 
 
-def _count_check(
-    name: str, extract: Callable[[Page], list[Item]]
-) -> Callable[[Page, Page], list[Issue]]:
+def _count_check(name: str, extract: Callable[[Page], list[Item]]) -> Callable[[Page, Page], list[Issue]]:
     def check(zh: Page, en: Page) -> list[Issue]:
         zh_items, en_items = extract(zh), extract(en)
         if len(zh_items) == len(en_items):
@@ -143,16 +141,34 @@ def _check_id_sequence(
         return []
     for index, (a, b) in enumerate(zip(zh_ids, en_ids, strict=False)):
         if a != b:
-            return [Issue("error", en.path, en_items[index].line,
-                          f"{name}: found {b!r} where {zh.path}:{zh_items[index].line} has {a!r} "
-                          f"(ids and order must match: {zh_ids} vs {en_ids})")]
+            return [
+                Issue(
+                    "error",
+                    en.path,
+                    en_items[index].line,
+                    f"{name}: found {b!r} where {zh.path}:{zh_items[index].line} has {a!r} "
+                    f"(ids and order must match: {zh_ids} vs {en_ids})",
+                )
+            ]
     if len(zh_ids) > len(en_ids):
         missing = zh_items[len(en_ids)]
-        return [Issue("error", zh.path, missing.line, f"{name}: {missing.key!r} has no counterpart in "
-                      f"{en.path} (add it there in the same place)")]
+        return [
+            Issue(
+                "error",
+                zh.path,
+                missing.line,
+                f"{name}: {missing.key!r} has no counterpart in {en.path} (add it there in the same place)",
+            )
+        ]
     extra = en_items[len(zh_ids)]
-    return [Issue("error", en.path, extra.line, f"{name}: {extra.key!r} has no counterpart in {zh.path} "
-                  f"(remove it or add it to the zh page)")]
+    return [
+        Issue(
+            "error",
+            en.path,
+            extra.line,
+            f"{name}: {extra.key!r} has no counterpart in {zh.path} (remove it or add it to the zh page)",
+        )
+    ]
 
 
 def check_snippets(zh: Page, en: Page) -> list[Issue]:
@@ -180,8 +196,13 @@ def check_snippets(zh: Page, en: Page) -> list[Issue]:
 
 def check_chinese_in_english(en: Page) -> list[Issue]:
     return [
-        Issue("error", en.path, line, f"Chinese text in English prose: {text!r}; translate it, or mark a "
-              f'deliberate quotation with quotes or <span lang="zh">…</span>')
+        Issue(
+            "error",
+            en.path,
+            line,
+            f"Chinese text in English prose: {text!r}; translate it, or mark a "
+            f'deliberate quotation with quotes or <span lang="zh">…</span>',
+        )
         for line, text in chinese_in_prose(en)
     ]
 
@@ -190,20 +211,39 @@ def check_source_hash(zh: Page, en: Page) -> list[Issue]:
     recorded = recorded_hash(en)
     stamp = f"python -m tools parity --stamp {en.path}"
     if recorded is None:
-        return [Issue("error", en.path, 1,
-                      f"front matter has no `source_hash`; when the page is a full translation of "
-                      f"{zh.path}, run `{stamp}`")]
+        return [
+            Issue(
+                "error",
+                en.path,
+                1,
+                f"front matter has no `source_hash`; when the page is a full translation of "
+                f"{zh.path}, run `{stamp}`",
+            )
+        ]
     if recorded != source_hash(zh.text.encode("utf-8")):
         line = 1 + en.text[: en.text.find("source_hash:")].count("\n")
-        return [Issue("warning", en.path, line,
-                      f"{en.path} translates an older version of {zh.path} (changed since); "
-                      f"update the translation, then run `{stamp}`")]
+        return [
+            Issue(
+                "warning",
+                en.path,
+                line,
+                f"{en.path} translates an older version of {zh.path} (changed since); "
+                f"update the translation, then run `{stamp}`",
+            )
+        ]
     return []
 
 
 PAIR_CHECKS: tuple[Callable[[Page, Page], list[Issue]], ...] = (
-    check_headings, check_display_formulas, check_inline_formulas, check_diagrams, check_tables,
-    check_admonitions, check_images, check_snippets, check_source_hash,
+    check_headings,
+    check_display_formulas,
+    check_inline_formulas,
+    check_diagrams,
+    check_tables,
+    check_admonitions,
+    check_images,
+    check_snippets,
+    check_source_hash,
 )
 
 
@@ -220,11 +260,23 @@ def check_site(root: Path) -> tuple[list[Issue], int]:
     zh_pages, en_pages = pages(root, SOURCE_LANG), pages(root, TARGET_LANG)
     issues = []
     for rel in sorted(zh_pages - en_pages):
-        issues.append(Issue("error", f"docs/{SOURCE_LANG}/{rel}", 1,
-                            f"has no English twin: create docs/{TARGET_LANG}/{rel}"))
+        issues.append(
+            Issue(
+                "error",
+                f"docs/{SOURCE_LANG}/{rel}",
+                1,
+                f"has no English twin: create docs/{TARGET_LANG}/{rel}",
+            )
+        )
     for rel in sorted(en_pages - zh_pages):
-        issues.append(Issue("error", f"docs/{TARGET_LANG}/{rel}", 1,
-                            f"has no Chinese original docs/{SOURCE_LANG}/{rel}: rename or remove it"))
+        issues.append(
+            Issue(
+                "error",
+                f"docs/{TARGET_LANG}/{rel}",
+                1,
+                f"has no Chinese original docs/{SOURCE_LANG}/{rel}: rename or remove it",
+            )
+        )
     pairs = sorted(zh_pages & en_pages)
     for rel in pairs:
         try:
@@ -247,10 +299,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the subcommand (`python -m tools` adds --root)."""
     parser.add_argument("--strict", action="store_true", help="exit 1 on warnings (stale translations) too")
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--stamp", nargs="+", metavar="PAGE",
-                       help="record the current zh hash in these en pages (after updating their translation)")
-    group.add_argument("--stamp-all", action="store_true",
-                       help="stamp every en page (after a full translation)")
+    group.add_argument(
+        "--stamp",
+        nargs="+",
+        metavar="PAGE",
+        help="record the current zh hash in these en pages (after updating their translation)",
+    )
+    group.add_argument(
+        "--stamp-all", action="store_true", help="stamp every en page (after a full translation)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

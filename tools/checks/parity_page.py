@@ -31,9 +31,7 @@ IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*<?([^)\s>]*)[^)]*\)|<img\b[^>]*?\bsrc=[\"
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
 ZH_SPAN = re.compile(r"<span\b[^>]*\blang=[\"']zh[^\"']*[\"'][^>]*>.*?</span>", re.S | re.I)
-QUOTATIONS = re.compile(
-    r"\"[^\"\n]*\"|“[^”\n]*”|「[^」\n]*」|‘[^’\n]*’|(?<![\w'])'[^'\n]*'(?!\w)"
-)
+QUOTATIONS = re.compile(r"\"[^\"\n]*\"|“[^”\n]*”|「[^」\n]*」|‘[^’\n]*’|(?<![\w'])'[^'\n]*'(?!\w)")
 GLOSSARY_HEADERS = {"中文", "chinese"}
 
 
@@ -215,8 +213,11 @@ def _mask_allowed_chinese(text: str) -> str:
     lines = text.split("\n")
     for header, end in _tables(text):
         spans = _cell_spans(lines[header])
-        columns = [i for i, (a, b) in enumerate(spans)
-                   if lines[header][a:b].strip().strip("*_").strip().lower() in GLOSSARY_HEADERS]
+        columns = [
+            i
+            for i, (a, b) in enumerate(spans)
+            if lines[header][a:b].strip().strip("*_").strip().lower() in GLOSSARY_HEADERS
+        ]
         for row in range(header, end + 1):
             row_spans = _cell_spans(lines[row])
             for column in columns:
@@ -287,5 +288,3 @@ def stamp(root: Path, page: str) -> str:
         new = lines[0] + body + "".join(lines[end - 1 :])
     write_text_atomic(en_path, new)
     return digest
-
-

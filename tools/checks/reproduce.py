@@ -24,8 +24,7 @@ from pathlib import Path
 from tools.profiles import EXACT, Tolerance
 from tools.recordings import env_drift, figure_path
 
-__all__ = ["MASKS", "Difference", "EnvironmentDriftWarning", "compare_recordings", "mask",
-           "same_environment"]
+__all__ = ["MASKS", "Difference", "EnvironmentDriftWarning", "compare_recordings", "mask", "same_environment"]
 
 
 class EnvironmentDriftWarning(UserWarning):
@@ -34,11 +33,9 @@ class EnvironmentDriftWarning(UserWarning):
 
 # (pattern, replacement), applied in order to both sides before comparing.
 MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"),
-     "<date>"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"), "<date>"),
     (re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s?(?:ms|s|sec|seconds|min)\b(?!/)"), "<duration>"),
-    (re.compile(r"(?<![\w.])[\d.,]+\s?[kMG]?(?:tokens|it|samples|examples|images|steps)/s\b"),
-     "<rate>"),
+    (re.compile(r"(?<![\w.])[\d.,]+\s?[kMG]?(?:tokens|it|samples|examples|images|steps)/s\b"), "<rate>"),
     (re.compile(r"docs/(?:zh|en)/[\w./-]+?\.md:\d+"), "<page>:<line>"),
     (re.compile(r"\b0x[0-9a-fA-F]{6,}\b"), "0x<address>"),
 )
@@ -100,8 +97,9 @@ def _figure_difference(old: bytes, new: bytes, tolerance: Tolerance) -> str | No
     if old_size != new_size:
         return f"{old_size[0]}x{old_size[1]} px recorded, {new_size[0]}x{new_size[1]} px now"
     if old_pixels != new_pixels:
-        changed = sum(1 for i in range(0, len(old_pixels), 4)
-                      if old_pixels[i:i + 4] != new_pixels[i:i + 4])
+        changed = sum(
+            1 for i in range(0, len(old_pixels), 4) if old_pixels[i : i + 4] != new_pixels[i : i + 4]
+        )
         total = old_size[0] * old_size[1]
         if not tolerance.exact and changed <= tolerance.pixel_share * total:
             return None
@@ -109,8 +107,7 @@ def _figure_difference(old: bytes, new: bytes, tolerance: Tolerance) -> str | No
     return None
 
 
-def _text_difference(before: str, after: str, index: int, tolerance: Tolerance
-                     ) -> tuple[str, bool] | None:
+def _text_difference(before: str, after: str, index: int, tolerance: Tolerance) -> tuple[str, bool] | None:
     """(what differs, whether text outside numbers differs), or None within the tolerance."""
     if before == after:
         return None
@@ -120,17 +117,28 @@ def _text_difference(before: str, after: str, index: int, tolerance: Tolerance
             return None
         if same_text:
             shown = ", ".join(beyond[:8]) + (", …" if len(beyond) > 8 else "")
-            return (f"{len(beyond)} number(s) beyond the tolerance ({tolerance.describe()}): "
-                    f"{shown}"), False
-    diff = "".join(difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True),
-        fromfile=f"recorded cell {index}", tofile=f"this run, cell {index}", n=2))
+            return (f"{len(beyond)} number(s) beyond the tolerance ({tolerance.describe()}): {shown}"), False
+    diff = "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"recorded cell {index}",
+            tofile=f"this run, cell {index}",
+            n=2,
+        )
+    )
     return "output differs:\n" + diff, True
 
 
-def compare_recordings(root: Path, recorded: dict, fresh: dict, fresh_figures: dict[str, bytes],
-                       *, tolerance: Tolerance = EXACT,
-                       volatile: frozenset[int] = frozenset()) -> list[Difference]:
+def compare_recordings(
+    root: Path,
+    recorded: dict,
+    fresh: dict,
+    fresh_figures: dict[str, bytes],
+    *,
+    tolerance: Tolerance = EXACT,
+    volatile: frozenset[int] = frozenset(),
+) -> list[Difference]:
     """Every difference between a committed recording and a fresh run of the same program,
     under `tolerance`; the text of cells in `volatile` (their index) is not compared."""
     differences = []
@@ -141,24 +149,41 @@ def compare_recordings(root: Path, recorded: dict, fresh: dict, fresh_figures: d
         if old is None:
             differences.append(Difference(index, page, line, "not in the recording"))
             continue
-        found = None if index in volatile else \
-            _text_difference(mask(old["output"]), mask(cell["output"]), index, tolerance)
+        found = (
+            None
+            if index in volatile
+            else _text_difference(mask(old["output"]), mask(cell["output"]), index, tolerance)
+        )
         if found:
             differences.append(Difference(index, page, line, found[0], text=found[1]))
         if len(old["figures"]) != len(cell["figures"]):
-            differences.append(Difference(index, page, line, f"{len(old['figures'])} figures "
-                                          f"recorded, {len(cell['figures'])} drawn now"))
+            differences.append(
+                Difference(
+                    index,
+                    page,
+                    line,
+                    f"{len(old['figures'])} figures recorded, {len(cell['figures'])} drawn now",
+                )
+            )
             continue
         for number, (old_name, new_name) in enumerate(zip(old["figures"], cell["figures"], strict=True), 1):
             path = figure_path(root, recorded["id"], recorded["profile"], old_name)
             detail = _figure_difference(path.read_bytes(), fresh_figures[new_name], tolerance)
             if detail:
-                differences.append(Difference(index, page, line, f"figure {number} differs: "
-                                              f"{detail}", text=False))
+                differences.append(
+                    Difference(index, page, line, f"figure {number} differs: {detail}", text=False)
+                )
         if "figure_text" in old and old["figure_text"] != cell.get("figure_text"):
-            differences.append(Difference(index, page, line, "the figures' titles and axis labels "
-                                          f"differ: recorded {old['figure_text']}, drawn now "
-                                          f"{cell.get('figure_text')}"))
+            differences.append(
+                Difference(
+                    index,
+                    page,
+                    line,
+                    "the figures' titles and axis labels "
+                    f"differ: recorded {old['figure_text']}, drawn now "
+                    f"{cell.get('figure_text')}",
+                )
+            )
     for index in sorted(set(old_cells) - {cell["index"] for cell in fresh["cells"]}):
         old = old_cells[index]
         differences.append(Difference(index, old["page"], old["line"], "recorded, but not run now"))

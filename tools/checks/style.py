@@ -54,7 +54,9 @@ BRITISH = re.compile(
     re.I,
 )
 # "analyses" is a US noun (plural of analysis) but a British verb: flag it where it takes an object.
-ANALYSES_VERB = re.compile(r"\banalyses\s+(?:the|a|an|its|their|this|these|those|how|whether|what|each|every|it)\b", re.I)
+ANALYSES_VERB = re.compile(
+    r"\banalyses\s+(?:the|a|an|its|their|this|these|those|how|whether|what|each|every|it)\b", re.I
+)
 # "analyse(s|d)" other than the noun plural is British; BRITISH matches "analyses" too, so drop the noun.
 NOUN_ANALYSES = re.compile(r"^analyses$", re.I)
 
@@ -76,7 +78,9 @@ ZH_SPAN = re.compile(r"<span\b[^>]*\blang=[\"']zh[\"'][^>]*>.*?</span>", re.S)
 ZH_TITLE = re.compile(r"《[^》\n]*》")
 # A third label for the editors' text, as a heading or a box title ("### 编者补充：…", "Editors' addition: …").
 THIRD_LABEL = re.compile(r"^\s*(?:#{1,6}|!!!|\?\?\?\+?)[^\n]*?(?:编者补充|Editors?['’]s? addition)", re.I)
-NUMBERING = re.compile(r"^\s*(?:[A-Za-z]\.|\d+(?:\.\d+)*\.?|第[一二三四五六七八九十\d]+[章节部分]|[一二三四五六七八九十]+、)\s*")
+NUMBERING = re.compile(
+    r"^\s*(?:[A-Za-z]\.|\d+(?:\.\d+)*\.?|第[一二三四五六七八九十\d]+[章节部分]|[一二三四五六七八九十]+、)\s*"
+)
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -88,7 +92,9 @@ def _pages(root: Path, lang: str) -> list[Path]:
 
 
 def _editors_page(root: Path, path: Path) -> bool:
-    return path.relative_to(root / "docs" / path.relative_to(root / "docs").parts[0]).as_posix() in EDITORS_PAGES
+    return (
+        path.relative_to(root / "docs" / path.relative_to(root / "docs").parts[0]).as_posix() in EDITORS_PAGES
+    )
 
 
 # ---------------------------------------------------------------- box types
@@ -99,17 +105,39 @@ def box_types(path: str, text: str, lang: str, *, editors_page: bool) -> list[Fi
     for box in voice.page_boxes(text, lang, path=path):
         if box.kind == "other":
             if not (editors_page and box.type == "note"):
-                findings.append(Finding("box-type", path, box.line,
-                                        f'`{box.type} "{box.title}"` is none of the style sheet\'s boxes: use '
-                                        + ('`!!! warning "编者注"` or `!!! note "编者说明"`' if lang == "zh"
-                                           else "`!!! warning \"Editor's note\"` or `!!! note \"Editor's comment\"`")))
+                findings.append(
+                    Finding(
+                        "box-type",
+                        path,
+                        box.line,
+                        f'`{box.type} "{box.title}"` is none of the style sheet\'s boxes: use '
+                        + (
+                            '`!!! warning "编者注"` or `!!! note "编者说明"`'
+                            if lang == "zh"
+                            else '`!!! warning "Editor\'s note"` or `!!! note "Editor\'s comment"`'
+                        ),
+                    )
+                )
         elif box.type != voice.BOX_TYPES[box.kind]:
-            findings.append(Finding("box-type", path, box.line,
-                                    f"a {box.kind} box is `{voice.BOX_TYPES[box.kind]}`, not `{box.type}`"))
+            findings.append(
+                Finding(
+                    "box-type",
+                    path,
+                    box.line,
+                    f"a {box.kind} box is `{voice.BOX_TYPES[box.kind]}`, not `{box.type}`",
+                )
+            )
     for number, line in enumerate(text.splitlines(), start=1):
         if THIRD_LABEL.search(line):
-            findings.append(Finding("box-type", path, number, "a third label for the editors' text: their text "
-                                    "stands in a correction or comment box (编者注 / 编者说明)"))
+            findings.append(
+                Finding(
+                    "box-type",
+                    path,
+                    number,
+                    "a third label for the editors' text: their text "
+                    "stands in a correction or comment box (编者注 / 编者说明)",
+                )
+            )
     return findings
 
 
@@ -145,11 +173,17 @@ def heading_renderings(root: Path) -> list[Finding]:
             continue
         ranked = sorted(renderings.items(), key=lambda item: -len(item[1]))
         listing = "; ".join(f"{en!r} ({len(where)}×)" for en, where in ranked)
-        for en_key, where in ranked[1:]:
+        for _en_key, where in ranked[1:]:
             for place in where:
                 path, line = place.rsplit(":", 1)
-                findings.append(Finding("heading", path, int(line), f"{zh_key!r} is rendered {len(renderings)} ways "
-                                        f"({listing}): use one"))
+                findings.append(
+                    Finding(
+                        "heading",
+                        path,
+                        int(line),
+                        f"{zh_key!r} is rendered {len(renderings)} ways ({listing}): use one",
+                    )
+                )
     return findings
 
 
@@ -173,21 +207,40 @@ def names(path: str, text: str) -> list[Finding]:
     for fence in page.fences():
         for offset, line in enumerate(fence.text.splitlines()):
             if PEN_NAME.search(line) and PEN_NAME.search(line).group(0) != PEN_NAME_FORM:
-                findings.append(Finding("names", path, fence.line + offset, f"write the pen name {PEN_NAME_FORM!r}"))
+                findings.append(
+                    Finding("names", path, fence.line + offset, f"write the pen name {PEN_NAME_FORM!r}")
+                )
     for number, line in _prose_lines(path, text):
         for m in PEN_NAME.finditer(line):
             if m.group(0) != PEN_NAME_FORM:
-                findings.append(Finding("names", path, number, f"write the pen name {PEN_NAME_FORM!r}, not {m.group(0)!r}"))
-            elif not PEN_NAME_FOLLOW.match(line[m.end():]):
+                findings.append(
+                    Finding(
+                        "names", path, number, f"write the pen name {PEN_NAME_FORM!r}, not {m.group(0)!r}"
+                    )
+                )
+            elif not PEN_NAME_FOLLOW.match(line[m.end() :]):
                 findings.append(Finding("names", path, number, f"follow the pen name with ({PEN_NAME_ZH})"))
         outside = ZH_SPAN.sub(lambda s: " " * len(s.group(0)), line)
         for m in ZH_TITLE.finditer(outside):
-            findings.append(Finding("names", path, number, f"the Chinese title {m.group(0)} stands in "
-                                    f'<span lang="zh">…</span> after the English title, not in quotes or plain text'))
+            findings.append(
+                Finding(
+                    "names",
+                    path,
+                    number,
+                    f"the Chinese title {m.group(0)} stands in "
+                    f'<span lang="zh">…</span> after the English title, not in quotes or plain text',
+                )
+            )
         quoted = re.findall(r"[\"“]([\u4e00-\u9fff][^\"”\n]*)[\"”]", outside)
         for title in quoted:
-            findings.append(Finding("names", path, number, f'the Chinese "{title}" stands in <span lang="zh">…</span>, '
-                                    "not in quotes"))
+            findings.append(
+                Finding(
+                    "names",
+                    path,
+                    number,
+                    f'the Chinese "{title}" stands in <span lang="zh">…</span>, not in quotes',
+                )
+            )
     return findings
 
 
@@ -202,7 +255,9 @@ def british(text: str) -> list[str]:
 def _code_text(block_body: str, lang: str) -> list[tuple[int, str]]:
     """(offset line, text) of the comments and string literals of a fence (all of it if not Python)."""
     if lang not in ("python", "py", "python3"):
-        return [(i, line) for i, line in enumerate(block_body.splitlines()) if "#" in line or lang in ("text", "")]
+        return [
+            (i, line) for i, line in enumerate(block_body.splitlines()) if "#" in line or lang in ("text", "")
+        ]
     found = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(block_body).readline):
@@ -220,14 +275,26 @@ def spelling(path: str, text: str, lang: str) -> list[Finding]:
         for number, line in _prose_lines(path, text):
             words = british(ZH_SPAN.sub(" ", line))
             if words:
-                findings.append(Finding("spelling", path, number, f"British spelling in prose: {', '.join(words)} "
-                                        "(US spelling: see the style sheet)"))
+                findings.append(
+                    Finding(
+                        "spelling",
+                        path,
+                        number,
+                        f"British spelling in prose: {', '.join(words)} (US spelling: see the style sheet)",
+                    )
+                )
     for fence in page.fences():
         for offset, snippet in _code_text(fence.body, fence.lang):
             words = british(snippet)
             if words:
-                findings.append(Finding("spelling", path, fence.line + 1 + offset,
-                                        f"British spelling in code: {', '.join(words)}"))
+                findings.append(
+                    Finding(
+                        "spelling",
+                        path,
+                        fence.line + 1 + offset,
+                        f"British spelling in code: {', '.join(words)}",
+                    )
+                )
     return findings
 
 
@@ -242,8 +309,14 @@ def data_spelling(root: Path) -> list[Finding]:
                     if row.get(key) == value:
                         words = british(row.get(column) or "")
                         if words:
-                            findings.append(Finding("spelling", rel, reader.line_num,
-                                                    f"British spelling in English data text: {', '.join(words)}"))
+                            findings.append(
+                                Finding(
+                                    "spelling",
+                                    rel,
+                                    reader.line_num,
+                                    f"British spelling in English data text: {', '.join(words)}",
+                                )
+                            )
     return findings
 
 
@@ -281,8 +354,14 @@ def broken_anchors(root: Path) -> list[Finding]:
             if target not in cache:
                 cache[target] = page_anchors(root, target)
             if m.group(2) not in cache[target]:
-                findings.append(Finding("anchor", _rel(root, path), text.count("\n", 0, m.start()) + 1,
-                                        f"#{m.group(2)} is no heading of {_rel(root, target)}: fix the link after renaming a heading"))
+                findings.append(
+                    Finding(
+                        "anchor",
+                        _rel(root, path),
+                        text.count("\n", 0, m.start()) + 1,
+                        f"#{m.group(2)} is no heading of {_rel(root, target)}: fix the link after renaming a heading",
+                    )
+                )
     return findings
 
 
@@ -296,7 +375,9 @@ def check_site(root: Path) -> dict[str, list[Finding]]:
         for page in _pages(root, lang):
             rel = _rel(root, page)
             text = page.read_text(encoding="utf-8")
-            found = box_types(rel, text, lang, editors_page=_editors_page(root, page)) + spelling(rel, text, lang)
+            found = box_types(rel, text, lang, editors_page=_editors_page(root, page)) + spelling(
+                rel, text, lang
+            )
             if lang == "en":
                 found += names(rel, text)
             result[rel] = found
@@ -316,7 +397,11 @@ HELP = "check the edition style sheet and the editors' voice (boxes, headings, n
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--strict", action="store_true", help="fail on pending places too (see PENDING in tools/checks/style.py)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on pending places too (see PENDING in tools/checks/style.py)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -334,8 +419,11 @@ def run(args: argparse.Namespace) -> int:
             pending += waiting
             failing += not waiting
     total = sum(len(f) for f in result.values())
-    print(f"style: {len(result)} places, {total} findings; {failing} places failing, {pending} pending "
-          f"(listed in PENDING)", file=sys.stderr)
+    print(
+        f"style: {len(result)} places, {total} findings; {failing} places failing, {pending} pending "
+        f"(listed in PENDING)",
+        file=sys.stderr,
+    )
     return 1 if failing else 0
 
 

@@ -36,11 +36,17 @@ from tools.checks.fidelity import (
 from tools.markdown import split_blocks
 
 # Admonition opening lines: `!!! warning "编者注"`, `??? note "原文代码（未修改）"` (indented or not).
-ADMONITION_LINE = re.compile(r'^(?P<indent>[ \t]*)(?P<marker>!!!|\?\?\?\+?)[ \t]+(?P<type>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?')
+ADMONITION_LINE = re.compile(
+    r'^(?P<indent>[ \t]*)(?P<marker>!!!|\?\?\?\+?)[ \t]+(?P<type>[\w-]+)(?:[ \t]+"(?P<title>[^"]*)")?'
+)
 # The box kinds of the style sheet (CONTRIBUTING.md, "The editors' text"), by title prefix.
 BOX_KINDS: dict[str, dict[str, str]] = {
     "zh": {"编者注": "correction", "编者说明": "comment", "原文代码（未修改）": "original code"},
-    "en": {"Editor's note": "correction", "Editor's comment": "comment", "Original code (unmodified)": "original code"},
+    "en": {
+        "Editor's note": "correction",
+        "Editor's comment": "comment",
+        "Original code (unmodified)": "original code",
+    },
 }
 # The admonition type each kind is written with.
 BOX_TYPES = {"correction": "warning", "comment": "note", "original code": "note"}
@@ -85,7 +91,9 @@ class Box:
 def box_kind(lang: str, title: str | None) -> str:
     """The style-sheet kind of an admonition title, or "other"."""
     for prefix, kind in BOX_KINDS[lang].items():
-        if title is not None and (title == prefix or title.startswith(prefix + ("：" if lang == "zh" else ":"))):
+        if title is not None and (
+            title == prefix or title.startswith(prefix + ("：" if lang == "zh" else ":"))
+        ):
             return kind
     return "other"
 
@@ -133,21 +141,37 @@ def untraced_lines(path: str, page: str, signature: str, words: set[str]) -> lis
         han = han_signature(text)
         if han:
             if han not in signature:
-                findings.append(Finding("voice", path, number, f"not in the source, so the editors' text outside a "
-                                        f"box: {line.strip()[:90]}"))
+                findings.append(
+                    Finding(
+                        "voice",
+                        path,
+                        number,
+                        f"not in the source, so the editors' text outside a box: {line.strip()[:90]}",
+                    )
+                )
             continue
         foreign = [word for word in LATIN_WORD.findall(text) if word not in words]
         if foreign:
-            findings.append(Finding("voice", path, number, f"words the source does not have "
-                                    f"({', '.join(dict.fromkeys(foreign))}), so the editors' text outside a box: "
-                                    f"{line.strip()[:90]}"))
+            findings.append(
+                Finding(
+                    "voice",
+                    path,
+                    number,
+                    f"words the source does not have "
+                    f"({', '.join(dict.fromkeys(foreign))}), so the editors' text outside a box: "
+                    f"{line.strip()[:90]}",
+                )
+            )
     return findings
 
 
 def article_pages(root: Path) -> list[tuple[str, Path]]:
     """(source number, page) of every zh article page."""
-    return [(number, page) for number, folder in ARTICLES.items()
-            for page in sorted((root / "docs" / "zh" / folder).rglob("*.md"))]
+    return [
+        (number, page)
+        for number, folder in ARTICLES.items()
+        for page in sorted((root / "docs" / "zh" / folder).rglob("*.md"))
+    ]
 
 
 def check_traced(root: Path) -> dict[str, list[Finding]]:
@@ -168,13 +192,27 @@ def box_structure(zh_path: str, zh: str, en_path: str, en: str) -> list[Finding]
     en_boxes = [b for b in page_boxes(en, "en", path=en_path) if b.kind != "other"]
     for index, (a, b) in enumerate(zip(zh_boxes, en_boxes, strict=False), start=1):
         if (a.kind, a.type) != (b.kind, b.type):
-            return [Finding("boxes", en_path, b.line, f"box {index} is a {b} but its twin {zh_path}:{a.line} is a "
-                            f"{a}: the en page has the zh page's boxes, same kind, same order")]
+            return [
+                Finding(
+                    "boxes",
+                    en_path,
+                    b.line,
+                    f"box {index} is a {b} but its twin {zh_path}:{a.line} is a "
+                    f"{a}: the en page has the zh page's boxes, same kind, same order",
+                )
+            ]
     if len(zh_boxes) != len(en_boxes):
         longer, path = (zh_boxes, zh_path) if len(zh_boxes) > len(en_boxes) else (en_boxes, en_path)
         extra = longer[min(len(zh_boxes), len(en_boxes))]
-        return [Finding("boxes", path, extra.line, f"{len(zh_boxes)} editors' boxes in {zh_path} but {len(en_boxes)} "
-                        f"in {en_path}; this {extra} has no twin")]
+        return [
+            Finding(
+                "boxes",
+                path,
+                extra.line,
+                f"{len(zh_boxes)} editors' boxes in {zh_path} but {len(en_boxes)} "
+                f"in {en_path}; this {extra} has no twin",
+            )
+        ]
     return []
 
 
@@ -184,10 +222,23 @@ def check_box_structure(root: Path) -> list[Finding]:
         rel = zh.relative_to(root / "docs" / "zh").as_posix()
         en = root / "docs" / "en" / rel
         if en.is_file():
-            findings += box_structure(f"docs/zh/{rel}", zh.read_text(encoding="utf-8"),
-                                      f"docs/en/{rel}", en.read_text(encoding="utf-8"))
+            findings += box_structure(
+                f"docs/zh/{rel}",
+                zh.read_text(encoding="utf-8"),
+                f"docs/en/{rel}",
+                en.read_text(encoding="utf-8"),
+            )
     return findings
 
 
-__all__ = ["ARTICLES", "HAN", "Box", "box_kind", "box_structure", "check_box_structure", "check_traced",
-           "page_boxes", "untraced_lines"]
+__all__ = [
+    "ARTICLES",
+    "HAN",
+    "Box",
+    "box_kind",
+    "box_structure",
+    "check_box_structure",
+    "check_traced",
+    "page_boxes",
+    "untraced_lines",
+]

@@ -26,12 +26,17 @@ HELP = "run snippets (all, or the given ids) and record their outputs; fresh one
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ids", nargs="*", metavar="ID", help="snippet ids (default: all)")
     parser.add_argument("--force", action="store_true", help="run even if the recording is fresh")
-    parser.add_argument("--env-drift", action="store_true",
-                        help="also re-record recordings made with other versions or another device")
-    parser.add_argument("--profile", choices=PROFILES,
-                        help="device profile (default: cuda if torch sees a GPU, else cpu)")
-    parser.add_argument("--timeout", type=float, help="seconds per snippet (default: the "
-                        'fence\'s timeout="…", else 120)')
+    parser.add_argument(
+        "--env-drift",
+        action="store_true",
+        help="also re-record recordings made with other versions or another device",
+    )
+    parser.add_argument(
+        "--profile", choices=PROFILES, help="device profile (default: cuda if torch sees a GPU, else cpu)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, help='seconds per snippet (default: the fence\'s timeout="…", else 120)'
+    )
     parser.add_argument("--threads", type=int, default=2, help="CPU threads per snippet (default 2)")
     parser.add_argument("--jobs", "-j", type=int, default=1, help="snippets run in parallel")
     parser.add_argument("--quiet", "-q", action="store_true", help="no per-cell progress lines")
@@ -54,14 +59,20 @@ def run(args: argparse.Namespace) -> int:
         return 1
     unknown = [snippet_id for snippet_id in args.ids if snippet_id not in programs]
     if unknown:
-        print(f"error: unknown snippet id(s) {', '.join(unknown)}; known ids: "
-              f"{', '.join(programs) or '(none)'}", file=sys.stderr)
+        print(
+            f"error: unknown snippet id(s) {', '.join(unknown)}; known ids: "
+            f"{', '.join(programs) or '(none)'}",
+            file=sys.stderr,
+        )
         return 2
     detected = detect_profile()
     if args.profile and args.profile != detected and profiles.get(args.profile) is not profiles.CPU:
-        print(f"error: --profile {args.profile} needs its device ({profiles.get(args.profile).label}, "
-              f"torch device \"{profiles.get(args.profile).torch_device}\"), which torch does not see "
-              "here; drop --profile to record the cpu profile", file=sys.stderr)
+        print(
+            f"error: --profile {args.profile} needs its device ({profiles.get(args.profile).label}, "
+            f'torch device "{profiles.get(args.profile).torch_device}"), which torch does not see '
+            "here; drop --profile to record the cpu profile",
+            file=sys.stderr,
+        )
         return 2
     profile = args.profile or detected
     extract_scripts(args.root, programs)  # the scripts we run are those of the current pages
@@ -72,28 +83,45 @@ def run(args: argparse.Namespace) -> int:
         state = recording_state(args.root, program, program.id, profile)
         if state.state not in (FRESH, ENV_DRIFT) or state.state in rerun:
             todo.append(program)
-    print(f"{len(todo)} of {len(selected)} snippets need a run; running {len(todo)} "
-          f"(profile {profile}, {args.threads} threads, {args.jobs} jobs)", flush=True)
+    print(
+        f"{len(todo)} of {len(selected)} snippets need a run; running {len(todo)} "
+        f"(profile {profile}, {args.threads} threads, {args.jobs} jobs)",
+        flush=True,
+    )
     if not todo:
         return 0
     try:
         with recording_lock(args.root, profile):
-            results = run_programs(args.root, todo, jobs=args.jobs, on_done=_report,
-                                   profile=profile, threads=args.threads, timeout=args.timeout,
-                                   progress=None if args.quiet else _progress)
+            results = run_programs(
+                args.root,
+                todo,
+                jobs=args.jobs,
+                on_done=_report,
+                profile=profile,
+                threads=args.threads,
+                timeout=args.timeout,
+                progress=None if args.quiet else _progress,
+            )
     except RunLockedError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except OSError as error:  # e.g. recordings/cpu is a file, a read-only or full disk
-        where = Path(error.filename).relative_to(args.root) if error.filename and \
-            Path(error.filename).is_relative_to(args.root) else error.filename
-        print(f"error: cannot record: {where or '?'}: {error.strerror or error}; "
-              f"{RECORDINGS_DIR}/{profile}/ must be a writable folder; nothing was recorded",
-              file=sys.stderr)
+        where = (
+            Path(error.filename).relative_to(args.root)
+            if error.filename and Path(error.filename).is_relative_to(args.root)
+            else error.filename
+        )
+        print(
+            f"error: cannot record: {where or '?'}: {error.strerror or error}; "
+            f"{RECORDINGS_DIR}/{profile}/ must be a writable folder; nothing was recorded",
+            file=sys.stderr,
+        )
         return 1
     failed = [result.id for result in results if not result.ok]
     if failed:
-        print(f"{len(failed)} of {len(todo)} failed: {', '.join(failed)}; their previous "
-              "recordings are kept", file=sys.stderr)
+        print(
+            f"{len(failed)} of {len(todo)} failed: {', '.join(failed)}; their previous recordings are kept",
+            file=sys.stderr,
+        )
         return 1
     return 0

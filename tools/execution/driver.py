@@ -86,12 +86,28 @@ class FileGuard:
 
     # event → the positions of its arguments that are written (created, changed or removed);
     # a hard link to a repository file would let the snippet change it through the link.
-    _WRITE_EVENTS = {"os.remove": (0,), "os.rename": (0, 1), "os.rmdir": (0,), "os.mkdir": (0,),
-                     "shutil.rmtree": (0,), "shutil.copyfile": (1,), "shutil.copytree": (1,),
-                     "shutil.move": (0, 1), "os.truncate": (0,), "os.chmod": (0,),
-                     "os.chown": (0,), "os.utime": (0,), "os.symlink": (1,), "os.link": (0, 1),
-                     "os.setxattr": (0,), "os.removexattr": (0,), "os.chflags": (0,),
-                     "os.lchflags": (0,), "os.lchmod": (0,), "shutil.chown": (0,)}
+    _WRITE_EVENTS = {
+        "os.remove": (0,),
+        "os.rename": (0, 1),
+        "os.rmdir": (0,),
+        "os.mkdir": (0,),
+        "shutil.rmtree": (0,),
+        "shutil.copyfile": (1,),
+        "shutil.copytree": (1,),
+        "shutil.move": (0, 1),
+        "os.truncate": (0,),
+        "os.chmod": (0,),
+        "os.chown": (0,),
+        "os.utime": (0,),
+        "os.symlink": (1,),
+        "os.link": (0, 1),
+        "os.setxattr": (0,),
+        "os.removexattr": (0,),
+        "os.chflags": (0,),
+        "os.lchflags": (0,),
+        "os.lchmod": (0,),
+        "shutil.chown": (0,),
+    }
 
     def __init__(self, *, repo: Path, scratch: Path, out: Path | None = None) -> None:
         self.repo, self.scratch = repo.resolve(), scratch.resolve()
@@ -101,8 +117,11 @@ class FileGuard:
 
     def _repo_rel(self, full: str) -> str | None:
         path = Path(full)
-        if path.is_relative_to(self.repo) and not path.is_relative_to(self.scratch) \
-                and not path.is_relative_to(self.out):
+        if (
+            path.is_relative_to(self.repo)
+            and not path.is_relative_to(self.scratch)
+            and not path.is_relative_to(self.out)
+        ):
             return path.relative_to(self.repo).as_posix()
         return None
 
@@ -130,18 +149,25 @@ class FileGuard:
             return
         rel = self._repo_rel(os.path.realpath(full))
         if writes:
-            if rel is not None and "__pycache__" not in rel.split("/") \
-                    and not rel.startswith(".venv/"):
+            if rel is not None and "__pycache__" not in rel.split("/") and not rel.startswith(".venv/"):
                 self.writes.append(rel or ".")
-                raise PermissionError(13, "snippets may not change the repository (they run in "
-                                      "a scratch copy of it; write files relative to the working "
-                                      "directory)", full)
+                raise PermissionError(
+                    13,
+                    "snippets may not change the repository (they run in "
+                    "a scratch copy of it; write files relative to the working "
+                    "directory)",
+                    full,
+                )
             return
         path = Path(full)
         if rel is not None:  # an absolute path into the real repository
             top = rel.split("/")[0]
-            if top not in IGNORED_TOP and top != "tools" and (self.repo / rel).is_file() \
-                    and not (self.scratch / rel).is_file():
+            if (
+                top not in IGNORED_TOP
+                and top != "tools"
+                and (self.repo / rel).is_file()
+                and not (self.scratch / rel).is_file()
+            ):
                 self.undeclared.append(rel)
             return
         # A relative read in the scratch copy of a repository file that was not copied there.
@@ -169,8 +195,7 @@ def prime_linecache(cells: list[ScriptCell]) -> None:
 def _flush_streams() -> None:
     """Flush Python's stdout and stderr, also when a cell replaced or removed them
     (`sys.stdout = None`, a closed or broken stream object)."""
-    for stream in {id(s): s for s in (sys.stdout, sys.stderr, sys.__stdout__,
-                                      sys.__stderr__)}.values():
+    for stream in {id(s): s for s in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)}.values():
         try:
             stream.flush()
         except Exception:  # noqa: BLE001, S110 - the snippet's stream, whatever it is now
@@ -208,9 +233,11 @@ class TooManyFiguresError(Exception):
 
 
 def _too_many(count: int) -> TooManyFiguresError:
-    return TooManyFiguresError(f"the cell has {count} figures open; at most {FIGURES_PER_CELL_MAX} are "
-                          "recorded per cell: draw fewer, or close those the page should not "
-                          "show with plt.close(fig)")
+    return TooManyFiguresError(
+        f"the cell has {count} figures open; at most {FIGURES_PER_CELL_MAX} are "
+        "recorded per cell: draw fewer, or close those the page should not "
+        "show with plt.close(fig)"
+    )
 
 
 def limit_figures(plt: types.ModuleType) -> None:
@@ -247,10 +274,14 @@ def figure_text(figure: object) -> dict:
             if label:
                 scales.append(label)
             continue
-        axes.append({"title": _label(ax.get_title()), "x": _label(ax.get_xlabel()),
-                     "y": _label(ax.get_ylabel())})
-    return {"title": _label(suptitle.get_text() if suptitle is not None else ""),
-            "axes": axes, "scales": scales}
+        axes.append(
+            {"title": _label(ax.get_title()), "x": _label(ax.get_xlabel()), "y": _label(ax.get_ylabel())}
+        )
+    return {
+        "title": _label(suptitle.get_text() if suptitle is not None else ""),
+        "axes": axes,
+        "scales": scales,
+    }
 
 
 def save_figures(folder: Path, index: int) -> tuple[list[str], list[dict]]:
@@ -351,7 +382,7 @@ def device_name(profile: str, threads: int) -> str:
 
 
 def kernel_isa_mismatch(profile: str) -> str:
-    """"" when ATen runs the kernels the profile pins (checked only if the snippet imported
+    """ "" when ATen runs the kernels the profile pins (checked only if the snippet imported
     torch), else a note that makes the numerics differ from a pinned run's."""
     wanted = profiles.get(profile).pinned_env.get("ATEN_CPU_CAPABILITY")
     torch = sys.modules.get("torch")
@@ -381,8 +412,13 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
                 exec(code, namespace.__dict__)  # noqa: S102 - running the snippet is the point
             except BaseException as exc:  # noqa: BLE001 - the snippet's failure is the result
                 text, line = format_error(exc, pages)
-                error = {"index": cell.index, "page": cell.page, "line": line or cell.line,
-                         "type": type(exc).__name__, "traceback": text}
+                error = {
+                    "index": cell.index,
+                    "page": cell.page,
+                    "line": line or cell.line,
+                    "type": type(exc).__name__,
+                    "traceback": text,
+                }
             try:
                 figures, texts = save_figures(out / "figures", cell.index)
             except BaseException as exc:  # noqa: BLE001 - e.g. a title matplotlib cannot draw
@@ -391,13 +427,25 @@ def run_cells(cells: list[ScriptCell], *, out: Path) -> dict:
                     text, _ = format_error(exc, pages)
                     if isinstance(exc, TooManyFiguresError):
                         text = f"{exc}\n"
-                    error = {"index": cell.index, "page": cell.page, "line": cell.line,
-                             "type": type(exc).__name__, "traceback": "while saving the figures "
-                             f"the cell drew (savefig):\n{text}"}
+                    error = {
+                        "index": cell.index,
+                        "page": cell.page,
+                        "line": cell.line,
+                        "type": type(exc).__name__,
+                        "traceback": f"while saving the figures the cell drew (savefig):\n{text}",
+                    }
                 _close_figures()
         output = capture.read_bytes().decode("utf-8", errors="replace")
-        results.append({"index": cell.index, "page": cell.page, "line": cell.line,
-                        "output": output, "figures": figures, "figure_text": texts})
+        results.append(
+            {
+                "index": cell.index,
+                "page": cell.page,
+                "line": cell.line,
+                "output": output,
+                "figures": figures,
+                "figure_text": texts,
+            }
+        )
         if error:
             break
     return {"status": "error" if error else "ok", "cells": results, "error": error}
@@ -423,18 +471,30 @@ def watch_lifeline(fd: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.execution.driver",
-                                     description=__doc__.split("\n")[0])
-    parser.add_argument("script", type=Path, help="the script, relative to the scratch directory "
-                        "(argv[0] of the program, as when a reader runs it)")
-    parser.add_argument("--program", type=Path, required=True,
-                        help="JSON of the program's cells: index, page, page line and code")
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.execution.driver", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "script",
+        type=Path,
+        help="the script, relative to the scratch directory "
+        "(argv[0] of the program, as when a reader runs it)",
+    )
+    parser.add_argument(
+        "--program",
+        type=Path,
+        required=True,
+        help="JSON of the program's cells: index, page, page line and code",
+    )
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--profile", choices=profiles.PROFILE_NAMES, default="cpu")
     parser.add_argument("--repo", type=Path, required=True, help="the real repository root")
-    parser.add_argument("--lifeline", type=int, help="a pipe descriptor: end-of-file means the "
-                        "runner died, and the driver kills its process group")
+    parser.add_argument(
+        "--lifeline",
+        type=int,
+        help="a pipe descriptor: end-of-file means the runner died, and the driver kills its process group",
+    )
     args = parser.parse_args(argv)
     if args.lifeline is not None:
         watch_lifeline(args.lifeline)
@@ -455,9 +515,16 @@ def main(argv: list[str] | None = None) -> int:
         torch.manual_seed(0)
         torch.set_num_threads(args.threads)
 
-    sys.meta_path.insert(0, AfterImport({"torch": seed_torch,
-                                         "numpy": lambda numpy: numpy.random.seed(0),
-                                         "matplotlib.pyplot": limit_figures}))
+    sys.meta_path.insert(
+        0,
+        AfterImport(
+            {
+                "torch": seed_torch,
+                "numpy": lambda numpy: numpy.random.seed(0),
+                "matplotlib.pyplot": limit_figures,
+            }
+        ),
+    )
     prime_linecache(cells)
     guard = FileGuard(repo=args.repo, scratch=Path.cwd(), out=args.out)
     sys.addaudithook(guard)
@@ -469,9 +536,11 @@ def main(argv: list[str] | None = None) -> int:
     result["env"]["numerics"] += kernel_isa_mismatch(args.profile)
     pinned = profiles.get(args.profile).environment(args.threads)
     result["provenance"] = {
-        "device": device, "python": platform.python_version(),
+        "device": device,
+        "python": platform.python_version(),
         "torch": package_version("torch", local=True),
-        "transformers": package_version("transformers", local=True), "threads": args.threads,
+        "transformers": package_version("transformers", local=True),
+        "threads": args.threads,
         "pinned_env": {key: os.environ.get(key, "") for key in pinned},
     }
     tmp = args.out / "result.json.tmp"
@@ -479,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = memoryview(to_json(result).encode("utf-8"))
         while data:
-            data = data[_WRITE(fd, data):]
+            data = data[_WRITE(fd, data) :]
     finally:
         _CLOSE(fd)
     _REPLACE(tmp, args.out / "result.json")

@@ -55,8 +55,15 @@ from tools.recordings import (
 )
 from tools.scripts import SNIPPETS_DIR, program_data, render_script
 
-__all__ = ["RunResult", "child_env", "detect_profile", "git_commit", "kill_all", "run_program",
-           "run_programs"]
+__all__ = [
+    "RunResult",
+    "child_env",
+    "detect_profile",
+    "git_commit",
+    "kill_all",
+    "run_program",
+    "run_programs",
+]
 
 HEARTBEAT_S = 10.0
 TOOLS_PARENT = Path(__file__).resolve().parent.parent.parent
@@ -81,9 +88,16 @@ def child_env(*, threads: int, profile: str, token: str) -> dict[str, str]:
     """Environment of a snippet process: the profile's pinned numerics and threads
     (tools.profiles), hub offline, no GUI."""
     env = dict(os.environ)
-    env.update(MPLBACKEND="Agg", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               HF_HUB_DISABLE_TELEMETRY="1", TOKENIZERS_PARALLELISM="false", PYTHONUNBUFFERED="1",
-               PYTHONIOENCODING="utf-8", PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        MPLBACKEND="Agg",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        HF_HUB_DISABLE_TELEMETRY="1",
+        TOKENIZERS_PARALLELISM="false",
+        PYTHONUNBUFFERED="1",
+        PYTHONIOENCODING="utf-8",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     env.update(profiles.get(profile).environment(threads))
     env[RUN_TOKEN] = token
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TOOLS_PARENT), env.get("PYTHONPATH")]))
@@ -107,8 +121,14 @@ def detect_profile() -> str:
 
 def git_commit(root: Path) -> str:
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
-                              capture_output=True, timeout=10, check=False)
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            text=True,
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
@@ -116,6 +136,7 @@ def git_commit(root: Path) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Processes
+
 
 def _become_subreaper() -> None:
     """Orphaned grandchildren are re-parented to this process instead of init (Linux only)."""
@@ -166,8 +187,11 @@ def _run_processes(proc: subprocess.Popen, token: str, baseline: set[int]) -> se
     with _active_lock:
         others = {p.pid for t, p in _active.items() if t != token}
     roots = {proc.pid} | set(_processes_with_token(token))
-    roots |= {pid for pid, parent in table.items()
-              if parent == os.getpid() and pid not in baseline and pid not in others}
+    roots |= {
+        pid
+        for pid, parent in table.items()
+        if parent == os.getpid() and pid not in baseline and pid not in others
+    }
     found, pending = set(), list(roots)
     while pending:
         pid = pending.pop()
@@ -194,8 +218,11 @@ def _kill_run(proc: subprocess.Popen, token: str, baseline: set[int] | None = No
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        pids = [pid for pid in _run_processes(proc, token, baseline or set())
-                if pid != proc.pid and not _is_zombie(pid)]
+        pids = [
+            pid
+            for pid in _run_processes(proc, token, baseline or set())
+            if pid != proc.pid and not _is_zombie(pid)
+        ]
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -229,14 +256,20 @@ def kill_all() -> None:
 # ---------------------------------------------------------------------------------------------
 # One run
 
+
 def literal_data_files(root: Path, program: Program) -> list[str]:
     """Repository files named by string literals in the code: a hint for an undeclared input
     (files read by Rust or C code are invisible to the audit hook)."""
     found = []
     for cell in program.cells:
         for node in ast.walk(ast.parse(cell.code)):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and 0 < len(node.value) < 300 and "\n" not in node.value and "\0" not in node.value:
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and 0 < len(node.value) < 300
+                and "\n" not in node.value
+                and "\0" not in node.value
+            ):
                 path = Path(node.value)
                 if path.is_absolute() or ".." in path.parts or not path.parts:
                     continue
@@ -258,8 +291,9 @@ def _prepare_scratch(root: Path, program: Program, scratch: Path, files: list[st
     return script.as_posix()
 
 
-def _watch(proc: subprocess.Popen, *, label: str, timeout: float, progress: Progress | None,
-           state: dict) -> bool:
+def _watch(
+    proc: subprocess.Popen, *, label: str, timeout: float, progress: Progress | None, state: dict
+) -> bool:
     """Wait for the child; False if it ran out of time."""
     start = last_beat = time.monotonic()
     while True:
@@ -273,18 +307,18 @@ def _watch(proc: subprocess.Popen, *, label: str, timeout: float, progress: Prog
             pass
         if progress and time.monotonic() - last_beat >= HEARTBEAT_S:
             last_beat = time.monotonic()
-            progress(f"[{label}] cell {state.get('cell', '?')} running, "
-                     f"{last_beat - start:.0f} s elapsed")
+            progress(f"[{label}] cell {state.get('cell', '?')} running, {last_beat - start:.0f} s elapsed")
 
 
-def _read_output(proc: subprocess.Popen, *, label: str, progress: Progress | None, state: dict,
-                 tail: collections.deque) -> None:
+def _read_output(
+    proc: subprocess.Popen, *, label: str, progress: Progress | None, state: dict, tail: collections.deque
+) -> None:
     assert proc.stdout is not None
     try:
         for raw in proc.stdout:
             line = raw.decode("utf-8", errors="replace").rstrip("\n")
             if line.startswith(PROGRESS_PREFIX):
-                parts = line[len(PROGRESS_PREFIX):].split(" ", 1)
+                parts = line[len(PROGRESS_PREFIX) :].split(" ", 1)
                 if len(parts) == 2:
                     state["cell"], state["where"] = parts
                     if progress:
@@ -304,16 +338,17 @@ def _failure_message(program: Program, result: dict) -> str:
     hint = _HINTS.get(error["type"], "")
     if error["type"] == "EOFError" and "input(" not in error["traceback"]:
         hint = ""
-    return (f"{program.id} failed at {error['page']}:{error['line']} (cell {error['index']}): "
-            f"{error['type']}{hint}\n{error['traceback'].rstrip()}{shown}")
+    return (
+        f"{program.id} failed at {error['page']}:{error['line']} (cell {error['index']}): "
+        f"{error['type']}{hint}\n{error['traceback'].rstrip()}{shown}"
+    )
 
 
 # What a snippet did that works in a terminal but not as a recorded notebook cell.
 _HINTS = {
     "SystemExit": " (a snippet runs as notebook cells: remove the sys.exit() call, or raise an "
-                  "exception to fail)",
-    "EOFError": " (snippets get no input: stdin is empty; put the value in the code instead of "
-                "input())",
+    "exception to fail)",
+    "EOFError": " (snippets get no input: stdin is empty; put the value in the code instead of input())",
 }
 
 
@@ -321,16 +356,29 @@ def _undeclared_message(root: Path, program: Program, names: list[str]) -> str:
     declared = " ".join(program.data + tuple(names))
     never = [name for name in names if name.startswith(NOT_DATA)]
     if never:
-        return (f"{program.where}: snippet \"{program.id}\" reads {', '.join(never)}; pages, "
-                "tools, scripts and recordings are never a program's inputs: put the data it "
-                "needs under data/ or sources/ and declare it with data=\"…\" on the first fence")
-    return (f"{program.where}: snippet \"{program.id}\" reads {', '.join(names)}, which its fence "
-            f"does not declare; add data=\"{declared}\" to the first fence "
-            f"(```python {{exec=\"{program.id}\" … data=\"…\"}})")
+        return (
+            f'{program.where}: snippet "{program.id}" reads {", ".join(never)}; pages, '
+            "tools, scripts and recordings are never a program's inputs: put the data it "
+            'needs under data/ or sources/ and declare it with data="…" on the first fence'
+        )
+    return (
+        f'{program.where}: snippet "{program.id}" reads {", ".join(names)}, which its fence '
+        f'does not declare; add data="{declared}" to the first fence '
+        f'(```python {{exec="{program.id}" … data="…"}})'
+    )
 
 
-def _recording(root: Path, program: Program, result: dict, *, profile: str, duration: float,
-               commit: str, out: Path, data_digests: dict[str, str]) -> tuple[dict, dict[str, bytes]]:
+def _recording(
+    root: Path,
+    program: Program,
+    result: dict,
+    *,
+    profile: str,
+    duration: float,
+    commit: str,
+    out: Path,
+    data_digests: dict[str, str],
+) -> tuple[dict, dict[str, bytes]]:
     figures: dict[str, bytes] = {}
     cells = []
     for cell in result["cells"]:
@@ -340,8 +388,13 @@ def _recording(root: Path, program: Program, result: dict, *, profile: str, dura
             final = figure_name(cell["index"], number, data)
             figures[final] = data
             names.append(final)
-        entry = {"index": cell["index"], "page": cell["page"], "line": cell["line"],
-                 "output": clean_output(cell["output"]), "figures": names}
+        entry = {
+            "index": cell["index"],
+            "page": cell["page"],
+            "line": cell["line"],
+            "output": clean_output(cell["output"]),
+            "figures": names,
+        }
         if names:
             try:  # the figures' titles and labels, when the driver could read them
                 check_figure_text(cell.get("figure_text"), figures=len(names))
@@ -350,22 +403,35 @@ def _recording(root: Path, program: Program, result: dict, *, profile: str, dura
                 pass  # the pages fall back to alt text that names the cell
         cells.append(entry)
     recording = {
-        "schema": SCHEMA, "id": program.id, "profile": profile, "status": "ok",
-        "fingerprint": {"code": code_hash(program),
-                        "data": data_digests},
+        "schema": SCHEMA,
+        "id": program.id,
+        "profile": profile,
+        "status": "ok",
+        "fingerprint": {"code": code_hash(program), "data": data_digests},
         "env": result["env"],
-        "provenance": {**result["provenance"], "duration_s": round(duration, 1),
-                       "date": datetime.now(UTC).isoformat(timespec="seconds"),
-                       "commit": commit},
+        "provenance": {
+            **result["provenance"],
+            "duration_s": round(duration, 1),
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": commit,
+        },
         "cells": cells,
     }
     return recording, figures
 
 
-def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: int = 2,
-                timeout: float | None = None, out_dir: Path | None = None,
-                progress: Progress | None = None, commit: str | None = None,
-                record: bool = True) -> RunResult:
+def run_program(
+    root: Path,
+    program: Program,
+    *,
+    profile: str = "cpu",
+    threads: int = 2,
+    timeout: float | None = None,
+    out_dir: Path | None = None,
+    progress: Progress | None = None,
+    commit: str | None = None,
+    record: bool = True,
+) -> RunResult:
     """Run one program; on success (and with record) write its recording into out_dir
     (default recordings/<profile>/). A failure leaves out_dir untouched."""
     limit = timeout if timeout is not None else program.timeout
@@ -385,9 +451,22 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         # (what a reader runs by hand), never parsed back.
         program_json = work / "program.json"
         program_json.write_text(json.dumps(program_data(program)), encoding="utf-8")
-        cmd = [sys.executable, "-m", "tools.execution.driver", script, "--out", str(out),
-               "--program", str(program_json),
-               "--threads", str(threads), "--profile", profile, "--repo", str(root)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "tools.execution.driver",
+            script,
+            "--out",
+            str(out),
+            "--program",
+            str(program_json),
+            "--threads",
+            str(threads),
+            "--profile",
+            profile,
+            "--repo",
+            str(root),
+        ]
         env = child_env(threads=threads, profile=profile, token=token)
         # Each run its own temporary folder: files in /tmp never leak into the next snippet.
         (work / "tmp").mkdir()
@@ -397,17 +476,28 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         home = work / "home"
         for sub in (".cache", ".config", ".local/share", ".local/state"):
             (home / sub).mkdir(parents=True)
-        env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"),
-                   XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
-                   XDG_STATE_HOME=str(home / ".local/state"))
+        env.update(
+            HOME=str(home),
+            XDG_CACHE_HOME=str(home / ".cache"),
+            XDG_CONFIG_HOME=str(home / ".config"),
+            XDG_DATA_HOME=str(home / ".local/share"),
+            XDG_STATE_HOME=str(home / ".local/state"),
+        )
         # A pipe whose write end only this process holds: when it dies (even by SIGKILL) the
         # driver reads end-of-file and kills its process group, so no run outlives its runner.
         lifeline_read, lifeline = os.pipe()
         cmd += ["--lifeline", str(lifeline_read)]
         try:
-            proc = subprocess.Popen(cmd, cwd=scratch, stdin=subprocess.DEVNULL, env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    start_new_session=True, pass_fds=(lifeline_read,))
+            proc = subprocess.Popen(
+                cmd,
+                cwd=scratch,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                pass_fds=(lifeline_read,),
+            )
         except BaseException:
             os.close(lifeline)
             raise
@@ -415,8 +505,11 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
             os.close(lifeline_read)
         with _active_lock:
             _active[token] = proc
-        reader = threading.Thread(target=_read_output, daemon=True, kwargs=dict(
-            proc=proc, label=program.id, progress=progress, state=state, tail=tail))
+        reader = threading.Thread(
+            target=_read_output,
+            daemon=True,
+            kwargs=dict(proc=proc, label=program.id, progress=progress, state=state, tail=tail),
+        )
         reader.start()
         try:
             finished = _watch(proc, label=program.id, timeout=limit, progress=progress, state=state)
@@ -434,60 +527,93 @@ def run_program(root: Path, program: Program, *, profile: str = "cpu", threads: 
         where = state.get("where", f"{program.cells[0].page}:{program.cells[0].line}")
         changed = watched.changed_recordings()
         if changed:  # written by a program the snippet started (Python's writes are refused)
-            return RunResult(program.id, False, _wrote_message(program, changed, restored=changed),
-                             duration)
+            return RunResult(program.id, False, _wrote_message(program, changed, restored=changed), duration)
         changed = watched.changed_data()
         if changed:
-            return RunResult(program.id, False, f"{program.where}: data file(s) "
-                             f"{', '.join(changed)} of \"{program.id}\" changed during the run "
-                             "(by the snippet or meanwhile by someone else); nothing was "
-                             "recorded; run it again once the data is as intended", duration)
+            return RunResult(
+                program.id,
+                False,
+                f"{program.where}: data file(s) "
+                f'{", ".join(changed)} of "{program.id}" changed during the run '
+                "(by the snippet or meanwhile by someone else); nothing was "
+                "recorded; run it again once the data is as intended",
+                duration,
+            )
         changed = watched.changed_tree()
         if changed:  # however it was made: sh -c, ctypes, a child process
             shown = ", ".join(changed[:5]) + (", …" if len(changed) > 5 else "")
-            return RunResult(program.id, False, f"{program.where}: {len(changed)} file(s) of the "
-                             f"repository changed while \"{program.id}\" ran ({shown}); snippets may "
-                             "only write below their working directory, by relative paths; nothing "
-                             "was recorded. If you edited them meanwhile, run it again; otherwise "
-                             "`git status` and `git diff` show what the snippet did", duration)
+            return RunResult(
+                program.id,
+                False,
+                f"{program.where}: {len(changed)} file(s) of the "
+                f'repository changed while "{program.id}" ran ({shown}); snippets may '
+                "only write below their working directory, by relative paths; nothing "
+                "was recorded. If you edited them meanwhile, run it again; otherwise "
+                "`git status` and `git diff` show what the snippet did",
+                duration,
+            )
         if not finished:
-            return RunResult(program.id, False, f"{program.id} timed out after {limit:g} s "
-                             f"({where}, last cell started); raise timeout=\"…\" on its first "
-                             f"fence ({program.where}) if it needs longer", duration)
+            return RunResult(
+                program.id,
+                False,
+                f"{program.id} timed out after {limit:g} s "
+                f'({where}, last cell started); raise timeout="…" on its first '
+                f"fence ({program.where}) if it needs longer",
+                duration,
+            )
         result_path = out / "result.json"
         try:
             result = json.loads(result_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            how = (f"was killed by signal {-proc.returncode} ({_signal_name(-proc.returncode)})"
-                   if proc.returncode < 0 else f"exited with status {proc.returncode}")
+            how = (
+                f"was killed by signal {-proc.returncode} ({_signal_name(-proc.returncode)})"
+                if proc.returncode < 0
+                else f"exited with status {proc.returncode}"
+            )
             last = "\n".join(tail)
-            why = ("; os._exit() or a C extension ended the process inside that cell"
-                   if proc.returncode >= 0 and "Traceback" not in last else "")
-            return RunResult(program.id, False, f"{program.id} {how} without a result ({where}, "
-                             f"last cell started){why}" + (f"\n{last}" if last else ""), duration)
+            why = (
+                "; os._exit() or a C extension ended the process inside that cell"
+                if proc.returncode >= 0 and "Traceback" not in last
+                else ""
+            )
+            return RunResult(
+                program.id,
+                False,
+                f"{program.id} {how} without a result ({where}, "
+                f"last cell started){why}" + (f"\n{last}" if last else ""),
+                duration,
+            )
         if result["writes"]:
-            return RunResult(program.id, False, _wrote_message(program, result["writes"]),
-                             duration)
+            return RunResult(program.id, False, _wrote_message(program, result["writes"]), duration)
         undeclared = sorted(set(result["undeclared"]))
         if result["status"] != "ok":
-            hint = [name for name in literal_data_files(root, program)
-                    if name not in watched.files]
+            hint = [name for name in literal_data_files(root, program) if name not in watched.files]
             if undeclared or hint:
-                return RunResult(program.id, False, _undeclared_message(
-                    root, program, undeclared or hint) + "\n" + _failure_message(program, result),
-                    duration)
+                return RunResult(
+                    program.id,
+                    False,
+                    _undeclared_message(root, program, undeclared or hint)
+                    + "\n"
+                    + _failure_message(program, result),
+                    duration,
+                )
             return RunResult(program.id, False, _failure_message(program, result), duration)
         if undeclared:
-            return RunResult(program.id, False, _undeclared_message(root, program, undeclared),
-                             duration)
-        recording, figures = _recording(root, program, result, profile=profile, duration=duration,
-                                        commit=commit if commit is not None else git_commit(root),
-                                        out=out, data_digests=watched.data)
+            return RunResult(program.id, False, _undeclared_message(root, program, undeclared), duration)
+        recording, figures = _recording(
+            root,
+            program,
+            result,
+            profile=profile,
+            duration=duration,
+            commit=commit if commit is not None else git_commit(root),
+            out=out,
+            data_digests=watched.data,
+        )
         if record:
             with _recorded_lock:
                 _recorded.add(program.id)
-            write_recording(out_dir or recordings_dir(root, profile), program.id, recording,
-                            figures=figures)
+            write_recording(out_dir or recordings_dir(root, profile), program.id, recording, figures=figures)
         return RunResult(program.id, True, "", duration, recording, figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -502,11 +628,13 @@ def _signal_name(number: int) -> str:
 
 def _wrote_message(program: Program, names: list[str], *, restored: list[str] = ()) -> str:
     shown = ", ".join(sorted(set(names))[:5]) + (", …" if len(set(names)) > 5 else "")
-    note = (f"; {len(restored)} recording file(s) it changed were put back" if restored else "")
-    return (f"{program.where}: snippet \"{program.id}\" wrote into the repository ({shown}); "
-            "snippets may only write below their working directory (a scratch copy of the "
-            f"repository), so write files by relative paths; nothing was recorded{note} — "
-            "`git status` shows anything else it changed")
+    note = f"; {len(restored)} recording file(s) it changed were put back" if restored else ""
+    return (
+        f'{program.where}: snippet "{program.id}" wrote into the repository ({shown}); '
+        "snippets may only write below their working directory (a scratch copy of the "
+        f"repository), so write files by relative paths; nothing was recorded{note} — "
+        "`git status` shows anything else it changed"
+    )
 
 
 class _Watched:
@@ -541,18 +669,18 @@ class _Watched:
             if not base.is_dir():
                 continue
             shallow = base.name == "site-packages"
-            for path in (base.iterdir() if shallow else base.rglob("*")):
+            for path in base.iterdir() if shallow else base.rglob("*"):
                 if "__pycache__" in path.parts or (not shallow and path.is_dir()):
                     continue
                 if not shallow and path.relative_to(self.root).as_posix().startswith(
-                        ("docs/assets/generated/", "docs/zh/notebooks/", "docs/en/notebooks/")):
+                    ("docs/assets/generated/", "docs/zh/notebooks/", "docs/en/notebooks/")
+                ):
                     continue  # written by builds that may run meanwhile
                 try:
                     info = path.lstat()
                 except OSError:
                     continue
-                found[path.relative_to(self.root).as_posix()] = (
-                    info.st_size, info.st_mtime_ns, info.st_ino)
+                found[path.relative_to(self.root).as_posix()] = (info.st_size, info.st_mtime_ns, info.st_ino)
         for name in self._TREE_FILES:
             try:
                 info = (self.root / name).lstat()
@@ -564,8 +692,7 @@ class _Watched:
     def changed_tree(self) -> list[str]:
         """Files added, removed or changed during the run in the watched folders."""
         now = self._tree()
-        return sorted(name for name in set(now) | set(self.tree)
-                      if now.get(name) != self.tree.get(name))
+        return sorted(name for name in set(now) | set(self.tree) if now.get(name) != self.tree.get(name))
 
     def _recordings(self) -> dict[str, bytes]:
         folder = self.root / RECORDINGS_DIR
@@ -590,8 +717,11 @@ class _Watched:
     def changed_recordings(self) -> list[str]:
         """Recording files changed, added or removed during the run, each put back as it was."""
         now = self._recordings()
-        changed = [name for name in sorted(set(now) | set(self.recordings))
-                   if now.get(name) != self.recordings.get(name) and not self._others(name)]
+        changed = [
+            name
+            for name in sorted(set(now) | set(self.recordings))
+            if now.get(name) != self.recordings.get(name) and not self._others(name)
+        ]
         for name in changed:
             path = self.root / name
             try:
@@ -609,16 +739,21 @@ class _Watched:
             now = data_fingerprint(self.root, data_files(self.root, self.program))
         except OSError:
             now = {}
-        return sorted(name for name in set(now) | set(self.data)
-                      if now.get(name) != self.data.get(name))
+        return sorted(name for name in set(now) | set(self.data) if now.get(name) != self.data.get(name))
 
 
 _recorded: set[str] = set()  # ids whose recording this process wrote
 _recorded_lock = threading.Lock()
 
 
-def run_programs(root: Path, programs: list[Program], *, jobs: int = 1,
-                 on_done: Callable[[RunResult], None] | None = None, **options: Any) -> list[RunResult]:
+def run_programs(
+    root: Path,
+    programs: list[Program],
+    *,
+    jobs: int = 1,
+    on_done: Callable[[RunResult], None] | None = None,
+    **options: Any,
+) -> list[RunResult]:
     """Run several programs, `jobs` at a time; Ctrl-C kills them all and re-raises."""
     commit = options.pop("commit", None) or git_commit(root)
     interrupted = threading.Event()
