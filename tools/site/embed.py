@@ -29,7 +29,15 @@ from tools.site.render import (
     text,
 )
 
-__all__ = ["DownloadLinks", "PageContext", "Problem", "ReportRow", "embed_outputs", "is_exec_fence", "report_markdown"]
+__all__ = [
+    "DownloadLinks",
+    "PageContext",
+    "Problem",
+    "ReportRow",
+    "embed_outputs",
+    "is_exec_fence",
+    "report_markdown",
+]
 
 REPORT_MARKER = "<!-- snippet-report -->"
 _BRACES = re.compile(r"\s*\{[^{}]*\}\s*$")
@@ -48,9 +56,11 @@ class Problem:
     def __str__(self) -> str:
         fix = f"Refresh it with `{refresh_command(self.snippet_id, self.profile)}`"
         if not profiles.get(self.profile).required:
-            fix += (f" on a GPU machine, or leave it out with "
-                    f"`git rm -r recordings/{self.profile}/{self.snippet_id}.json "
-                    f"recordings/{self.profile}/{self.snippet_id}`")
+            fix += (
+                f" on a GPU machine, or leave it out with "
+                f"`git rm -r recordings/{self.profile}/{self.snippet_id}.json "
+                f"recordings/{self.profile}/{self.snippet_id}`"
+            )
         return f"{self.page}:{self.line}: snippet '{self.snippet_id}': {self.message}. {fix}"
 
 
@@ -93,15 +103,17 @@ def _checked_states(
             recorded = len(state.recording.get("cells", []))
             if recorded != fences:
                 state = replace(
-                    state, state="code-changed",
-                    reason=f"it has {recorded} cells but the page has {fences} fences"
+                    state,
+                    state="code-changed",
+                    reason=f"it has {recorded} cells but the page has {fences} fences",
                 )
         effect = consequence(state)
         if effect not in (SHOW, NOTE, ERROR):
             continue  # an optional profile's missing or stale recording: not shown
         if effect == ERROR:
             what = {"missing": "no recording", "broken": f"broken {state.profile} recording"}.get(
-                state.state, f"stale {state.profile} recording")
+                state.state, f"stale {state.profile} recording"
+            )
             problems.append(Problem(page, line, snippet_id, state.profile, f"{what} ({state.reason})"))
         checked.append(state)
     return checked, problems
@@ -180,27 +192,22 @@ def _cell(value: str) -> str:
     return markdown_text(value)
 
 
-_HEADERS = {
-    "zh": ("代码片段", "页面", "配置", "状态", "用时", "设备", "记录日期"),
-    "en": ("Snippet", "Page", "Profile", "Status", "Duration", "Device", "Recorded"),
-}
-_SUMMARY = {
-    "zh": "共 {total} 个代码片段（CPU 记录）：{fresh} 个最新，{stale} 个过期，{missing} 个缺失；另有 {gpu} 个 GPU 记录。",
-    "en": "{total} snippets (CPU recordings): {fresh} fresh, {stale} stale, {missing} missing; plus {gpu} GPU recordings.",
-}
-
-
 def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
     """A summary line and a Markdown table with one row per (snippet, recorded profile)."""
     cpu = Counter(r.state.status for r in rows if profiles.get(r.state.profile).required)
-    gpu = sum(1 for r in rows if not profiles.get(r.state.profile).required
-              and r.state.recording is not None)
-    summary = _SUMMARY.get(lang, _SUMMARY["en"]).format(
-        total=sum(cpu.values()), fresh=cpu["fresh"], stale=cpu["stale"], missing=cpu["missing"], gpu=gpu
+    gpu = sum(1 for r in rows if not profiles.get(r.state.profile).required and r.state.recording is not None)
+    summary = text(
+        "report_summary",
+        lang=lang,
+        total=sum(cpu.values()),
+        fresh=cpu["fresh"],
+        stale=cpu["stale"],
+        missing=cpu["missing"],
+        gpu=gpu,
     )
     if not rows:
         return summary + "\n"
-    headers = _HEADERS.get(lang, _HEADERS["en"])
+    headers = text("report_headers", lang=lang).split("|")
     lines = [summary, "", "| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
     # Each cell starts with its column's name, shown only where the table is stacked into one
     # block per snippet (a phone: extra CSS in snippets.css), where no header row is shown.
@@ -222,5 +229,7 @@ def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
             _cell(str(prov.get("device", "—"))),
             _cell(format_date(str(prov.get("date", "—")))),
         ]
-        lines.append("| " + " | ".join(label + cell for label, cell in zip(labels, cells, strict=True)) + " |")
+        lines.append(
+            "| " + " | ".join(label + cell for label, cell in zip(labels, cells, strict=True)) + " |"
+        )
     return "\n".join(lines) + "\n"

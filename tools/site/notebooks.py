@@ -31,7 +31,7 @@ from tools.programs import Program, is_exec_fence
 from tools import profiles
 from tools.recordings import RecordingState, recording_state, recordings_dir
 from tools.languages import LANGUAGES, twin
-from tools.site.render import figure_alt, page_url, visible_controls
+from tools.site.render import figure_alt, page_url, text, visible_controls
 
 __all__ = ["LANGUAGES", "NOTEBOOKS", "build_notebook"]
 
@@ -40,11 +40,6 @@ _HEADING = re.compile(r"^#{1,6} ", re.M)
 # "!!! note", "??? tip "Title"", "=== "Tab"": Jupyter knows none of them; see _plain_markdown.
 _CONTAINER = re.compile(r'^(?:!!!|\?\?\?\+?|===)\s*(?P<type>[\w-]*)\s*(?:"(?P<title>[^"]*)")?\s*$')
 _EXEC_INFO = re.compile(r"^((?:`{3,}|~{3,})\s*python)\b.*\bexec=.*$", re.M)
-_INTRO = {
-    "zh": "本笔记本由网站页面《{title}》中的程序 `{id}` 自动生成，输出为该程序在 CPU 上的运行记录。",
-    "en": "Generated from the program `{id}` of the page “{title}”; the outputs are its recorded "
-    "run on CPU.",
-}
 
 
 def _plain_markdown(text: str) -> str:
@@ -97,8 +92,9 @@ def _section_start(blocks: list[Block], fence: int) -> tuple[int, str]:
     return fence, previous.text if previous else ""
 
 
-def _outputs(recording: dict | None, index: int, figures_dir: Path, *, page_lang: str | None,
-             snippet_id: str) -> list:
+def _outputs(
+    recording: dict | None, index: int, figures_dir: Path, *, page_lang: str | None, snippet_id: str
+) -> list:
     """Stream text and figures of a recorded cell; with `page_lang`, figures as <img> with the
     alt text the article page gives them (`figure_alt`)."""
     if recording is None:
@@ -130,16 +126,30 @@ def _outputs(recording: dict | None, index: int, figures_dir: Path, *, page_lang
             src = posixpath.relpath(figure_src(profiles.CPU.name, snippet_id, figure), here)
             alt = figure_alt(cell, number, snippet_id=snippet_id, cell_index=index, lang=page_lang)
             label = html.escape(alt, quote=True)
-            bundle = {"text/html": f'<img src="{html.escape(src, quote=True)}" alt="{label}" loading="lazy">',
-                      "text/plain": f"<{label}>"}
+            bundle = {
+                "text/html": f'<img src="{html.escape(src, quote=True)}" alt="{label}" loading="lazy">',
+                "text/plain": f"<{label}>",
+            }
         outputs.append(new_output("display_data", data=bundle))
     return outputs
 
 
 # The site's Markdown, for notebook pages: what the pages themselves render with.
-_PAGE_EXTENSIONS = ["abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html",
-                    "tables", "pymdownx.details", "pymdownx.superfences", "pymdownx.tabbed",
-                    "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.arithmatex"]
+_PAGE_EXTENSIONS = [
+    "abbr",
+    "admonition",
+    "attr_list",
+    "def_list",
+    "footnotes",
+    "md_in_html",
+    "tables",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    "pymdownx.tabbed",
+    "pymdownx.highlight",
+    "pymdownx.inlinehilite",
+    "pymdownx.arithmatex",
+]
 _PAGE_CONFIG = {"pymdownx.arithmatex": {"generic": True}, "pymdownx.tabbed": {"alternate_style": True}}
 _HREF = re.compile(r'(?P<attr>\b(?:href|src))="(?P<url>[^"#:?]+\.md)(?P<rest>[#?][^"]*)?"')
 
@@ -152,8 +162,7 @@ def _page_html(markdown_text: str, *, page_rel: str, lang: str) -> str:
     if not _RENDERER:
         import markdown  # the site's own renderer (Python-Markdown)
 
-        _RENDERER.append(markdown.Markdown(extensions=_PAGE_EXTENSIONS,
-                                           extension_configs=_PAGE_CONFIG))
+        _RENDERER.append(markdown.Markdown(extensions=_PAGE_EXTENSIONS, extension_configs=_PAGE_CONFIG))
     rendered = _RENDERER[0].reset().convert(markdown_text)
     page_dir = posixpath.dirname(page_rel.split("/", 1)[1])  # "zh/a/b.md" → "zh/a"
     here = page_url(f"{lang}/{NOTEBOOKS}/x.md")  # "notebooks/x/" or "en/notebooks/x/"
@@ -166,8 +175,9 @@ def _page_html(markdown_text: str, *, page_rel: str, lang: str) -> str:
     return '<div class="notebook-prose">\n' + _HREF.sub(relink, rendered) + "\n</div>"
 
 
-def _notebook(root: Path, program: Program, *, lang: str, page: bool,
-              state: RecordingState | None = None) -> tuple[str, str] | None:
+def _notebook(
+    root: Path, program: Program, *, lang: str, page: bool, state: RecordingState | None = None
+) -> tuple[str, str] | None:
     """(page title, notebook text) of a program in `lang`; None when that language has no twin."""
     source = root / twin(program.page, lang)
     if not source.is_file():
@@ -183,7 +193,7 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool,
         state = recording_state(root, program, program.id, profiles.CPU.name)
     recording = state.recording if state.usable else None
     title = markdown_title(join_blocks(blocks)) or program.id
-    intro = f"# {title} · {program.id}\n\n" + _INTRO[lang].format(title=title, id=program.id)
+    intro = f"# {title} · {program.id}\n\n" + text("notebook_intro", lang=lang, title=title, id=program.id)
     to_cell = (lambda text: _page_html(text, page_rel=rel, lang=lang)) if page else (lambda text: text)
     cells = [new_markdown_cell(to_cell(intro), id="intro")]
     start, leading = _section_start(blocks, fences[0])
@@ -195,8 +205,13 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool,
         if prose:
             cells.append(new_markdown_cell(to_cell(prose), id=f"text-{number}"))
         code = blocks[fence].body.rstrip("\n")
-        outputs = _outputs(recording, number, recordings_dir(root, profiles.CPU.name) / program.id,
-                           page_lang=lang if page else None, snippet_id=program.id)
+        outputs = _outputs(
+            recording,
+            number,
+            recordings_dir(root, profiles.CPU.name) / program.id,
+            page_lang=lang if page else None,
+            snippet_id=program.id,
+        )
         cells.append(new_code_cell(code, id=f"code-{number}", execution_count=number, outputs=outputs))
         start = fence + 1
     notebook = new_notebook(
@@ -210,8 +225,9 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool,
     return title, nbformat.writes(notebook) + "\n"
 
 
-def build_notebook(root: Path, program: Program, *, lang: str, page: bool = False,
-                   state: RecordingState | None = None) -> str | None:
+def build_notebook(
+    root: Path, program: Program, *, lang: str, page: bool = False, state: RecordingState | None = None
+) -> str | None:
     """The notebook text of a program in `lang` (None when that language has no twin page);
     `state`: the program's cpu recording state when the caller has it already (read once)."""
     built = _notebook(root, program, lang=lang, page=page, state=state)

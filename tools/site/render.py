@@ -69,6 +69,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "missing": "缺失",
         "broken": "损坏",
         "show_all": "显示全部 {lines} 行输出",
+        "report_headers": "代码片段|页面|配置|状态|用时|设备|记录日期",
+        "report_summary": "共 {total} 个代码片段（CPU 记录）：{fresh} 个最新，{stale} 个过期，{missing} 个缺失；"
+        "另有 {gpu} 个 GPU 记录。",
+        "notebook_intro": "本笔记本由网站页面《{title}》中的程序 `{id}` 自动生成，输出为该程序在 CPU 上的运行记录。",
     },
     "en": {
         "recorded": "Recorded on {device}, {date}",
@@ -101,6 +105,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "missing": "missing",
         "broken": "broken",
         "show_all": "Show all {lines} lines of output",
+        "report_headers": "Snippet|Page|Profile|Status|Duration|Device|Recorded",
+        "report_summary": "{total} snippets (CPU recordings): {fresh} fresh, {stale} stale, {missing} missing; "
+        "plus {gpu} GPU recordings.",
+        "notebook_intro": "Generated from the program `{id}` of the page “{title}”; the outputs are its recorded "
+        "run on CPU.",
     },
 }
 
@@ -137,7 +146,12 @@ def provenance_line(recording: Mapping[str, Any], *, lang: str) -> str:
     """One line saying where, when and with what a recording was made (plain text)."""
     prov = recording.get("provenance", {})
     parts = [
-        text("recorded", lang=lang, device=device_label(recording), date=format_date(str(prov.get("date", "?"))))
+        text(
+            "recorded",
+            lang=lang,
+            device=device_label(recording),
+            date=format_date(str(prov.get("date", "?"))),
+        )
     ]
     for label, key in (("Python", "python"), ("torch", "torch"), ("transformers", "transformers")):
         if prov.get(key):
@@ -202,15 +216,18 @@ _MARKDOWN_ACTIVE = {ord(c): f"&#{ord(c)};" for c in "\\`*_[](){}!#|~:<>\"'"}
 # Characters a terminal or a browser acts on instead of showing: C0 controls but tab and line
 # feed, DEL, C1 controls (U+009B is a terminal's CSI), the bidirectional overrides and isolates
 # (U+202E turns the rest of a line around) and other invisible format characters.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
-                        "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
 
 
 def visible_controls(value: str) -> str:
     """Recorded text with every control and bidi character shown as its Python escape
     (`\\x00`, `\\x9b`, `\\u202e`): a reader sees that it is there, and it acts on nothing."""
-    return _INVISIBLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100
-                          else f"\\u{ord(m[0]):04x}", value)
+    return _INVISIBLE.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", value
+    )
 
 
 def markdown_text(value: object) -> str:
@@ -239,10 +256,12 @@ def _profile_box(
         if lines > LONG_OUTPUT_LINES:
             # Shown up to a height, then a "show all" toggle (CSS only: a checkbox and its label).
             toggle = f"snippet-long-{snippet_id}-{cell_index}-{state.profile}"
-            block = (f'<div class="snippet-long"><input type="checkbox" class="snippet-long__toggle" '
-                     f'id="{_attr(toggle)}">{block}<label class="snippet-long__label" '
-                     f'for="{_attr(toggle)}">{html.escape(text("show_all", lang=lang, lines=lines))}'
-                     "</label></div>")
+            block = (
+                f'<div class="snippet-long"><input type="checkbox" class="snippet-long__toggle" '
+                f'id="{_attr(toggle)}">{block}<label class="snippet-long__label" '
+                f'for="{_attr(toggle)}">{html.escape(text("show_all", lang=lang, lines=lines))}'
+                "</label></div>"
+            )
         parts.append(block)
     for n, figure in enumerate(cell.get("figures") or [], start=1):
         alt = figure_alt(cell, n, snippet_id=snippet_id, cell_index=cell_index, lang=lang)
@@ -279,7 +298,9 @@ def _tabs(boxes: Sequence[tuple[str, str]], *, group: str) -> str:
     inputs = "".join(
         f'<input {checked[i]}id="{group}-{i + 1}" name="{group}" type="radio" />' for i in range(len(boxes))
     )
-    labels = "".join(f'<label for="{group}-{i + 1}">{html.escape(label)}</label>' for i, (label, _) in enumerate(boxes))
+    labels = "".join(
+        f'<label for="{group}-{i + 1}">{html.escape(label)}</label>' for i, (label, _) in enumerate(boxes)
+    )
     blocks = "\n".join(f'<div class="tabbed-block">\n{content}\n</div>' for _, content in boxes)
     return (
         f'<div class="tabbed-set tabbed-alternate snippet-tabs" data-tabs="0:{len(boxes)}">{inputs}'
@@ -303,7 +324,12 @@ def cell_output_html(
     """
     usable = [s for s in states if s.usable and s.recording is not None]
     boxes = [
-        (s, _profile_box(s, snippet_id=snippet_id, cell_index=cell_index, last=last, figure_url=figure_url, lang=lang))
+        (
+            s,
+            _profile_box(
+                s, snippet_id=snippet_id, cell_index=cell_index, last=last, figure_url=figure_url, lang=lang
+            ),
+        )
         for s in usable
     ]
     if not any(box for _, box in boxes):
