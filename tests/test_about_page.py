@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tools.markdown import title as markdown_title
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = [  # (manifest, folder) in the order of the About tables
     ("000", "open-or-closed"),
@@ -105,9 +107,9 @@ def _nav_sections(nav: list) -> dict[str, str]:
 
 
 def _h1(path: Path) -> str:
-    return next(
-        line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# ")
-    )
+    title = markdown_title(path.read_text(encoding="utf-8"))
+    assert title is not None, f"{path}: no # H1"
+    return title
 
 
 def _labels(lang: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ import pytest
 from bs4 import BeautifulSoup
 from site_helpers import ROOT, TEST_SITE_URL
 
+from tools.markdown import title as markdown_title
 from tools.recordings import figure_path
 from tools.site import pdf_hooks
 from tools.site.pdf import LABELS, PDF_STEM, edition_pages, read_config
@@ -150,9 +151,8 @@ def pdf(request: pytest.FixtureRequest, printed: dict[str, PrintedPdf]) -> Print
 
 def _markdown_title(lang: str, docs_path: str) -> str:
     """The page's H1 as a reader sees it (inline Markdown removed)."""
-    text = (ROOT / "docs" / lang / docs_path).read_text(encoding="utf-8")
-    line = next(line for line in text.splitlines() if line.startswith("# "))
-    title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
+    line = markdown_title((ROOT / "docs" / lang / docs_path).read_text(encoding="utf-8")) or ""
+    title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line)
     return re.sub(r"[`*_]|<[^>]+>", "", title).strip()
 
 
