@@ -34,7 +34,7 @@ class TrainConfig:
     seeds: int = 3  # independent replicates: a new sample of labeled reviews and new initial weights
     val_fraction: float = 0.2  # carved from each labeled sample, for early stopping
     vocab_words: int = 6000  # words from jieba, plus every character as a fallback
-    hidden_size: int = 128  # a small BERT: 2 layers, 128 wide
+    hidden_size: int = 64  # a tiny BERT: 2 layers, 64 wide
     num_layers: int = 2
     max_length: int = 48  # tokens per review; longer reviews are cut
     mlm_steps: int = 200  # masked-language-model pre-training on unlabeled text
