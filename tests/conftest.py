@@ -23,6 +23,7 @@ from textwrap import dedent
 import pytest
 
 from tools.__main__ import main as tools_main
+from tools.recordings import SCHEMA, Cell, Env, Fingerprint, Provenance, Recording, parse_figure_text
 
 LAYERS = ("unit", "minisite", "snippets", "site", "browser")
 # Modules outside tests/web that are not unit tests.
@@ -177,6 +178,59 @@ def tools_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     return call
 
 
+def recording_of(
+    snippet_id: str,
+    outputs: list[str],
+    *,
+    figures: dict[int, list[str]] | None = None,
+    profile: str = "cpu",
+    page: str = "docs/zh/p.md",
+    lines: list[int] | None = None,
+    device: str = "CPU: Test (2 threads)",
+    duration_s: float = 1.5,
+    figure_text: dict[int, list[dict]] | None = None,
+    code: str = "0" * 64,
+    data: dict[str, str] | None = None,
+    env: dict[str, str | None] | None = None,
+) -> Recording:
+    """A valid Recording (tools.recordings' type): cell i printed outputs[i-1] and drew the
+    figures named in `figures[i]`; `figure_text`: cell index → what its figures say (optional)."""
+    cells = []
+    for index, output in enumerate(outputs, start=1):
+        names = tuple((figures or {}).get(index, []))
+        texts = figure_text.get(index) if figure_text else None
+        cells.append(
+            Cell(
+                index=index,
+                page=page,
+                line=lines[index - 1] if lines else index,
+                output=output,
+                figures=names,
+                figure_text=None if texts is None else parse_figure_text(texts, figures=len(names)),
+            )
+        )
+    return Recording(
+        schema=SCHEMA,
+        id=snippet_id,
+        profile=profile,
+        status="ok",
+        fingerprint=Fingerprint(code=code, data=data or {}),
+        env=Env(**(env or {"torch": "2.13.0", "transformers": "5.23.0", "numerics": "test"})),
+        provenance=Provenance(
+            device=device,
+            python="3.11.7",
+            torch="2.13.0+cpu",
+            transformers="5.23.0",
+            threads=2,
+            pinned_env={},
+            duration_s=duration_s,
+            date="2026-11-23T05:00:00+00:00",
+            commit="abc1234",
+        ),
+        cells=tuple(cells),
+    )
+
+
 def fake_recording(
     root: Path,
     snippet_id: str,
@@ -187,53 +241,31 @@ def fake_recording(
     page: str = "docs/zh/p.md",
     device: str = "CPU: Test (2 threads)",
     figure_text: dict[int, list[dict]] | None = None,
-) -> dict:
-    """Write a valid recording of `snippet_id` (fresh for the program its pages hold now);
-    `figure_text`: cell index → what its figures say about themselves (optional)."""
+) -> Recording:
+    """Write a valid recording of `snippet_id` (fresh for the program its pages hold now) with
+    the one writer; `figures`: cell index → PNG bytes; `figure_text` as for recording_of."""
     from tools.programs import code_hash, collect_programs, data_files
-    from tools.recordings import (
-        SCHEMA,
-        current_env,
-        data_fingerprint,
-        figure_name,
-        recordings_dir,
-        write_recording,
-    )
+    from tools.recordings import current_env, data_fingerprint, figure_name, recordings_dir, write_recording
 
     program = collect_programs(root).get(snippet_id)
     blobs: dict[str, bytes] = {}
-    cells = []
-    for index, output in enumerate(outputs, start=1):
-        names = []
-        for number, data in enumerate((figures or {}).get(index, []), start=1):
+    names: dict[int, list[str]] = {}
+    for index, datas in (figures or {}).items():
+        for number, data in enumerate(datas, start=1):
             name = figure_name(index, number, data)
             blobs[name] = data
-            names.append(name)
-        cells.append({"index": index, "page": page, "line": index, "output": output, "figures": names})
-        if figure_text and index in figure_text:
-            cells[-1]["figure_text"] = figure_text[index]
-    recording = {
-        "schema": SCHEMA,
-        "id": snippet_id,
-        "profile": profile,
-        "status": "ok",
-        "fingerprint": {
-            "code": code_hash(program) if program else "0" * 64,
-            "data": data_fingerprint(root, data_files(root, program)) if program else {},
-        },
-        "env": current_env(profile),
-        "provenance": {
-            "device": device,
-            "python": "3.11.7",
-            "torch": "2.13.0+cpu",
-            "transformers": "5.23.0",
-            "threads": 2,
-            "duration_s": 1.5,
-            "date": "2026-11-23T05:00:00+00:00",
-            "commit": "abc1234",
-            "pinned_env": {},
-        },
-        "cells": cells,
-    }
+            names.setdefault(index, []).append(name)
+    recording = recording_of(
+        snippet_id,
+        outputs,
+        figures=names,
+        profile=profile,
+        page=page,
+        device=device,
+        figure_text=figure_text,
+        code=code_hash(program) if program else "0" * 64,
+        data=data_fingerprint(root, data_files(root, program)) if program else {},
+        env=current_env(profile),
+    )
     write_recording(recordings_dir(root, profile), snippet_id, recording, figures=blobs)
     return recording

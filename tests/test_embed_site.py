@@ -289,3 +289,31 @@ def test_a_symbolic_link_under_docs_is_not_published(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "docs/assets/leak.txt: is a symbolic link" in result.stderr
     assert not (root / "site" / "assets" / "leak.txt").exists()
+
+
+def test_a_build_computes_the_program_states_once_for_both_languages(tmp_path: Path, monkeypatch) -> None:
+    """mkdocs-static-i18n builds the pages once per language, and the hook writes the site files
+    first: all of them share one computation of every program's state per profile."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    import tools.recordings
+    from tools.site import markdown_ext, notebooks
+
+    root = make_site(tmp_path)
+    computed: list[tuple[str, str]] = []
+    real = tools.recordings.recording_state
+
+    def counting(root: Path, program: object, snippet_id: str, profile: str, **kwargs: object) -> object:
+        computed.append((snippet_id, profile))
+        return real(root, program, snippet_id, profile, **kwargs)
+
+    for module in (tools.recordings, markdown_ext, notebooks):
+        monkeypatch.setattr(module, "recording_state", counting)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    mkdocs_build(load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site"), strict=True))
+    assert 'data-profile="cuda"' in html(root, "en/demo/index.html")  # both languages were built
+    assert 'data-profile="cuda"' in html(root, "demo/index.html")
+    assert (root / "site/notebooks/demo/index.html").is_file()  # and the site files written
+    assert sorted(computed) == [("demo", "cpu"), ("demo", "cuda")]

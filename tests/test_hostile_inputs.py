@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from textwrap import dedent
 
@@ -142,8 +143,7 @@ def recorded(template, tmp_path) -> Path:
 
 
 def figure_of(root: Path) -> Path:
-    recording = json.loads((root / REC).read_text())
-    return root / "recordings/cpu/demo" / recording["cells"][1]["figures"][0]
+    return root / "recordings/cpu/demo" / load_recording(root, "demo", "cpu").cells[1].figures[0]
 
 
 def render(root: Path, rel: str, caplog) -> tuple[str, list[str]]:
@@ -301,8 +301,10 @@ def test_crash_between_figures_and_json_leaves_a_usable_recording(recorded, monk
 
     monkeypatch.setattr(os, "replace", crash)
     figures = {"cell2-fig1-00000000.png": b"new figure"}
-    recording = json.loads(json.dumps(result.recording))
-    recording["cells"][1]["figures"] = list(figures)
+    cells = result.recording.cells
+    recording = replace(
+        result.recording, cells=(cells[0], replace(cells[1], figures=tuple(figures)), *cells[2:])
+    )
     with pytest.raises(KeyboardInterrupt):
         write_recording(recorded / "recordings/cpu", "demo", recording, figures=figures)
     monkeypatch.setattr(os, "replace", real_replace)
@@ -516,10 +518,10 @@ def test_odd_but_valid_pages_work(case, repo, tools_cli) -> None:
     assert tools_cli(root, "check").code == 0
     recording = load_recording(root, "demo", "cpu")
     if case == "crlf-page":
-        assert [c["output"] for c in recording["cells"]] == ["", "crlf\n"]
-        assert [c["line"] for c in recording["cells"]] == [4, 8]
+        assert [c.output for c in recording.cells] == ["", "crlf\n"]
+        assert [c.line for c in recording.cells] == [4, 8]
     if case == "bom-page":
-        assert recording["cells"][0]["output"] == "bom\n"
+        assert recording.cells[0].output == "bom\n"
     if case == "nested-fence":
         assert load_recording(root, "x", "cpu") is None
 
@@ -612,7 +614,7 @@ def test_a_cell_that_closes_stdout_does_not_silence_the_next(repo, tools_cli) ->
     root = repo("import os\nprint('before')\nos.close(1)\nos.close(2)", "print('after')", recordings=False)
     result = tools_cli(root, "run", "-q")
     assert result.code == 0, result
-    assert [c["output"] for c in load_recording(root, "demo", "cpu")["cells"]] == ["before\n", "after\n"]
+    assert [c.output for c in load_recording(root, "demo", "cpu").cells] == ["before\n", "after\n"]
 
 
 def test_huge_output_is_truncated(repo, tools_cli) -> None:
@@ -623,8 +625,8 @@ def test_huge_output_is_truncated(repo, tools_cli) -> None:
     result = tools_cli(root, "run", "-q")
     elapsed = time.monotonic() - start
     assert result.code == 0, result
-    [cell] = load_recording(root, "demo", "cpu")["cells"]
-    assert len(cell["output"]) < 20_100 and "characters truncated …]" in cell["output"]
+    [cell] = load_recording(root, "demo", "cpu").cells
+    assert len(cell.output) < 20_100 and "characters truncated …]" in cell.output
     assert elapsed < 30
 
 
@@ -639,8 +641,8 @@ print('\x1b[31mred\x1b[0m 中文', file=sys.stderr)
         recordings=False,
     )
     assert tools_cli(root, "run", "-q").code == 0
-    [cell] = load_recording(root, "demo", "cpu")["cells"]
-    assert cell["output"] == (
+    [cell] = load_recording(root, "demo", "cpu").cells
+    assert cell.output == (
         "<script>alert(1)</script></pre></code>{{ config.site_name }}"
         '{% include "x" %}\nbad utf-8: \ufffd\ufffd\nred 中文\n'
     )
@@ -751,7 +753,7 @@ def test_two_runs_at_once_the_second_refuses(repo, tools_cli) -> None:
     assert snapshot(root) == before
     out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
-    assert load_recording(root, "demo", "cpu")["cells"][0]["output"] == "first run\n"
+    assert load_recording(root, "demo", "cpu").cells[0].output == "first run\n"
 
 
 def test_hub_ids_fail_fast_offline(repo, tools_cli, monkeypatch, tmp_path) -> None:
@@ -856,7 +858,7 @@ def test_relative_writes_land_in_the_scratch_copy(repo, tools_cli) -> None:
     )
     result = tools_cli(root, "run", "--force", "-q")
     assert result.code == 0, result
-    assert load_recording(root, "demo", "cpu")["cells"][0]["output"] == "wrote\n"
+    assert load_recording(root, "demo", "cpu").cells[0].output == "wrote\n"
 
 
 UNDECLARED = {
@@ -900,7 +902,7 @@ def test_declared_data_is_read_and_its_change_makes_the_recording_stale(repo, to
         recordings=False,
     )
     assert tools_cli(root, "run", "-q").code == 0
-    assert load_recording(root, "demo", "cpu")["cells"][0]["output"] == "A\n"
+    assert load_recording(root, "demo", "cpu").cells[0].output == "A\n"
     (root / "sources/a.txt").write_text("B")
     result, before = run_cli(tools_cli, root, "check")
     assert result.code == 1
@@ -1180,7 +1182,5 @@ def test_temporary_files_do_not_leak_between_snippets(repo, tools_cli) -> None:
     )
     assert tools_cli(root, "run", "-q").code == 0
     assert tools_cli(root, "run", "-q", "--force").code == 0
-    import json
-
-    output = json.loads((root / "recordings/cpu/demo.json").read_text())["cells"][0]["output"]
+    output = load_recording(root, "demo", "cpu").cells[0].output
     assert output == "[]\n"

@@ -260,8 +260,8 @@ def test_odd_page_shapes_work_in_run_check_and_the_site(shape, make_repo, tools_
     assert_safe(result.out + result.err)
     assert tools_cli(root, "check").code == 0
     recording = load_recording(root, "demo", "cpu")
-    assert [cell["output"] for cell in recording["cells"]] == ["", "shape\n"]
-    assert [cell["line"] for cell in recording["cells"]] == [4, 8]
+    assert [cell.output for cell in recording.cells] == ["", "shape\n"]
+    assert [cell.line for cell in recording.cells] == [4, 8]
     for lang in ("zh", "en"):
         html, errors = render(root, f"docs/{lang}/{name}", caplog)
         assert errors == [], (lang, errors)

@@ -72,7 +72,7 @@ def test_a_runner_killed_by_its_snippet_takes_the_driver_along(repo, tools_cli, 
         result.err,
     ), result.err
     assert_safe(result.out + result.err)
-    assert load_recording(root, "demo", "cpu")["cells"][0]["output"] == "next run\n"
+    assert load_recording(root, "demo", "cpu").cells[0].output == "next run\n"
     result = tools_cli(root, "run", "--force", "-q")  # a lock released normally: no note
     assert result.code == 0 and "taking it over" not in result.err, result
 
@@ -102,8 +102,8 @@ def test_control_characters_are_shown_escaped_on_pages_and_notebook_pages(repo, 
         f"import os\nos.write(1, {printed.encode()!r})\nprint()\nprint('tab\\tok 中文')", recordings=False
     )
     assert tools_cli(root, "run", "-q").code == 0
-    [cell] = load_recording(root, "demo", "cpu")["cells"]
-    assert cell["output"] == printed + "\ntab\tok 中文\n"  # the recording keeps what was printed
+    [cell] = load_recording(root, "demo", "cpu").cells
+    assert cell.output == printed + "\ntab\tok 中文\n"  # the recording keeps what was printed
     html, errors = render(root, ZH, caplog)
     assert errors == []
     output = html.split('class="snippet-output"', 1)[1]
@@ -162,7 +162,7 @@ def test_a_cell_that_sets_sys_stdout_to_none_is_recorded(repo, tools_cli) -> Non
     )
     result = tools_cli(root, "run", "-q")
     assert result.code == 0, result
-    outputs = [cell["output"] for cell in load_recording(root, "demo", "cpu")["cells"]]
+    outputs = [cell.output for cell in load_recording(root, "demo", "cpu").cells]
     assert outputs == ["before\n", "fd 1 still works\n"]
 
 
@@ -176,8 +176,8 @@ def test_a_cell_that_replaces_json_dumps_cannot_change_the_recording(repo, tools
     )
     result = tools_cli(root, "run", "-q")
     assert result.code == 0, result
-    [cell] = load_recording(root, "demo", "cpu")["cells"]
-    assert cell["output"] == "real output\n"
+    [cell] = load_recording(root, "demo", "cpu").cells
+    assert cell.output == "real output\n"
     assert tools_cli(root, "check").code == 0
 
 
@@ -245,7 +245,5 @@ def test_writes_to_home_stay_in_the_run(repo, tools_cli) -> None:
     (real_home / name).unlink(missing_ok=True)
     assert result.code == 0, result
     assert not leaked, "a snippet's write to ~ reached the real home"
-    [cell] = load_recording(root, "demo", "cpu")["cells"]
-    assert cell["output"] == (
-        "['XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME']\nTrue\n"
-    )
+    [cell] = load_recording(root, "demo", "cpu").cells
+    assert cell.output == ("['XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME']\nTrue\n")
