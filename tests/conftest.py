@@ -159,6 +159,51 @@ def make_repo(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     return make
 
 
+# The hostile-input tests (tests/test_hostile_*.py): one program "demo" on a zh page and its twin.
+ZH, EN = "docs/zh/p.md", "docs/en/p.md"
+REC = "recordings/cpu/demo.json"
+
+
+def page(*cells: str, opts: str = "", snippet_id: str = "demo", title: str = "# 页面\n") -> str:
+    """A page with one fence per cell; the first fence is on line 3, its code on line 4;
+    the second fence on line 7, its code on line 8 (for one-line cells)."""
+    parts = [title]
+    for number, code in enumerate(cells):
+        extra = opts if number == 0 else ""
+        parts.append(f'\n```python {{exec="{snippet_id}"{extra}}}\n{dedent(code).strip()}\n```\n')
+    return "".join(parts)
+
+
+def english(zh: str) -> str:
+    """The en twin of a zh page from page(): the same program under another title (the site's
+    Markdown extension tells pages apart by the prose before their fences)."""
+    return zh.replace("# 页面\n", "# Page\n", 1)
+
+
+@pytest.fixture
+def hostile_repo(make_repo: Callable) -> Callable[..., Path]:
+    """hostile_repo(*cells, opts=…, en=…, files=…): zh and en pages (the same program unless en=
+    is given), the extracted script, and a previous recording to protect (recordings=True)."""
+    from tools.programs import collect_programs
+    from tools.scripts import extract_scripts
+
+    def make(
+        *cells: str, opts: str = "", en: str | None = None, files: dict | None = None, recordings: bool = True
+    ) -> Path:
+        zh = page(*cells, opts=opts)
+        root = make_repo({ZH: zh, EN: english(zh) if en is None else en, **(files or {})})
+        if recordings:
+            (root / "recordings/cpu").mkdir(parents=True, exist_ok=True)
+            (root / REC).write_text('{"previous": "recording, kept byte for byte"}\n')
+        try:
+            extract_scripts(root, collect_programs(root))
+        except Exception:  # noqa: BLE001 - a page the case makes invalid on purpose
+            pass
+        return root
+
+    return make
+
+
 @dataclass(frozen=True)
 class CliResult:
     code: int

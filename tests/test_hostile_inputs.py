@@ -17,22 +17,18 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from textwrap import dedent
 
 import markdown
 import pytest
 
+from tests.conftest import EN, REC, ZH, english, page
 from tools.__main__ import main as tools_main
 from tools.execution.runner import run_program
 from tools.programs import collect_programs
 from tools.recordings import load_recording, recording_state, write_recording
-from tools.scripts import extract_scripts
 
-ZH, EN = "docs/zh/p.md", "docs/en/p.md"
-REC = "recordings/cpu/demo.json"
 FIX = "python -m tools run demo --force"
 TOOL_FRAME = re.compile(r'File "[^"]*\.py", line \d+')  # a traceback of the tools (or Python)
 # Never suggested: deleting files (`git rm` keeps them in history), discarding work in git.
@@ -42,22 +38,6 @@ REPO = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures and helpers
-
-
-def page(*cells: str, opts: str = "", snippet_id: str = "demo", title: str = "# 页面\n") -> str:
-    """A page with one fence per cell; the first fence is on line 3, its code on line 4;
-    the second fence on line 7, its code on line 8 (for one-line cells)."""
-    parts = [title]
-    for number, code in enumerate(cells):
-        extra = opts if number == 0 else ""
-        parts.append(f'\n```python {{exec="{snippet_id}"{extra}}}\n{dedent(code).strip()}\n```\n')
-    return "".join(parts)
-
-
-def english(zh: str) -> str:
-    """The en twin of a zh page from page(): the same program under another title (the site's
-    Markdown extension tells pages apart by the prose before their fences)."""
-    return zh.replace("# 页面\n", "# Page\n", 1)
 
 
 def snapshot(root: Path, *folders: str) -> dict[str, bytes]:
@@ -94,32 +74,6 @@ def wait_dead(pid: int, seconds: float = 3.0) -> bool:
             return True
         time.sleep(0.05)
     return dead(pid)
-
-
-def hostile_repo(make_repo: Callable) -> Callable[..., Path]:
-    """repo(*cells, opts=…, en=…, files=…): zh and en pages (the same program unless en= is
-    given), the extracted script, and a previous recording to protect (recordings=True)."""
-
-    def make(
-        *cells: str, opts: str = "", en: str | None = None, files: dict | None = None, recordings: bool = True
-    ) -> Path:
-        zh = page(*cells, opts=opts)
-        root = make_repo({ZH: zh, EN: english(zh) if en is None else en, **(files or {})})
-        if recordings:
-            (root / "recordings/cpu").mkdir(parents=True, exist_ok=True)
-            (root / REC).write_text('{"previous": "recording, kept byte for byte"}\n')
-        try:
-            extract_scripts(root, collect_programs(root))
-        except Exception:  # noqa: BLE001 - a page the case makes invalid on purpose
-            pass
-        return root
-
-    return make
-
-
-@pytest.fixture
-def repo(make_repo) -> Callable[..., Path]:
-    return hostile_repo(make_repo)
 
 
 @pytest.fixture(scope="module")
@@ -403,12 +357,12 @@ PAGE_ERRORS = {
 
 
 @pytest.mark.parametrize("case", list(PAGE_ERRORS))
-def test_page_error_fails_check_run_and_extract(case, repo, tools_cli) -> None:
+def test_page_error_fails_check_run_and_extract(case, hostile_repo, tools_cli) -> None:
     text, rel, line, hints = PAGE_ERRORS[case]
     files = {}
     if case == "data-symlink-outside":
         files = {"sources/ok.txt": "ok"}
-    root = repo("print(1)", files=files)
+    root = hostile_repo("print(1)", files=files)
     if case == "data-symlink-outside":
         (root / "sources/link.txt").symlink_to("/etc/hostname")
     (root / rel).write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -426,8 +380,8 @@ def test_page_error_fails_check_run_and_extract(case, repo, tools_cli) -> None:
     assert snapshot(root, "recordings", "snippets") == before
 
 
-def test_unknown_option_suggests_the_known_one(repo, tools_cli) -> None:
-    root = repo("print(1)")
+def test_unknown_option_suggests_the_known_one(hostile_repo, tools_cli) -> None:
+    root = hostile_repo("print(1)")
     (root / ZH).write_text(page("print(1)", opts=' timout="2"'))
     result = tools_cli(root, "check")
     assert result.code == 1 and 'did you mean timeout="…" for timout?' in result.out, result
@@ -452,9 +406,9 @@ ZH_EN_DIFFERENCES = {
 
 
 @pytest.mark.parametrize("case", list(ZH_EN_DIFFERENCES))
-def test_zh_en_difference_fails_run_extract_and_the_build(case, repo, tools_cli, caplog) -> None:
+def test_zh_en_difference_fails_run_extract_and_the_build(case, hostile_repo, tools_cli, caplog) -> None:
     zh, en, where, hint = ZH_EN_DIFFERENCES[case]
-    root = repo("print(1)", en=en)
+    root = hostile_repo("print(1)", en=en)
     before = snapshot(root, "recordings", "snippets")
     for command in ("check", "run", "extract"):
         result = tools_cli(root, command)
@@ -466,8 +420,10 @@ def test_zh_en_difference_fails_run_extract_and_the_build(case, repo, tools_cli,
     assert snapshot(root, "recordings", "snippets") == before
 
 
-def test_duplicate_id_across_pages(repo, tools_cli) -> None:
-    root = repo("print(1)", files={"docs/zh/q.md": page("print(2)"), "docs/en/q.md": page("print(2)")})
+def test_duplicate_id_across_pages(hostile_repo, tools_cli) -> None:
+    root = hostile_repo(
+        "print(1)", files={"docs/zh/q.md": page("print(2)"), "docs/en/q.md": page("print(2)")}
+    )
     result, before = run_cli(tools_cli, root, "run")
     assert result.code == 1 and f'docs/zh/q.md:3: snippet id "demo" is already used on {ZH}:3' in result.err
     assert snapshot(root) == before
@@ -508,8 +464,8 @@ ODD_VALID = {
 
 
 @pytest.mark.parametrize("case", list(ODD_VALID))
-def test_odd_but_valid_pages_work(case, repo, tools_cli) -> None:
-    root = repo("print('plain')", recordings=False)
+def test_odd_but_valid_pages_work(case, hostile_repo, tools_cli) -> None:
+    root = hostile_repo("print('plain')", recordings=False)
     for rel, data in ODD_VALID[case].items():
         (root / rel).write_bytes(data)
     result = tools_cli(root, "run", "-q")
@@ -595,10 +551,10 @@ RUN_FAILURES = {
 
 
 @pytest.mark.parametrize("case", list(RUN_FAILURES))
-def test_failing_run_points_at_the_page_and_keeps_the_recording(case, repo, tools_cli) -> None:
+def test_failing_run_points_at_the_page_and_keeps_the_recording(case, hostile_repo, tools_cli) -> None:
     code, message, hints = RUN_FAILURES[case]
     cells = code if isinstance(code, tuple) else (code,)
-    root = repo(*cells, opts=' timeout="2"')
+    root = hostile_repo(*cells, opts=' timeout="2"')
     start = time.monotonic()
     result, before = run_cli(tools_cli, root, "run", "--force", "-q")
     assert time.monotonic() - start < 20
@@ -610,15 +566,17 @@ def test_failing_run_points_at_the_page_and_keeps_the_recording(case, repo, tool
     assert snapshot(root) == before
 
 
-def test_a_cell_that_closes_stdout_does_not_silence_the_next(repo, tools_cli) -> None:
-    root = repo("import os\nprint('before')\nos.close(1)\nos.close(2)", "print('after')", recordings=False)
+def test_a_cell_that_closes_stdout_does_not_silence_the_next(hostile_repo, tools_cli) -> None:
+    root = hostile_repo(
+        "import os\nprint('before')\nos.close(1)\nos.close(2)", "print('after')", recordings=False
+    )
     result = tools_cli(root, "run", "-q")
     assert result.code == 0, result
     assert [c.output for c in load_recording(root, "demo", "cpu").cells] == ["before\n", "after\n"]
 
 
-def test_huge_output_is_truncated(repo, tools_cli) -> None:
-    root = repo(
+def test_huge_output_is_truncated(hostile_repo, tools_cli) -> None:
+    root = hostile_repo(
         "import sys\nfor _ in range(500):\n    sys.stdout.write(('x' * 99 + '\\n') * 1000)", recordings=False
     )
     start = time.monotonic()
@@ -630,8 +588,8 @@ def test_huge_output_is_truncated(repo, tools_cli) -> None:
     assert elapsed < 30
 
 
-def test_odd_output_is_recorded_and_escaped_on_the_page(repo, tools_cli, caplog) -> None:
-    root = repo(
+def test_odd_output_is_recorded_and_escaped_on_the_page(hostile_repo, tools_cli, caplog) -> None:
+    root = hostile_repo(
         r"""
 import os, sys
 print('<script>alert(1)</script></pre></code>{{ config.site_name }}{% include "x" %}')
@@ -708,9 +666,9 @@ ESCAPES = {
 
 
 @pytest.mark.parametrize("case", list(ESCAPES))
-def test_no_process_outlives_the_run(case, repo, tools_cli) -> None:
+def test_no_process_outlives_the_run(case, hostile_repo, tools_cli) -> None:
     code, timeout, ok = ESCAPES[case]
-    root = repo("print('first')", recordings=False)
+    root = hostile_repo("print('first')", recordings=False)
     pid_file = _pid_file(root)
     (root / ZH).write_text(
         page("print('first')", code.replace("PIDFILE", repr(str(pid_file))), opts=f' timeout="{timeout}"')
@@ -728,8 +686,8 @@ def test_no_process_outlives_the_run(case, repo, tools_cli) -> None:
     assert wait_dead(int(pid_file.read_text())), "a child of the snippet outlived the run"
 
 
-def test_two_runs_at_once_the_second_refuses(repo, tools_cli) -> None:
-    root = repo("import time\ntime.sleep(4)\nprint('first run')", recordings=False)
+def test_two_runs_at_once_the_second_refuses(hostile_repo, tools_cli) -> None:
+    root = hostile_repo("import time\ntime.sleep(4)\nprint('first run')", recordings=False)
     first = subprocess.Popen(
         [sys.executable, "-m", "tools", "run", "--force", "--root", str(root)],
         cwd=REPO,
@@ -756,10 +714,10 @@ def test_two_runs_at_once_the_second_refuses(repo, tools_cli) -> None:
     assert load_recording(root, "demo", "cpu").cells[0].output == "first run\n"
 
 
-def test_hub_ids_fail_fast_offline(repo, tools_cli, monkeypatch, tmp_path) -> None:
+def test_hub_ids_fail_fast_offline(hostile_repo, tools_cli, monkeypatch, tmp_path) -> None:
     pytest.importorskip("transformers")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))
-    root = repo(
+    root = hostile_repo(
         "from transformers import AutoConfig\nAutoConfig.from_pretrained('gpt2')", opts=' timeout="60"'
     )
     start = time.monotonic()
@@ -821,9 +779,9 @@ WRITES = {
 
 
 @pytest.mark.parametrize("case", list(WRITES))
-def test_a_snippet_cannot_write_into_the_repository(case, repo, tools_cli) -> None:
+def test_a_snippet_cannot_write_into_the_repository(case, hostile_repo, tools_cli) -> None:
     code, target = WRITES[case]
-    root = repo("print(1)")
+    root = hostile_repo("print(1)")
     (root / ZH).write_text(page(code.replace("ROOT", repr(str(root)))))
     (root / EN).write_text((root / ZH).read_text())
     pages = snapshot(root, "docs")
@@ -836,8 +794,8 @@ def test_a_snippet_cannot_write_into_the_repository(case, repo, tools_cli) -> No
     assert not (root / "new-file.txt").exists()
 
 
-def test_a_declared_data_file_changed_during_the_run_is_not_recorded(repo, tools_cli) -> None:
-    root = repo("print(1)", files={"sources/a.txt": "A"})
+def test_a_declared_data_file_changed_during_the_run_is_not_recorded(hostile_repo, tools_cli) -> None:
+    root = hostile_repo("print(1)", files={"sources/a.txt": "A"})
     code = (
         "import subprocess\nprint(open('sources/a.txt').read())\n"
         f"subprocess.run(['sh', '-c', 'echo B > {root}/sources/a.txt'], check=True)"
@@ -851,8 +809,8 @@ def test_a_declared_data_file_changed_during_the_run_is_not_recorded(repo, tools
     assert snapshot(root) == before
 
 
-def test_relative_writes_land_in_the_scratch_copy(repo, tools_cli) -> None:
-    root = repo(
+def test_relative_writes_land_in_the_scratch_copy(hostile_repo, tools_cli) -> None:
+    root = hostile_repo(
         "from pathlib import Path\nPath('recordings/cpu').mkdir(parents=True, exist_ok=True)\n"
         "Path('recordings/cpu/demo.json').write_text('junk')\nprint('wrote')"
     )
@@ -878,11 +836,11 @@ UNDECLARED = {
 
 
 @pytest.mark.parametrize("case", list(UNDECLARED))
-def test_an_undeclared_read_fails_with_the_data_to_add(case, repo, tools_cli) -> None:
+def test_an_undeclared_read_fails_with_the_data_to_add(case, hostile_repo, tools_cli) -> None:
     code, name, data = UNDECLARED[case]
     files = {"sources/a.txt": "A", "data/b.csv": "b"}
     opts = ' data="sources/a.txt"' if case == "second-file" else ""
-    root = repo("print(1)", files=files)
+    root = hostile_repo("print(1)", files=files)
     (root / ZH).write_text(page(code.replace("ROOT", repr(str(root))), opts=opts))
     (root / EN).write_text((root / ZH).read_text())
     result, before = run_cli(tools_cli, root, "run", "--force", "-q")
@@ -894,8 +852,8 @@ def test_an_undeclared_read_fails_with_the_data_to_add(case, repo, tools_cli) ->
     assert snapshot(root) == before
 
 
-def test_declared_data_is_read_and_its_change_makes_the_recording_stale(repo, tools_cli) -> None:
-    root = repo(
+def test_declared_data_is_read_and_its_change_makes_the_recording_stale(hostile_repo, tools_cli) -> None:
+    root = hostile_repo(
         "print(open('sources/a.txt').read())",
         opts=' data="sources/*.txt"',
         files={"sources/a.txt": "A"},
@@ -917,23 +875,23 @@ def test_declared_data_is_read_and_its_change_makes_the_recording_stale(repo, to
 # Command line
 
 
-def test_unknown_snippet_id(repo, tools_cli) -> None:
-    root = repo("print(1)")
+def test_unknown_snippet_id(hostile_repo, tools_cli) -> None:
+    root = hostile_repo("print(1)")
     result, before = run_cli(tools_cli, root, "run", "nosuch")
     assert result.code == 2 and "unknown snippet id(s) nosuch; known ids: demo" in result.err
     assert snapshot(root) == before
 
 
-def test_cuda_profile_without_a_gpu(repo, tools_cli, monkeypatch) -> None:
+def test_cuda_profile_without_a_gpu(hostile_repo, tools_cli, monkeypatch) -> None:
     monkeypatch.setattr("tools.execution.cli.detect_profile", lambda: "cpu")
-    root = repo("print(1)")
+    root = hostile_repo("print(1)")
     result, before = run_cli(tools_cli, root, "run", "--profile", "cuda")
     assert result.code == 2 and "--profile cuda needs its device (GPU" in result.err
     assert snapshot(root) == before
 
 
-def test_recordings_folder_that_is_a_file(repo, tools_cli) -> None:
-    root = repo("print(1)", recordings=False)
+def test_recordings_folder_that_is_a_file(hostile_repo, tools_cli) -> None:
+    root = hostile_repo("print(1)", recordings=False)
     (root / "recordings").mkdir()
     (root / "recordings/cpu").write_text("not a folder")
     result, before = run_cli(tools_cli, root, "run", "-q")
@@ -945,8 +903,8 @@ def test_recordings_folder_that_is_a_file(repo, tools_cli) -> None:
     assert snapshot(root) == before
 
 
-def test_stale_script_is_reported_with_the_safe_command(repo, tools_cli) -> None:
-    root = repo("print(1)")
+def test_stale_script_is_reported_with_the_safe_command(hostile_repo, tools_cli) -> None:
+    root = hostile_repo("print(1)")
     (root / "snippets/demo.py").write_text("# edited by hand\n")
     result, before = run_cli(tools_cli, root, "check", "--no-recordings")
     assert result.code == 1
@@ -1164,8 +1122,10 @@ def test_a_duration_that_is_not_seconds_makes_the_recording_broken(recorded, too
     ],
     ids=["sh-c", "ctypes", "harmless"],
 )
-def test_a_write_into_the_repository_by_any_means_fails_the_run(repo, tools_cli, monkeypatch, code) -> None:
-    root = repo(code)
+def test_a_write_into_the_repository_by_any_means_fails_the_run(
+    hostile_repo, tools_cli, monkeypatch, code
+) -> None:
+    root = hostile_repo(code)
     monkeypatch.setenv("REPO_PAGE", str(root / "docs/zh/p.md"))
     result = tools_cli(root, "run", "-q")
     if "getsitepackages" in code:  # reads only: the run is fine
@@ -1175,8 +1135,8 @@ def test_a_write_into_the_repository_by_any_means_fails_the_run(repo, tools_cli,
     assert (root / REC).read_text() == '{"previous": "recording, kept byte for byte"}\n'
 
 
-def test_temporary_files_do_not_leak_between_snippets(repo, tools_cli) -> None:
-    root = repo(
+def test_temporary_files_do_not_leak_between_snippets(hostile_repo, tools_cli) -> None:
+    root = hostile_repo(
         "import tempfile, os\nprint(os.listdir(tempfile.gettempdir()))\n"
         'open(os.path.join(tempfile.gettempdir(), "left-behind"), "w").close()'
     )

@@ -14,26 +14,10 @@ import subprocess
 import sys
 
 import pytest
-from test_hostile_inputs import (
-    EN,
-    REPO,
-    ZH,
-    assert_safe,
-    english,
-    hostile_repo,
-    page,
-    render,
-    snapshot,
-)
+from test_hostile_inputs import REPO, assert_safe, render, snapshot
 
+from tests.conftest import EN, ZH, english, page
 from tools.recordings import load_recording, repair_command
-
-
-@pytest.fixture
-def repo(make_repo):
-    """The hostile-input repository factory of test_hostile_inputs (see `hostile_repo`)."""
-    return hostile_repo(make_repo)
-
 
 # ---------------------------------------------------------------------------------------------
 # Ids and data globs: refused with page:line, never a hint that re-records everything
@@ -77,9 +61,9 @@ BAD_PAGES = {
 
 
 @pytest.mark.parametrize("case", list(BAD_PAGES))
-def test_bad_ids_globs_and_hidden_fences_fail_with_page_line(case, repo, tools_cli, caplog) -> None:
+def test_bad_ids_globs_and_hidden_fences_fail_with_page_line(case, hostile_repo, tools_cli, caplog) -> None:
     text, line, hints = BAD_PAGES[case]
-    root = repo("print(1)", files={"sources/ok.txt": "ok\n"})
+    root = hostile_repo("print(1)", files={"sources/ok.txt": "ok\n"})
     (root / ZH).write_text(text, encoding="utf-8")
     (root / EN).write_text(english(text), encoding="utf-8")
     before = snapshot(root, "recordings", "snippets")
@@ -104,14 +88,14 @@ def test_a_recording_named_like_an_option_gets_a_quoted_hint() -> None:
     assert repair_command("a b;rm", "cuda") == "python -m tools run --force --profile cuda -- 'a b;rm'"
 
 
-def test_exec_written_in_prose_and_inline_code_just_works(repo, tools_cli, caplog) -> None:
+def test_exec_written_in_prose_and_inline_code_just_works(hostile_repo, tools_cli, caplog) -> None:
     """`exec=` in inline code, in prose and in a plain code example is no fence."""
     prose = (
         '# 页面\n\nWrite `exec="id"` on a fence; exec= alone is prose.\n\n'
         '```markdown\n```python {exec="example"}\n```\n\n'
         'Inline: `` ```python {exec="x"} `` and <!-- a comment with exec= -->.\n'
     )
-    root = repo(
+    root = hostile_repo(
         "print('ran')",
         recordings=False,
         files={"docs/zh/prose.md": prose, "docs/en/prose.md": english(prose)},
@@ -125,8 +109,8 @@ def test_exec_written_in_prose_and_inline_code_just_works(repo, tools_cli, caplo
     assert errors == [] and "ran" in html
 
 
-def test_an_en_page_copied_from_zh_gets_the_translate_hint(repo, tools_cli, caplog) -> None:
-    root = repo("print('same')", recordings=False)
+def test_an_en_page_copied_from_zh_gets_the_translate_hint(hostile_repo, tools_cli, caplog) -> None:
+    root = hostile_repo("print('same')", recordings=False)
     (root / EN).write_bytes((root / ZH).read_bytes())  # an untranslated copy
     assert tools_cli(root, "run", "-q").code == 0
     before = snapshot(root)

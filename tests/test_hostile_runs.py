@@ -16,36 +16,20 @@ import time
 from pathlib import Path
 
 import pytest
-from test_hostile_inputs import (
-    EN,
-    REPO,
-    ZH,
-    assert_safe,
-    english,
-    hostile_repo,
-    page,
-    render,
-    run_cli,
-    snapshot,
-    wait_dead,
-)
+from test_hostile_inputs import REPO, assert_safe, render, run_cli, snapshot, wait_dead
 
+from tests.conftest import EN, ZH, english, page
 from tools.recordings import load_recording
-
-
-@pytest.fixture
-def repo(make_repo):
-    """The hostile-input repository factory of test_hostile_inputs (see `hostile_repo`)."""
-    return hostile_repo(make_repo)
-
 
 # ---------------------------------------------------------------------------------------------
 # A snippet that kills its runner: the driver dies with it, the next run takes the lock over
 
 
-def test_a_runner_killed_by_its_snippet_takes_the_driver_along(repo, tools_cli, tmp_path_factory) -> None:
+def test_a_runner_killed_by_its_snippet_takes_the_driver_along(
+    hostile_repo, tools_cli, tmp_path_factory
+) -> None:
     pid_file = tmp_path_factory.mktemp("pids") / "driver.pid"  # outside the repository
-    root = repo(
+    root = hostile_repo(
         f"import os, signal, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
         "os.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(60)",
         opts=' timeout="90"',
@@ -91,14 +75,16 @@ CONTROLS = {
 }
 
 
-def test_control_characters_are_shown_escaped_on_pages_and_notebook_pages(repo, tools_cli, caplog) -> None:
+def test_control_characters_are_shown_escaped_on_pages_and_notebook_pages(
+    hostile_repo, tools_cli, caplog
+) -> None:
     import json
 
     from tools.programs import collect_programs
     from tools.site.notebooks import build_notebook
 
     printed = "".join(f"[{char}]" for char in CONTROLS)
-    root = repo(
+    root = hostile_repo(
         f"import os\nos.write(1, {printed.encode()!r})\nprint()\nprint('tab\\tok 中文')", recordings=False
     )
     assert tools_cli(root, "run", "-q").code == 0
@@ -141,9 +127,9 @@ CELL_FAILURES = {
 
 
 @pytest.mark.parametrize("case", list(CELL_FAILURES))
-def test_a_cell_failing_in_the_driver_gets_its_real_cause(case, repo, tools_cli) -> None:
+def test_a_cell_failing_in_the_driver_gets_its_real_cause(case, hostile_repo, tools_cli) -> None:
     code, message, hints = CELL_FAILURES[case]
-    root = repo(code, opts=' timeout="120"')
+    root = hostile_repo(code, opts=' timeout="120"')
     result, before = run_cli(tools_cli, root, "run", "--force", "-q")
     assert result.code == 1, result
     assert f"FAIL {message}" in result.err, result.err
@@ -154,8 +140,8 @@ def test_a_cell_failing_in_the_driver_gets_its_real_cause(case, repo, tools_cli)
     assert snapshot(root) == before
 
 
-def test_a_cell_that_sets_sys_stdout_to_none_is_recorded(repo, tools_cli) -> None:
-    root = repo(
+def test_a_cell_that_sets_sys_stdout_to_none_is_recorded(hostile_repo, tools_cli) -> None:
+    root = hostile_repo(
         "import sys\nprint('before')\nsys.stdout = None\nprint('lost, as in a script')",
         "import os\nos.write(1, b'fd 1 still works\\n')",
         recordings=False,
@@ -166,8 +152,8 @@ def test_a_cell_that_sets_sys_stdout_to_none_is_recorded(repo, tools_cli) -> Non
     assert outputs == ["before\n", "fd 1 still works\n"]
 
 
-def test_a_cell_that_replaces_json_dumps_cannot_change_the_recording(repo, tools_cli) -> None:
-    root = repo(
+def test_a_cell_that_replaces_json_dumps_cannot_change_the_recording(hostile_repo, tools_cli) -> None:
+    root = hostile_repo(
         "import json, os\n"
         'json.dumps = lambda *a, **k: \'{"status": "ok", "cells": []}\'\n'
         "json.JSONEncoder.encode = lambda self, o: '{}'\n"
@@ -191,9 +177,9 @@ DEEP = {
 
 
 @pytest.mark.parametrize("case", list(DEEP))
-def test_very_deep_expressions_fail_with_page_line(case, repo, tools_cli) -> None:
+def test_very_deep_expressions_fail_with_page_line(case, hostile_repo, tools_cli) -> None:
     code, line = DEEP[case]
-    root = repo("print(1)")
+    root = hostile_repo("print(1)")
     (root / ZH).write_text(page(code), encoding="utf-8")
     (root / EN).write_text(english(page(code)), encoding="utf-8")
     before = snapshot(root, "recordings", "snippets")
@@ -206,10 +192,10 @@ def test_very_deep_expressions_fail_with_page_line(case, repo, tools_cli) -> Non
     assert snapshot(root, "recordings", "snippets") == before
 
 
-def test_a_huge_fence_is_refused_and_check_stays_fast(repo, tools_cli) -> None:
+def test_a_huge_fence_is_refused_and_check_stays_fast(hostile_repo, tools_cli) -> None:
     """A 1.9 MB fence made every `check` parse it several times (10 s with 2 languages)."""
     code = "\n".join(f"x{i} = [{i}, 'abcdefghij', {i}.5]" for i in range(48_000))
-    root = repo("print(1)")
+    root = hostile_repo("print(1)")
     (root / ZH).write_text(page(code), encoding="utf-8")
     (root / EN).write_text(english(page(code)), encoding="utf-8")
     before = snapshot(root, "recordings", "snippets")
@@ -229,10 +215,10 @@ def test_a_huge_fence_is_refused_and_check_stays_fast(repo, tools_cli) -> None:
 # Writes to ~: the snippet gets its own home, removed with the run
 
 
-def test_writes_to_home_stay_in_the_run(repo, tools_cli) -> None:
+def test_writes_to_home_stay_in_the_run(hostile_repo, tools_cli) -> None:
     real_home = Path.home()
     name = f".tools-hostile-{time.time_ns()}"
-    root = repo(
+    root = hostile_repo(
         "import os\nfrom pathlib import Path\n"
         f"Path('~/{name}').expanduser().write_text('x')\n"
         "print(sorted(k for k in os.environ if k.startswith('XDG_')))\n"
