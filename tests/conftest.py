@@ -15,15 +15,19 @@ and the real site is built once for all workers (tests/web/conftest.py).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from hostile import EN, REC, ZH, english, page
 
 from tools.__main__ import main as tools_main
+from tools.programs import collect_programs
 from tools.recordings import SCHEMA, Cell, Env, Fingerprint, Provenance, Recording, parse_figure_text
+from tools.scripts import extract_scripts
 
 LAYERS = ("unit", "minisite", "snippets", "site", "browser")
 # Modules outside tests/web that are not unit tests.
@@ -40,7 +44,12 @@ _TEST_LAYER = {"test_download_notebook_passes_nbval_in_a_fresh_kernel": "snippet
 _SHARDED = ("test_snippet_reproduces_its_recording", "test_download_notebook_passes_nbval_in_a_fresh_kernel")
 # Modules whose expensive module-scoped fixture should run once: their tests share a worker
 # (pytest_xdist_make_scheduler below; each other test is scheduled on its own).
-_ONE_WORKER = ("test_embed_site.py", "test_reproduce.py", "test_hostile_inputs.py", "test_examples_data.py")
+_ONE_WORKER = (
+    "test_embed_site.py",
+    "test_reproduce.py",
+    "test_hostile_recordings.py",
+    "test_examples_data.py",
+)
 _BROWSER_FIXTURES = {"browser", "recorded_page", "site_url"}
 
 
@@ -159,33 +168,10 @@ def make_repo(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     return make
 
 
-# The hostile-input tests (tests/test_hostile_*.py): one program "demo" on a zh page and its twin.
-ZH, EN = "docs/zh/p.md", "docs/en/p.md"
-REC = "recordings/cpu/demo.json"
-
-
-def page(*cells: str, opts: str = "", snippet_id: str = "demo", title: str = "# 页面\n") -> str:
-    """A page with one fence per cell; the first fence is on line 3, its code on line 4;
-    the second fence on line 7, its code on line 8 (for one-line cells)."""
-    parts = [title]
-    for number, code in enumerate(cells):
-        extra = opts if number == 0 else ""
-        parts.append(f'\n```python {{exec="{snippet_id}"{extra}}}\n{dedent(code).strip()}\n```\n')
-    return "".join(parts)
-
-
-def english(zh: str) -> str:
-    """The en twin of a zh page from page(): the same program under another title (the site's
-    Markdown extension tells pages apart by the prose before their fences)."""
-    return zh.replace("# 页面\n", "# Page\n", 1)
-
-
 @pytest.fixture
 def hostile_repo(make_repo: Callable) -> Callable[..., Path]:
     """hostile_repo(*cells, opts=…, en=…, files=…): zh and en pages (the same program unless en=
     is given), the extracted script, and a previous recording to protect (recordings=True)."""
-    from tools.programs import collect_programs
-    from tools.scripts import extract_scripts
 
     def make(
         *cells: str, opts: str = "", en: str | None = None, files: dict | None = None, recordings: bool = True
@@ -202,6 +188,28 @@ def hostile_repo(make_repo: Callable) -> Callable[..., Path]:
         return root
 
     return make
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository with a real, fresh recording of a two-cell snippet with one figure (the
+    hostile-input tests change copies of it: `recorded`)."""
+    root = tmp_path_factory.mktemp("template")
+    text = page("print('hello')", "import matplotlib.pyplot as plt\nplt.plot([1, 2])")
+    for rel, content in ((ZH, text), (EN, english(text))):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(content, encoding="utf-8")
+    assert tools_main(["run", "--root", str(root), "-q"]) == 0
+    assert tools_main(["check", "--root", str(root)]) == 0
+    return root
+
+
+@pytest.fixture
+def recorded(template: Path, tmp_path: Path) -> Path:
+    """A copy of `template` to break."""
+    root = tmp_path / "repo"
+    shutil.copytree(template, root, symlinks=True)
+    return root
 
 
 @dataclass(frozen=True)
