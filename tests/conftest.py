@@ -15,14 +15,19 @@ and the real site is built once for all workers (tests/web/conftest.py).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from hostile import EN, REC, ZH, english, page
 
 from tools.__main__ import main as tools_main
+from tools.programs import collect_programs
+from tools.recordings import SCHEMA, Cell, Env, Fingerprint, Provenance, Recording, parse_figure_text
+from tools.scripts import extract_scripts
 
 LAYERS = ("unit", "minisite", "snippets", "site", "browser")
 # Modules outside tests/web that are not unit tests.
@@ -39,7 +44,12 @@ _TEST_LAYER = {"test_download_notebook_passes_nbval_in_a_fresh_kernel": "snippet
 _SHARDED = ("test_snippet_reproduces_its_recording", "test_download_notebook_passes_nbval_in_a_fresh_kernel")
 # Modules whose expensive module-scoped fixture should run once: their tests share a worker
 # (pytest_xdist_make_scheduler below; each other test is scheduled on its own).
-_ONE_WORKER = ("test_embed_site.py", "test_reproduce.py", "test_hostile_inputs.py", "test_examples_data.py")
+_ONE_WORKER = (
+    "test_embed_site.py",
+    "test_reproduce.py",
+    "test_hostile_recordings.py",
+    "test_examples_data.py",
+)
 _BROWSER_FIXTURES = {"browser", "recorded_page", "site_url"}
 
 
@@ -158,6 +168,50 @@ def make_repo(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     return make
 
 
+@pytest.fixture
+def hostile_repo(make_repo: Callable) -> Callable[..., Path]:
+    """hostile_repo(*cells, opts=…, en=…, files=…): zh and en pages (the same program unless en=
+    is given), the extracted script, and a previous recording to protect (recordings=True)."""
+
+    def make(
+        *cells: str, opts: str = "", en: str | None = None, files: dict | None = None, recordings: bool = True
+    ) -> Path:
+        zh = page(*cells, opts=opts)
+        root = make_repo({ZH: zh, EN: english(zh) if en is None else en, **(files or {})})
+        if recordings:
+            (root / "recordings/cpu").mkdir(parents=True, exist_ok=True)
+            (root / REC).write_text('{"previous": "recording, kept byte for byte"}\n')
+        try:
+            extract_scripts(root, collect_programs(root))
+        except Exception:  # noqa: BLE001 - a page the case makes invalid on purpose
+            pass
+        return root
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository with a real, fresh recording of a two-cell snippet with one figure (the
+    hostile-input tests change copies of it: `recorded`)."""
+    root = tmp_path_factory.mktemp("template")
+    text = page("print('hello')", "import matplotlib.pyplot as plt\nplt.plot([1, 2])")
+    for rel, content in ((ZH, text), (EN, english(text))):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(content, encoding="utf-8")
+    assert tools_main(["run", "--root", str(root), "-q"]) == 0
+    assert tools_main(["check", "--root", str(root)]) == 0
+    return root
+
+
+@pytest.fixture
+def recorded(template: Path, tmp_path: Path) -> Path:
+    """A copy of `template` to break."""
+    root = tmp_path / "repo"
+    shutil.copytree(template, root, symlinks=True)
+    return root
+
+
 @dataclass(frozen=True)
 class CliResult:
     code: int
@@ -177,6 +231,59 @@ def tools_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     return call
 
 
+def recording_of(
+    snippet_id: str,
+    outputs: list[str],
+    *,
+    figures: dict[int, list[str]] | None = None,
+    profile: str = "cpu",
+    page: str = "docs/zh/p.md",
+    lines: list[int] | None = None,
+    device: str = "CPU: Test (2 threads)",
+    duration_s: float = 1.5,
+    figure_text: dict[int, list[dict]] | None = None,
+    code: str = "0" * 64,
+    data: dict[str, str] | None = None,
+    env: dict[str, str | None] | None = None,
+) -> Recording:
+    """A valid Recording (tools.recordings' type): cell i printed outputs[i-1] and drew the
+    figures named in `figures[i]`; `figure_text`: cell index → what its figures say (optional)."""
+    cells = []
+    for index, output in enumerate(outputs, start=1):
+        names = tuple((figures or {}).get(index, []))
+        texts = figure_text.get(index) if figure_text else None
+        cells.append(
+            Cell(
+                index=index,
+                page=page,
+                line=lines[index - 1] if lines else index,
+                output=output,
+                figures=names,
+                figure_text=None if texts is None else parse_figure_text(texts, figures=len(names)),
+            )
+        )
+    return Recording(
+        schema=SCHEMA,
+        id=snippet_id,
+        profile=profile,
+        status="ok",
+        fingerprint=Fingerprint(code=code, data=data or {}),
+        env=Env(**(env or {"torch": "2.13.0", "transformers": "5.23.0", "numerics": "test"})),
+        provenance=Provenance(
+            device=device,
+            python="3.11.7",
+            torch="2.13.0+cpu",
+            transformers="5.23.0",
+            threads=2,
+            pinned_env={},
+            duration_s=duration_s,
+            date="2026-11-23T05:00:00+00:00",
+            commit="abc1234",
+        ),
+        cells=tuple(cells),
+    )
+
+
 def fake_recording(
     root: Path,
     snippet_id: str,
@@ -187,53 +294,31 @@ def fake_recording(
     page: str = "docs/zh/p.md",
     device: str = "CPU: Test (2 threads)",
     figure_text: dict[int, list[dict]] | None = None,
-) -> dict:
-    """Write a valid recording of `snippet_id` (fresh for the program its pages hold now);
-    `figure_text`: cell index → what its figures say about themselves (optional)."""
+) -> Recording:
+    """Write a valid recording of `snippet_id` (fresh for the program its pages hold now) with
+    the one writer; `figures`: cell index → PNG bytes; `figure_text` as for recording_of."""
     from tools.programs import code_hash, collect_programs, data_files
-    from tools.recordings import (
-        SCHEMA,
-        current_env,
-        data_fingerprint,
-        figure_name,
-        recordings_dir,
-        write_recording,
-    )
+    from tools.recordings import current_env, data_fingerprint, figure_name, recordings_dir, write_recording
 
     program = collect_programs(root).get(snippet_id)
     blobs: dict[str, bytes] = {}
-    cells = []
-    for index, output in enumerate(outputs, start=1):
-        names = []
-        for number, data in enumerate((figures or {}).get(index, []), start=1):
+    names: dict[int, list[str]] = {}
+    for index, datas in (figures or {}).items():
+        for number, data in enumerate(datas, start=1):
             name = figure_name(index, number, data)
             blobs[name] = data
-            names.append(name)
-        cells.append({"index": index, "page": page, "line": index, "output": output, "figures": names})
-        if figure_text and index in figure_text:
-            cells[-1]["figure_text"] = figure_text[index]
-    recording = {
-        "schema": SCHEMA,
-        "id": snippet_id,
-        "profile": profile,
-        "status": "ok",
-        "fingerprint": {
-            "code": code_hash(program) if program else "0" * 64,
-            "data": data_fingerprint(root, data_files(root, program)) if program else {},
-        },
-        "env": current_env(profile),
-        "provenance": {
-            "device": device,
-            "python": "3.11.7",
-            "torch": "2.13.0+cpu",
-            "transformers": "5.23.0",
-            "threads": 2,
-            "duration_s": 1.5,
-            "date": "2026-11-23T05:00:00+00:00",
-            "commit": "abc1234",
-            "pinned_env": {},
-        },
-        "cells": cells,
-    }
+            names.setdefault(index, []).append(name)
+    recording = recording_of(
+        snippet_id,
+        outputs,
+        figures=names,
+        profile=profile,
+        page=page,
+        device=device,
+        figure_text=figure_text,
+        code=code_hash(program) if program else "0" * 64,
+        data=data_fingerprint(root, data_files(root, program)) if program else {},
+        env=current_env(profile),
+    )
     write_recording(recordings_dir(root, profile), snippet_id, recording, figures=blobs)
     return recording

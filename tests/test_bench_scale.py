@@ -3,12 +3,19 @@ fresh (renamed ids, recordings and figures copied), in the nav, its en pages sta
 
 from __future__ import annotations
 
-import json
+import base64
 from pathlib import Path
 
+from tests.conftest import fake_recording
 from tools.bench_scale import count_programs, scale_site
 from tools.checks.parity_page import source_hash
+from tools.recordings import figure_path, load_recording
 from tools.site.i18n_hooks import recorded_source_hash
+
+# A 1x1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 ZH = """# 页面
 
@@ -40,9 +47,7 @@ def _site(root: Path) -> Path:
     stamp = source_hash(ZH.encode("utf-8"))
     (root / "docs/en/a/p.md").write_text(f"---\nsource_hash: {stamp}\n---\n\n{EN_BODY}", encoding="utf-8")
     (root / "mkdocs.yml").write_text(CONFIG, encoding="utf-8")
-    (root / "recordings/cpu/demo").mkdir(parents=True)
-    (root / "recordings/cpu/demo.json").write_text(json.dumps({"id": "demo", "cells": []}), encoding="utf-8")
-    (root / "recordings/cpu/demo/cell1-fig1-00000000.png").write_bytes(b"png")
+    fake_recording(root, "demo", ["a\n", "b\n"], figures={1: [PNG]}, page="docs/zh/a/p.md")
     return root
 
 
@@ -55,9 +60,10 @@ def test_programs_are_copied_fresh_into_the_nav(tmp_path: Path) -> None:
         assert zh.count(f'exec="demo-x{k}"') == 2 and 'exec="demo"' not in zh
         en = (site / f"docs/en/a/p-x{k}.md").read_text(encoding="utf-8")
         assert recorded_source_hash(en) == source_hash(zh.encode("utf-8"))  # stamped as its original
-        recording = json.loads((site / f"recordings/cpu/demo-x{k}.json").read_text(encoding="utf-8"))
-        assert recording["id"] == f"demo-x{k}"
-        assert (site / f"recordings/cpu/demo-x{k}/cell1-fig1-00000000.png").read_bytes() == b"png"
+        recording = load_recording(site, f"demo-x{k}", "cpu")
+        assert recording is not None and recording.id == f"demo-x{k}"
+        [figure] = recording.cells[0].figures
+        assert figure_path(site, f"demo-x{k}", "cpu", figure).read_bytes() == PNG
     nav = (site / "mkdocs.yml").read_text(encoding="utf-8")
     assert "      - a/p.md\n      - a/p-x2.md\n      - a/p-x3.md\n" in nav
     assert "      - demo-x2: notebooks/demo-x2.ipynb\n      - demo-x3: notebooks/demo-x3.ipynb\n" in nav

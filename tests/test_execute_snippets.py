@@ -78,7 +78,7 @@ def check_reproduces(root: Path, program: Program) -> None:
         message=EnvironmentDriftWarning(
             f"{program.id}: numbers differ beyond the {profile.name} profile's tolerance; the "
             "recording was made in another "
-            f"numeric environment ({recorded['env']} vs {result.recording['env']}):\n{report}"
+            f"numeric environment ({recorded.env} vs {result.recording.env}):\n{report}"
         ),
     )
 

@@ -3,16 +3,18 @@ recording's reader checks it, and the alt text the pages build from it in each l
 
 from __future__ import annotations
 
-import copy
+from dataclasses import replace
 
 import pytest
 
 from tools.recordings import (
     FIGURE_TEXT_LIMIT,
+    Cell,
+    Recording,
     RecordingError,
     RecordingState,
-    check_figure_text,
-    validate_recording,
+    parse_figure_text,
+    parse_recording,
 )
 from tools.site.render import cell_output_html, figure_alt
 
@@ -27,7 +29,8 @@ ATTENTION = {
 LOSS = {"title": "", "axes": [{"title": "training loss", "x": "step", "y": "cross-entropy"}], "scales": []}
 
 
-def _recording(cell: dict) -> dict:
+def _data(cell: dict) -> dict:
+    """A recording's JSON, its one cell with these fields added."""
     return {
         "schema": 3,
         "id": "demo",
@@ -59,6 +62,10 @@ def _recording(cell: dict) -> dict:
     }
 
 
+def _recording(cell: dict) -> Recording:
+    return parse_recording(_data(cell), snippet_id="demo", profile="cpu")
+
+
 def test_driver_records_titles_axis_labels_and_colorbar_labels() -> None:
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
@@ -77,14 +84,15 @@ def test_driver_records_titles_axis_labels_and_colorbar_labels() -> None:
         recorded = figure_text(fig)
         assert recorded["title"].startswith("Attention weights[31m xxx")  # one printable line
         assert len(recorded["title"]) == FIGURE_TEXT_LIMIT
-        check_figure_text([recorded], figures=1)
+        parse_figure_text([recorded], figures=1)
     finally:
         plt.close("all")
 
 
 def test_recordings_without_figure_text_stay_valid() -> None:
-    validate_recording(_recording({}), snippet_id="demo", profile="cpu")
-    validate_recording(_recording({"figure_text": [ATTENTION]}), snippet_id="demo", profile="cpu")
+    assert _recording({}).cells[0].figure_text is None
+    [text] = _recording({"figure_text": [ATTENTION]}).cells[0].figure_text
+    assert [axes.title for axes in text.axes] == ["full (encoder)", "causal (decoder)"]
 
 
 @pytest.mark.parametrize(
@@ -103,7 +111,7 @@ def test_recordings_without_figure_text_stay_valid() -> None:
 )
 def test_malformed_figure_text_makes_the_recording_broken(figure_text: object, message: str) -> None:
     with pytest.raises(RecordingError, match=message):
-        validate_recording(_recording({"figure_text": figure_text}), snippet_id="demo", profile="cpu")
+        _recording({"figure_text": figure_text})
 
 
 @pytest.mark.parametrize(
@@ -151,9 +159,15 @@ def test_malformed_figure_text_makes_the_recording_broken(figure_text: object, m
 def test_alt_text_names_title_and_axes_in_the_page_language(
     entry: dict | None, lang: str, expected: str
 ) -> None:
-    cell = {"figures": ["cell5-fig1-0123abcd.png"]}
-    if entry is not None:
-        cell["figure_text"] = [entry]
+    texts = None if entry is None else parse_figure_text([entry], figures=1)
+    cell = Cell(
+        index=5,
+        page="docs/zh/p.md",
+        line=3,
+        output="",
+        figures=("cell5-fig1-0123abcd.png",),
+        figure_text=texts,
+    )
     assert figure_alt(cell, 1, snippet_id="demo", cell_index=5, lang=lang) == expected
 
 
@@ -176,12 +190,14 @@ def test_hostile_figure_text_is_escaped_in_the_page() -> None:
 def test_a_hand_edited_figure_text_fails_the_reproduction_comparison(tmp_path) -> None:
     from tools.checks.reproduce import compare_recordings
 
-    recorded = _recording({"figure_text": [LOSS]})
-    recorded["cells"][0]["figures"] = []
-    fresh = copy.deepcopy(recorded)
-    assert compare_recordings(tmp_path, recorded, fresh, {}) == []
-    recorded["cells"][0]["figure_text"] = [{**LOSS, "title": "accuracy"}]
+    drawn = _recording({"figure_text": [LOSS]})
+    [cell] = drawn.cells
+    cell = replace(cell, figures=())  # no figure file to compare, only what the texts say
+    fresh = replace(drawn, cells=(cell,))
+    assert compare_recordings(tmp_path, fresh, fresh, {}) == []
+    edited = parse_figure_text([{**LOSS, "title": "accuracy"}], figures=1)
+    recorded = replace(fresh, cells=(replace(cell, figure_text=edited),))
     differences = compare_recordings(tmp_path, recorded, fresh, {})
     assert [d.detail.split(":")[0] for d in differences] == ["the figures' titles and axis labels differ"]
-    del recorded["cells"][0]["figure_text"]  # recorded before figure texts: nothing to compare
+    recorded = replace(fresh, cells=(replace(cell, figure_text=None),))  # recorded before figure texts
     assert compare_recordings(tmp_path, recorded, fresh, {}) == []

@@ -1,11 +1,12 @@
-"""Hostile pages, ids and site configuration (issue 24, second pass): ids that look like options,
-data globs that reach generated files, fences the site and the pipeline would read differently,
-untranslated copies, nav entries to missing pages, odd encodings and file names.
+"""Hostile pages (issues 15 and 24): every mistake in a page or a fence is an error with
+file:line, for check, run and extract; ids that look like options, data globs that reach
+generated files, fences the site and the pipeline would read differently, untranslated copies,
+nav entries to missing pages; odd but valid files an author produces (CRLF, BOM, nested fences,
+odd encodings and file names) work.
 
 Every case asserts the exit status, the file:line of the message, a safe hint (never deleting a
-recording, never a hint that loops) and that nothing recorded changed. The helpers and fixtures
-are those of tests/test_hostile_inputs.py.
-"""
+recording, never a hint that loops) and that nothing recorded changed. Helpers: tests/hostile.py;
+fixtures (hostile_repo, recorded): tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -14,26 +15,19 @@ import subprocess
 import sys
 
 import pytest
-from test_hostile_inputs import (
+from hostile import (
     EN,
     REPO,
     ZH,
     assert_safe,
     english,
-    hostile_repo,
     page,
     render,
+    run_cli,
     snapshot,
 )
 
 from tools.recordings import load_recording, repair_command
-
-
-@pytest.fixture
-def repo(make_repo):
-    """The hostile-input repository factory of test_hostile_inputs (see `hostile_repo`)."""
-    return hostile_repo(make_repo)
-
 
 # ---------------------------------------------------------------------------------------------
 # Ids and data globs: refused with page:line, never a hint that re-records everything
@@ -77,9 +71,9 @@ BAD_PAGES = {
 
 
 @pytest.mark.parametrize("case", list(BAD_PAGES))
-def test_bad_ids_globs_and_hidden_fences_fail_with_page_line(case, repo, tools_cli, caplog) -> None:
+def test_bad_ids_globs_and_hidden_fences_fail_with_page_line(case, hostile_repo, tools_cli, caplog) -> None:
     text, line, hints = BAD_PAGES[case]
-    root = repo("print(1)", files={"sources/ok.txt": "ok\n"})
+    root = hostile_repo("print(1)", files={"sources/ok.txt": "ok\n"})
     (root / ZH).write_text(text, encoding="utf-8")
     (root / EN).write_text(english(text), encoding="utf-8")
     before = snapshot(root, "recordings", "snippets")
@@ -104,14 +98,14 @@ def test_a_recording_named_like_an_option_gets_a_quoted_hint() -> None:
     assert repair_command("a b;rm", "cuda") == "python -m tools run --force --profile cuda -- 'a b;rm'"
 
 
-def test_exec_written_in_prose_and_inline_code_just_works(repo, tools_cli, caplog) -> None:
+def test_exec_written_in_prose_and_inline_code_just_works(hostile_repo, tools_cli, caplog) -> None:
     """`exec=` in inline code, in prose and in a plain code example is no fence."""
     prose = (
         '# 页面\n\nWrite `exec="id"` on a fence; exec= alone is prose.\n\n'
         '```markdown\n```python {exec="example"}\n```\n\n'
         'Inline: `` ```python {exec="x"} `` and <!-- a comment with exec= -->.\n'
     )
-    root = repo(
+    root = hostile_repo(
         "print('ran')",
         recordings=False,
         files={"docs/zh/prose.md": prose, "docs/en/prose.md": english(prose)},
@@ -125,8 +119,8 @@ def test_exec_written_in_prose_and_inline_code_just_works(repo, tools_cli, caplo
     assert errors == [] and "ran" in html
 
 
-def test_an_en_page_copied_from_zh_gets_the_translate_hint(repo, tools_cli, caplog) -> None:
-    root = repo("print('same')", recordings=False)
+def test_an_en_page_copied_from_zh_gets_the_translate_hint(hostile_repo, tools_cli, caplog) -> None:
+    root = hostile_repo("print('same')", recordings=False)
     (root / EN).write_bytes((root / ZH).read_bytes())  # an untranslated copy
     assert tools_cli(root, "run", "-q").code == 0
     before = snapshot(root)
@@ -260,8 +254,8 @@ def test_odd_page_shapes_work_in_run_check_and_the_site(shape, make_repo, tools_
     assert_safe(result.out + result.err)
     assert tools_cli(root, "check").code == 0
     recording = load_recording(root, "demo", "cpu")
-    assert [cell["output"] for cell in recording["cells"]] == ["", "shape\n"]
-    assert [cell["line"] for cell in recording["cells"]] == [4, 8]
+    assert [cell.output for cell in recording.cells] == ["", "shape\n"]
+    assert [cell.line for cell in recording.cells] == [4, 8]
     for lang in ("zh", "en"):
         html, errors = render(root, f"docs/{lang}/{name}", caplog)
         assert errors == [], (lang, errors)
@@ -286,3 +280,218 @@ def test_a_gb18030_page_fails_the_build_with_file_line_not_a_traceback(tmp_path)
     assert "docs/zh/a.md:1: not valid UTF-8 at byte 2; re-save the file as UTF-8" in done.stderr
     assert "Traceback" not in done.stderr and "UnicodeDecodeError" not in done.stderr
     assert_safe(done.stderr)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages and fences: every mistake is an error with file:line, for check, run and extract
+
+PAGE_ERRORS = {
+    "unknown-options": (
+        page("print(1)", opts=' timout="2" colour="red"'),
+        ZH,
+        3,
+        ["timout", "colour", "known options", "timeout", "data", "exec"],
+    ),
+    "old-syntax": ('# t\n\n```python exec="demo"\nprint(1)\n```\n', ZH, 3, ['python {exec="snippet-id"}']),
+    "old-syntax-timeout": (
+        '# t\n\n```python exec="demo" timeout="300"\nprint(1)\n```\n',
+        ZH,
+        3,
+        ['python {exec="snippet-id"}'],
+    ),
+    "syntax-error": (page("x = 1\nprint(x", "y = 2"), ZH, 5, ["syntax error", "demo"]),
+    "utf16-page": (("# 页面\n\n" + page("print(1)")).encode("utf-16"), ZH, 1, ["UTF-8"]),
+    "latin1-page": ("# t\n\nh\xe9llo\n".encode("latin-1") + page("print(1)").encode(), ZH, 3, ["UTF-8"]),
+    "invalid-id": (page("print(1)", snippet_id="Demo_1"), ZH, 3, ["[a-z0-9-]+"]),
+    "indented-fence": (
+        '# t\n\n- item\n\n    ```python {exec="demo"}\n    print(1)\n    ```\n',
+        ZH,
+        5,
+        ["column 0"],
+    ),
+    "tab-indented-fence": ('# t\n\n\t```python {exec="demo"}\n\tprint(1)\n\t```\n', ZH, 3, ["column 0"]),
+    "fence-never-closed": ('# t\n\n```python {exec="demo"}\nprint(1)\n', ZH, 3, ["unterminated code fence"]),
+    "not-python": ('# t\n\n```bash {exec="demo"}\necho 1\n```\n', ZH, 3, ["only python fences"]),
+    "option-twice": (page("print(1)", opts=' timeout="3" timeout="4"'), ZH, 3, ["given twice"]),
+    "timeout-not-a-number": (page("print(1)", opts=' timeout="soon"'), ZH, 3, ['timeout="300"']),
+    "timeout-zero": (page("print(1)", opts=' timeout="0"'), ZH, 3, ["between 0 and 86400"]),
+    "option-on-second-fence": (
+        '# t\n\n```python {exec="demo"}\nx = 1\n```\n\n```python {exec="demo" timeout="5"}\nprint(x)\n```\n',
+        ZH,
+        7,
+        ["first fence", "line 3"],
+    ),
+    "data-empty": (page("print(1)", opts=' data=""'), ZH, 3, ["declares nothing"]),
+    "data-dotdot": (page("print(1)", opts=' data="../secret.txt"'), ZH, 3, ["without .."]),
+    "data-absolute": (page("print(1)", opts=' data="/etc/passwd"'), ZH, 3, ["relative"]),
+    "data-matches-nothing": (page("print(1)", opts=' data="sources/*.nothing"'), ZH, 3, ["matches no file"]),
+    "data-is-a-page": (page("print(1)", opts=' data="docs/zh/p.md"'), ZH, 3, ["never"]),
+    "data-symlink-outside": (
+        page("print(1)", opts=' data="sources/*.txt"'),
+        ZH,
+        3,
+        ["outside the repository"],
+    ),
+    "imports-tools": (page("from tools.recordings import SCHEMA"), ZH, 4, ["imports tools/"]),
+    "curly-quotes": (
+        "# t\n\n```python {exec=“demo”}\nprint(1)\n```\n",
+        ZH,
+        3,
+        ["cannot read the fence options", 'key="value"'],
+    ),
+    "full-width-braces": (
+        '# t\n\n```python ｛exec="demo"｝\nprint(1)\n```\n',
+        ZH,
+        3,
+        ['python {exec="snippet-id"}'],
+    ),
+    "missing-exec": (
+        '# t\n\n```python {exec="demo" timeout=5}\nprint(1)\n```\n',
+        ZH,
+        3,
+        ["cannot read the fence options"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(PAGE_ERRORS))
+def test_page_error_fails_check_run_and_extract(case, hostile_repo, tools_cli) -> None:
+    text, rel, line, hints = PAGE_ERRORS[case]
+    files = {}
+    if case == "data-symlink-outside":
+        files = {"sources/ok.txt": "ok"}
+    root = hostile_repo("print(1)", files=files)
+    if case == "data-symlink-outside":
+        (root / "sources/link.txt").symlink_to("/etc/hostname")
+    (root / rel).write_bytes(text if isinstance(text, bytes) else text.encode())
+    (root / EN).write_bytes((root / ZH).read_bytes())
+    before = snapshot(root, "recordings", "snippets")
+    for command in ("check", "run", "extract"):
+        result = tools_cli(root, command)
+        assert result.code == 1, (command, result)
+        output = result.out + result.err
+        assert f"{rel}:{line}: " in output, (command, output)
+        for hint in hints:
+            assert hint in output, (command, hint, output)
+        assert_safe(output)
+        assert "nothing was run" in output if command == "run" else True
+    assert snapshot(root, "recordings", "snippets") == before
+
+
+def test_unknown_option_suggests_the_known_one(hostile_repo, tools_cli) -> None:
+    root = hostile_repo("print(1)")
+    (root / ZH).write_text(page("print(1)", opts=' timout="2"'))
+    result = tools_cli(root, "check")
+    assert result.code == 1 and 'did you mean timeout="…" for timout?' in result.out, result
+
+
+ZH_EN_DIFFERENCES = {
+    "code-differs": (page("print(1)"), page("print(2)"), f"{EN}:4: ", "en has `print(2)`"),
+    "en-fence-missing": (page("print(1)"), "# Page\n", f"{ZH}:3: ", "missing in English"),
+    "en-extra-fence": (
+        page("print(1)"),
+        page("print(1)", "print(3)"),
+        f"{EN}:7: ",
+        "has 2 fences here but 1",
+    ),
+    "en-unknown-id": (
+        page("print(1)"),
+        page("print(1)") + page("print(9)", snippet_id="other", title=""),
+        f"{EN}:7: ",
+        'unknown id "other"',
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(ZH_EN_DIFFERENCES))
+def test_zh_en_difference_fails_run_extract_and_the_build(case, hostile_repo, tools_cli, caplog) -> None:
+    zh, en, where, hint = ZH_EN_DIFFERENCES[case]
+    root = hostile_repo("print(1)", en=en)
+    before = snapshot(root, "recordings", "snippets")
+    for command in ("check", "run", "extract"):
+        result = tools_cli(root, command)
+        assert result.code == 1, (command, result)
+        assert where in result.out + result.err and hint in result.out + result.err
+        assert_safe(result.out + result.err)
+    _, errors = render(root, ZH, caplog)
+    assert any(e.startswith(where) and hint in e for e in errors), errors
+    assert snapshot(root, "recordings", "snippets") == before
+
+
+def test_duplicate_id_across_pages(hostile_repo, tools_cli) -> None:
+    root = hostile_repo(
+        "print(1)", files={"docs/zh/q.md": page("print(2)"), "docs/en/q.md": page("print(2)")}
+    )
+    result, before = run_cli(tools_cli, root, "run")
+    assert result.code == 1 and f'docs/zh/q.md:3: snippet id "demo" is already used on {ZH}:3' in result.err
+    assert snapshot(root) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# Odd but valid files an author produces: they work.
+ODD_VALID = {
+    "empty-page": {"docs/zh/empty.md": b"", "docs/en/empty.md": b""},
+    "bom-page": {
+        ZH: b"\xef\xbb\xbf" + page("print('bom')").encode(),
+        EN: b"\xef\xbb\xbf" + page("print('bom')").encode(),
+    },
+    "crlf-page": {
+        ZH: page("x = 'crlf'", "print(x)").replace("\n", "\r\n").encode(),
+        EN: page("x = 'crlf'", "print(x)").replace("\n", "\r\n").encode(),
+    },
+    "nested-fence": {
+        "docs/zh/n.md": b'# t\n\n````markdown\n```python {exec="x"}\nraise\n```\n````\n',
+        "docs/en/n.md": b'# t\n\n````markdown\n```python {exec="x"}\nraise\n```\n````\n',
+    },
+    "tabs-in-code": {
+        ZH: page("if True:\n\tprint('tab')").encode(),
+        EN: page("if True:\n\tprint('tab')").encode(),
+    },
+    "no-final-newline": {
+        ZH: page("print('end')").rstrip("\n").encode(),
+        EN: page("print('end')").rstrip("\n").encode(),
+    },
+    "tilde-fence": {
+        ZH: page("print('tilde')").replace("```", "~~~").encode(),
+        EN: english(page("print('tilde')")).replace("```", "~~~").encode(),
+    },
+    "comments-translated": {
+        ZH: page("print('同')  # 中文注释").encode(),
+        EN: page("print('同')  # an English comment").encode(),
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(ODD_VALID))
+def test_odd_but_valid_pages_work(case, hostile_repo, tools_cli) -> None:
+    root = hostile_repo("print('plain')", recordings=False)
+    for rel, data in ODD_VALID[case].items():
+        (root / rel).write_bytes(data)
+    result = tools_cli(root, "run", "-q")
+    assert result.code == 0, result
+    assert_safe(result.out + result.err)
+    assert tools_cli(root, "check").code == 0
+    recording = load_recording(root, "demo", "cpu")
+    if case == "crlf-page":
+        assert [c.output for c in recording.cells] == ["", "crlf\n"]
+        assert [c.line for c in recording.cells] == [4, 8]
+    if case == "bom-page":
+        assert recording.cells[0].output == "bom\n"
+    if case == "nested-fence":
+        assert load_recording(root, "x", "cpu") is None
+
+
+def test_check_after_a_page_error_never_advises_deleting_the_recording(recorded, tools_cli) -> None:
+    (recorded / ZH).write_text(page("print('hello'", "x = 1"))
+    result, before = run_cli(tools_cli, recorded, "check")
+    assert result.code == 1 and f"{ZH}:4: syntax error" in result.out
+    assert "demo.json" not in result.out + result.err  # no follow-up about the good recording
+    assert snapshot(recorded) == before
+
+
+def test_check_after_a_wrongly_encoded_page_never_advises_deleting(recorded, tools_cli) -> None:
+    (recorded / ZH).write_bytes((recorded / ZH).read_text().encode("utf-16"))
+    result, before = run_cli(tools_cli, recorded, "check")
+    assert result.code == 1 and f"{ZH}:1: not valid UTF-8" in result.out
+    assert "demo.json" not in result.out + result.err
+    assert snapshot(recorded) == before

@@ -7,9 +7,9 @@ the pinned rows are a real test, not one that cannot fail.
 
 from __future__ import annotations
 
-import json
 import platform
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from tools import profiles
 from tools.bench_numerics import PROBE, build_mkl_shim, probe, unpinned_env
 from tools.execution.runner import run_program
 from tools.programs import collect_programs
-from tools.recordings import recording_path
+from tools.recordings import figure_path, load_recording, recordings_dir, write_recording
 
 pytestmark = pytest.mark.skipif(
     platform.machine().lower() not in ("x86_64", "amd64") or not profiles._x86_avx2(),
@@ -41,7 +41,7 @@ def _run_probe(root: Path) -> str:
     result = run_program(root, collect_programs(root)["probe"], record=False, commit="test")
     assert result.ok, result.message
     assert result.recording is not None
-    return result.recording["cells"][0]["output"].split()[0]
+    return result.recording.cells[0].output.split()[0]
 
 
 @pytest.mark.slow
@@ -69,17 +69,17 @@ def test_the_runner_records_the_pin(tmp_path) -> None:
     (root / "docs/en/p.md").write_text('# p\n\n```python {exec="probe"}\nprint(1)\n```\n', encoding="utf-8")
     result = run_program(root, collect_programs(root)["probe"], record=False, commit="test")
     assert result.ok and result.recording is not None
-    assert result.recording["env"]["numerics"] == profiles.CPU.numerics(2)
-    pinned = result.recording["provenance"]["pinned_env"]
+    assert result.recording.env.numerics == profiles.CPU.numerics(2)
+    pinned = result.recording.provenance.pinned_env
     assert {key: pinned[key] for key in profiles.CPU.pinned_env} == dict(profiles.CPU.pinned_env)
 
 
 def _fastest_recorded_snippet() -> str:
     durations = {}
     for path in (ROOT / "recordings/cpu").glob("*.json"):
-        recording = json.loads(path.read_text(encoding="utf-8"))
-        if any(cell["output"].strip() for cell in recording["cells"]):
-            durations[path.stem] = recording["provenance"]["duration_s"]
+        recording = load_recording(ROOT, path.stem, "cpu")
+        if recording and any(cell.output.strip() for cell in recording.cells):
+            durations[path.stem] = recording.provenance.duration_s
     return min(durations, key=durations.__getitem__)
 
 
@@ -99,14 +99,17 @@ def test_a_tampered_recording_fails_on_any_machine(tmp_path, tamper) -> None:
                 root / folder,
                 ignore=shutil.ignore_patterns("notebooks", "generated", "vendor"),
             )
-    path = recording_path(root, snippet_id, "cpu")
-    recording = json.loads(path.read_text(encoding="utf-8"))
-    cell = next(cell for cell in recording["cells"] if cell["output"].strip())
+    recording = load_recording(root, snippet_id, "cpu")
+    cell = next(cell for cell in recording.cells if cell.output.strip())
     if tamper == "digit":
-        cell["output"] = re.sub(r"\d(?=\D*$)", lambda m: str((int(m[0]) + 1) % 10), cell["output"], count=1)
+        output = re.sub(r"\d(?=\D*$)", lambda m: str((int(m[0]) + 1) % 10), cell.output, count=1)
     else:
-        cell["output"] = "tampered " + cell["output"]
-    path.write_text(json.dumps(recording, ensure_ascii=False), encoding="utf-8")
+        output = "tampered " + cell.output
+    cells = tuple(replace(c, output=output) if c is cell else c for c in recording.cells)
+    figures = {
+        name: figure_path(root, snippet_id, "cpu", name).read_bytes() for c in cells for name in c.figures
+    }
+    write_recording(recordings_dir(root, "cpu"), snippet_id, replace(recording, cells=cells), figures=figures)
     program = collect_programs(root)[snippet_id]
     with pytest.raises(pytest.fail.Exception, match="does not reproduce its recording"):
         check_reproduces(root, program)

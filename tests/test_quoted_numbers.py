@@ -7,11 +7,12 @@ TEXT must occur in the concatenated cell outputs of recordings/cpu/ID.json.
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 
 import pytest
+
+from tools.recordings import load_recording
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "recordings" / "cpu"
@@ -34,11 +35,8 @@ def quotes() -> list[tuple[str, int, str, str]]:
 
 
 def recorded_output(snippet_id: str) -> str | None:
-    path = RECORDINGS / f"{snippet_id}.json"
-    if not path.exists():
-        return None
-    recording = json.loads(path.read_text(encoding="utf-8"))
-    return "".join(str(cell.get("output") or "") for cell in recording.get("cells", []))
+    recording = load_recording(ROOT, snippet_id, "cpu")
+    return None if recording is None else "".join(cell.output for cell in recording.cells)
 
 
 ALL_QUOTES = quotes()

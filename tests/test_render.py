@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
-from tools.recordings import RecordingState
+from tests.conftest import recording_of
+from tools.recordings import Recording, RecordingState
 from tools.site.embed import DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
 from tools.site.render import cell_output_html, provenance_line
 
@@ -33,33 +35,16 @@ PAGE = dedent(
 )
 
 
-def recording(profile: str = "cpu", *, device: str = "CPU: Test (2 threads)") -> dict:
-    return {
-        "schema": 1,
-        "id": "demo",
-        "profile": profile,
-        "status": "ok",
-        "cells": [
-            {
-                "index": 1,
-                "line": 4,
-                "output": "<b>hi</b> & *not emphasis*\n\nafter a blank line\n",
-                "figures": [],
-            },
-            {"index": 2, "line": 10, "output": "", "figures": []},
-            {"index": 3, "line": 14, "output": "", "figures": ["cell3-fig1-0123abcd.png"]},
-        ],
-        "provenance": {
-            "device": device,
-            "python": "3.11.7",
-            "torch": "2.13.0+cpu",
-            "transformers": "5.23.0",
-            "threads": 2,
-            "duration_s": 12.34,
-            "date": "2026-11-23T05:00:00+00:00",
-            "commit": "abc1234",
-        },
-    }
+def recording(profile: str = "cpu", *, device: str = "CPU: Test (2 threads)") -> Recording:
+    return recording_of(
+        "demo",
+        ["<b>hi</b> & *not emphasis*\n\nafter a blank line\n", "", ""],
+        figures={3: ["cell3-fig1-0123abcd.png"]},
+        profile=profile,
+        lines=[4, 10, 14],
+        device=device,
+        duration_s=12.34,
+    )
 
 
 CPU = RecordingState("cpu", recording(), "fresh")
@@ -161,7 +146,7 @@ def test_a_cell_without_output_renders_nothing() -> None:
 
 def test_last_cell_without_output_still_shows_the_provenance() -> None:
     page = '# T\n\n```python {exec="demo"}\npass\n```\n'
-    rec = {**recording(), "cells": [{"index": 1, "line": 4, "output": "", "figures": []}]}
+    rec = recording_of("demo", [""], lines=[4], duration_s=12.34)
     html, _ = embed([RecordingState("cpu", rec, "fresh")], page=page)
     assert 'class="snippet-output snippet-output--empty"' in html and "<pre>" not in html
 
@@ -193,7 +178,7 @@ def test_missing_gpu_recording_is_fine() -> None:
 
 
 def test_cell_count_mismatch_makes_the_recording_stale() -> None:
-    rec = {**recording(), "cells": recording()["cells"][:2]}
+    rec = replace(recording(), cells=recording().cells[:2])
     html, problems = embed([RecordingState("cpu", rec, "fresh")])
     assert "it has 2 cells but the page has 3 fences" in str(problems[0])
     assert "snippet-output" not in html
@@ -275,8 +260,8 @@ def test_output_survives_the_site_markdown_extensions() -> None:
     import markdown
 
     tricky = 'a *b* $x$ [^1] --8<-- "nope.md"\n*[HTML]: Hyper\n\n    indented\n|a|b|\n!!! note\n'
-    rec = {**recording(), "cells": [{"index": 1, "line": 4, "output": tricky, "figures": []}]}
-    gpu = {**rec, "profile": "cuda", "provenance": {"device": "NVIDIA H200", "date": "2026-11-23"}}
+    rec = recording_of("demo", [tricky], lines=[4])
+    gpu = recording_of("demo", [tricky], lines=[4], profile="cuda", device="NVIDIA H200")
     fragment = cell_output_html(
         [RecordingState("cpu", rec, "fresh"), RecordingState("cuda", gpu, "fresh")],
         snippet_id="demo",
@@ -319,7 +304,7 @@ def test_recording_fields_are_text_never_markdown_or_html() -> None:
     from tools.site.render import problem_admonition
 
     rec = recording()
-    rec["provenance"] = {**rec["provenance"], "device": HOSTILE, "date": HOSTILE}
+    rec = replace(rec, provenance=replace(rec.provenance, device=HOSTILE, date=HOSTILE))
     rows = [
         ReportRow(
             "demo",

@@ -7,9 +7,9 @@ Each test records it for real (tools.execution.runner), then changes one thing.
 from __future__ import annotations
 
 import io
-import json
 import platform
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ import pytest
 from tests.test_execute_snippets import check_reproduces
 from tools.checks.reproduce import EnvironmentDriftWarning, compare_recordings, mask
 from tools.programs import collect_programs
-from tools.recordings import recording_path, recording_state
+from tools.recordings import load_recording, recording_state
 
 PAGE = """\
 # 页面
@@ -83,10 +83,10 @@ def _edit(root: Path, rel: str, old: str, new: str) -> None:
 
 
 def test_recording_holds_outputs_figures_and_declared_data(repo: Path) -> None:
-    recording = json.loads(recording_path(repo, "demo", "cpu").read_text(encoding="utf-8"))
-    assert [cell["output"] for cell in recording["cells"]] == ["sum: 10\n", "plotted 4 points\n"]
-    assert len(recording["cells"][1]["figures"]) == 1
-    assert list(recording["fingerprint"]["data"]) == ["data/numbers.txt"]
+    recording = load_recording(repo, "demo", "cpu")
+    assert [cell.output for cell in recording.cells] == ["sum: 10\n", "plotted 4 points\n"]
+    assert len(recording.cells[1].figures) == 1
+    assert list(recording.fingerprint.data) == ["data/numbers.txt"]
     assert _state(repo) == "fresh"
 
 
@@ -131,8 +131,8 @@ def test_a_hand_edited_output_fails_the_reproduction_test(repo: Path) -> None:
 def test_a_hand_edited_figure_fails_the_reproduction_test(repo: Path) -> None:
     from PIL import Image
 
-    recording = json.loads(recording_path(repo, "demo", "cpu").read_text(encoding="utf-8"))
-    figure = repo / "recordings/cpu/demo" / recording["cells"][1]["figures"][0]
+    recording = load_recording(repo, "demo", "cpu")
+    figure = repo / "recordings/cpu/demo" / recording.cells[1].figures[0]
     with Image.open(figure) as image:
         edited = image.convert("RGBA")
     edited.putpixel((10, 10), (255, 0, 0, 255))
@@ -145,10 +145,11 @@ def test_a_hand_edited_figure_fails_the_reproduction_test(repo: Path) -> None:
     assert "is not the recorded figure" in str(failure.value)
     assert "python -m tools run demo --force" in str(failure.value)
     # and the pixel comparison with a fresh run tells what differs
-    fresh = {**recording, "cells": [recording["cells"][0], {**recording["cells"][1], "figures": ["new.png"]}]}
+    first, second = recording.cells
+    fresh = replace(recording, cells=(first, replace(second, figures=("new.png",))))
     figure.write_bytes(buffer.getvalue())
     original = Path(figure)
-    differences = compare_recordings(repo, {**recording}, fresh, {"new.png": buffer.getvalue()})
+    differences = compare_recordings(repo, recording, fresh, {"new.png": buffer.getvalue()})
     assert differences == []  # the same pixels as the file on disk
     with Image.open(io.BytesIO(buffer.getvalue())) as image:
         other = image.convert("RGBA")
@@ -266,7 +267,7 @@ def test_masks_hide_only_volatile_text() -> None:
 
 
 def test_reproduction_reports_missing_and_extra_cells(repo: Path) -> None:
-    recording = json.loads(recording_path(repo, "demo", "cpu").read_text(encoding="utf-8"))
-    fresh = {**recording, "cells": recording["cells"][:1]}
+    recording = load_recording(repo, "demo", "cpu")
+    fresh = replace(recording, cells=recording.cells[:1])
     differences = compare_recordings(repo, recording, fresh, {})
     assert [str(d) for d in differences] == ["docs/zh/p.md:14: cell 2: recorded, but not run now"]

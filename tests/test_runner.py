@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import subprocess
@@ -15,7 +14,7 @@ import pytest
 
 from tools.execution.runner import RunResult, run_program, run_programs
 from tools.programs import collect_programs
-from tools.recordings import clean_output
+from tools.recordings import clean_output, load_recording
 from tools.scripts import extract_scripts
 
 RECORDINGS = "recordings/cpu"
@@ -55,7 +54,7 @@ def run_page(make_repo, *cells: str, files: dict | None = None, **options) -> tu
 def outputs(result: RunResult) -> list[str]:
     assert result.ok, result.message
     assert result.recording is not None
-    return [cell["output"] for cell in result.recording["cells"]]
+    return [cell.output for cell in result.recording.cells]
 
 
 def test_cells_share_one_namespace_and_the_child_environment(make_repo, tmp_path) -> None:
@@ -75,7 +74,7 @@ def test_cells_share_one_namespace_and_the_child_environment(make_repo, tmp_path
         "",
         "__main__ snippets/demo.py True True True ['snippets']\n0 Agg 3 1 1 false\n",
     ]
-    assert result.recording["provenance"]["threads"] == 3
+    assert result.recording.provenance.threads == 3
 
 
 def test_output_is_captured_at_the_file_descriptor_level(make_repo) -> None:
@@ -128,7 +127,7 @@ def test_figures_are_saved_per_cell(make_repo) -> None:
         "print('no figure here')",
     )
     assert outputs(result) == ["", "", "no figure here\n"]
-    figures = [cell["figures"] for cell in result.recording["cells"]]
+    figures = [cell.figures for cell in result.recording.cells]
     pattern = [
         [r"cell1-fig1-[0-9a-f]{8}\.png"],
         [r"cell2-fig1-[0-9a-f]{8}\.png", r"cell2-fig2-[0-9a-f]{8}\.png"],
@@ -138,7 +137,7 @@ def test_figures_are_saved_per_cell(make_repo) -> None:
         [bool(re.fullmatch(p, name)) for p, name in zip(ps, names, strict=True)]
         for ps, names in zip(pattern, figures, strict=True)
     ] == [[True], [True, True], []]
-    for name in sum(figures, []):
+    for name in sum(figures, ()):
         assert (root / RECORDINGS / "demo" / name).read_bytes().startswith(b"\x89PNG")
 
 
@@ -155,7 +154,7 @@ def test_declared_data_files_are_copied_and_fingerprinted(make_repo) -> None:
         data="sources/a.txt sources/*.bin",
     )
     assert outputs(result) == ["A written first, then read cache b'B'\n"]
-    assert sorted(result.recording["fingerprint"]["data"]) == ["sources/a.txt", "sources/b.bin"]
+    assert sorted(result.recording.fingerprint.data) == ["sources/a.txt", "sources/b.bin"]
 
 
 def test_failing_snippet_points_at_the_markdown_and_keeps_the_old_recording(make_repo) -> None:
@@ -242,7 +241,7 @@ def test_success_replaces_recording_and_figures(make_repo) -> None:
     )
     _, result = run_page(make_repo, "print('new')")
     assert outputs(result) == ["new\n"]
-    assert json.loads((root / RECORDINGS / "demo.json").read_text())["cells"][0]["output"] == "new\n"
+    assert load_recording(root, "demo", "cpu").cells[0].output == "new\n"
     assert sorted(p.name for p in (root / RECORDINGS).iterdir()) == ["demo.json"]
 
 
@@ -320,7 +319,7 @@ print(np.random.rand() == np.random.RandomState(0).rand())
         threads=1,
     )
     assert outputs(result) == ["1 True\nTrue\n"]
-    assert result.recording["env"]["torch"] == result.recording["provenance"]["torch"].split("+")[0]
+    assert result.recording.env.torch == result.recording.provenance.torch.split("+")[0]
 
 
 def test_progress_lines_and_heartbeat(make_repo, monkeypatch) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import tools.recordings
+from tools import profiles
+from tools.recordings import Cell, Env, load_recording, write_recording
 
 ZH = """\
 # 演示
@@ -74,16 +76,14 @@ def test_comment_edit_keeps_the_recording_fresh(recorded, tools_cli) -> None:
 
 
 def test_recording_content(recorded) -> None:
-    recording = json.loads((recorded / "recordings/cpu/demo.json").read_text())
-    assert recording["cells"] == [
-        {"index": 1, "page": "docs/zh/a/p.md", "line": 4, "output": "3 words\n", "figures": []}
-    ]
-    assert list(recording["fingerprint"]["data"]) == ["sources/words.txt"]
-    assert recording["profile"] == "cpu"
-    assert set(recording["env"]) == {"torch", "transformers", "numerics"}
-    assert recording["provenance"]["pinned_env"]["ATEN_CPU_CAPABILITY"] == "avx2"
-    assert recording["provenance"]["threads"] == 2
-    assert recording["provenance"]["device"].startswith("CPU: ")
+    recording = load_recording(recorded, "demo", "cpu")
+    assert recording.cells == (Cell(index=1, page="docs/zh/a/p.md", line=4, output="3 words\n", figures=()),)
+    assert list(recording.fingerprint.data) == ["sources/words.txt"]
+    assert recording.profile == "cpu"
+    assert recording.env.numerics == profiles.CPU.numerics(2)
+    assert recording.provenance.pinned_env["ATEN_CPU_CAPABILITY"] == "avx2"
+    assert recording.provenance.threads == 2
+    assert recording.provenance.device.startswith("CPU: ")
     leftovers = [p.name for p in (recorded / "recordings/cpu").iterdir()]
     assert sorted(leftovers) == [".lock", "demo.json"]  # .lock is git-ignored
 
@@ -116,21 +116,16 @@ def test_changed_env_is_a_note_not_staleness(recorded, tools_cli, monkeypatch) -
 
 
 def test_cuda_recording_keeps_only_code_and_data(recorded, tools_cli) -> None:
-    cpu = json.loads((recorded / "recordings/cpu/demo.json").read_text())
-    cuda = {
-        **cpu,
-        "profile": "cuda",
-        "env": {"torch": "2.11.0", "transformers": "5.17.0", "numerics": "cuda"},
-    }
-    (recorded / "recordings/cuda").mkdir()
-    (recorded / "recordings/cuda/demo.json").write_text(json.dumps(cuda))
+    cpu = load_recording(recorded, "demo", "cpu")
+    cuda = replace(cpu, profile="cuda", env=Env(torch="2.11.0", transformers="5.17.0", numerics="cuda"))
+    write_recording(recorded / "recordings/cuda", "demo", cuda, figures={})
     result = tools_cli(recorded, "check")
     assert (
         result.out == "1 snippets, 2 recordings checked, all usable, 1 with environment "
         "drift (shown, see notes)\n"
     )
-    cuda["fingerprint"]["code"] = "0" * 64
-    (recorded / "recordings/cuda/demo.json").write_text(json.dumps(cuda))
+    cuda = replace(cuda, fingerprint=replace(cuda.fingerprint, code="0" * 64))
+    write_recording(recorded / "recordings/cuda", "demo", cuda, figures={})
     result = tools_cli(recorded, "check")
     assert result.code == 0  # a stale GPU recording cannot be redone on CPU: warn only
     assert 'warning: docs/zh/a/p.md:3: cuda recording of "demo" is code-changed (code changed)' in result.err

@@ -183,7 +183,7 @@ def _drift(root: Path, snippet_id: str, output: str) -> str:
     recording = load_recording(root, snippet_id, profiles.CPU.name)
     if recording is None:
         return "no recording"
-    recorded = mask("".join(cell["output"] for cell in recording["cells"]))
+    recorded = mask("".join(cell.output for cell in recording.cells))
     old, new = _NUMBER.findall(recorded), _NUMBER.findall(mask(output))
     if len(old) != len(new):
         return f"{len(old)} numbers recorded, {len(new)} printed (warnings differ)"

@@ -25,6 +25,7 @@ is (Nx - 1x) / (programs added), and, net of its page, (Nx - Nx-prose) / (progra
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import shutil
@@ -162,19 +163,25 @@ def _stamped(en: Path, zh: Path) -> bool:
 
 
 def _copy_recordings(site: Path, old: str, new: str) -> None:
-    import json
+    """Each profile's recording of `old` as the recording of `new`, through the one reader and
+    writer (tools.recordings): a missing or broken recording is not copied."""
+    from tools.recordings import RecordingError, figure_path, load_recording, write_recording
 
     for folder in sorted((site / "recordings").iterdir()):
-        recording = folder / f"{old}.json"
-        if not folder.is_dir() or not recording.is_file():
+        if not folder.is_dir():
             continue
-        data = json.loads(recording.read_text(encoding="utf-8"))
-        data["id"] = new
-        (folder / f"{new}.json").write_text(
-            json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
-        if (folder / old).is_dir():
-            shutil.copytree(folder / old, folder / new)
+        try:
+            recording = load_recording(site, old, folder.name)
+        except RecordingError:
+            recording = None
+        if recording is None:
+            continue
+        figures = {
+            name: figure_path(site, old, folder.name, name).read_bytes()
+            for cell in recording.cells
+            for name in cell.figures
+        }
+        write_recording(folder, new, dataclasses.replace(recording, id=new), figures=figures)
 
 
 def _scaled_nav(lines: list[str], pages: list[str], ids: list[str], n: int) -> list[str]:

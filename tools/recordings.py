@@ -14,7 +14,11 @@ build and the report page ask it. A recording is
 - missing     when there is no file;
 - broken      when the file is not a valid recording (wrong shape, a figure path that leaves its
               folder, a figure file that is missing). Recordings are untrusted input: every reader
-              goes through `load_recording`, which validates against `RECORDING_SCHEMA`.
+              goes through `load_recording`, which parses the file into a frozen `Recording`
+              (every field checked against its type) or says what is wrong.
+
+`program_states` is the states of every program under every profile: computed once per state of
+the repository (the site build shares one computation between its hooks and languages).
 
 Figure files carry a digest of their bytes in their name (`cell2-fig1-0123abcd.png`), so writing a
 new recording never overwrites a figure an older JSON points to: new figures first, then the JSON
@@ -25,6 +29,7 @@ leaves a JSON whose figures all exist.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import hashlib
@@ -34,10 +39,12 @@ import re
 import shutil
 import signal
 import sys
-from collections.abc import Iterator
+import typing
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from types import MappingProxyType, UnionType
 from typing import Any
 
 from tools import profiles
@@ -56,17 +63,27 @@ __all__ = [
     "FIGURE_AXES_LIMIT",
     "FIGURE_TEXT_LIMIT",
     "WARNING",
+    "AxesText",
+    "Cell",
+    "Env",
+    "FigureText",
+    "Fingerprint",
+    "Provenance",
+    "Recording",
     "RecordingError",
     "RecordingState",
     "RunLockedError",
     "clean_output",
     "consequence",
-    "check_figure_text",
     "current_env",
     "env_drift",
     "figure_path",
     "load_recording",
     "package_version",
+    "parse_figure_text",
+    "parse_recording",
+    "program_states",
+    "recording_json",
     "recording_lock",
     "recording_path",
     "recording_state",
@@ -131,113 +148,249 @@ def repair_command(snippet_id: str, profile: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Schema: one definition, checked by every reader
-
-# A tiny structural schema: {"key": type or (type, ...) or nested dict or [item schema]}.
-_CELL = {"index": int, "page": str, "line": int, "output": str, "figures": [str]}
-# Optional in a cell (recordings made before it existed stay valid): one entry per figure.
-_FIGURE_TEXT = {"title": str, "axes": [{"title": str, "x": str, "y": str}], "scales": [str]}
-RECORDING_SCHEMA: dict[str, Any] = {
-    "schema": int,
-    "id": str,
-    "profile": str,
-    "status": str,
-    "fingerprint": {"code": str, "data": {str: str}},
-    "env": {"torch": (str, type(None)), "transformers": (str, type(None)), "numerics": str},
-    "provenance": {
-        "device": str,
-        "python": str,
-        "torch": (str, type(None)),
-        "transformers": (str, type(None)),
-        "threads": int,
-        "duration_s": (int, float),
-        "date": str,
-        "commit": str,
-        "pinned_env": {str: str},
-    },
-    "cells": [_CELL],
-}
+# The record: what recordings/<profile>/<id>.json holds, one frozen type per JSON object, its
+# fields in the order the file lists them. `load_recording` is the one reader (JSON → Recording,
+# every field checked), `write_recording` the one writer (Recording → the same JSON, byte for
+# byte: tests/test_recordings.py re-serialises every committed recording).
 
 
-def _check(value: Any, schema: Any, where: str) -> None:
-    if isinstance(schema, dict):
+def _freeze(record: object, name: str) -> None:
+    """A mapping field as a read-only copy (a frozen record is frozen all the way down)."""
+    object.__setattr__(record, name, MappingProxyType(dict(getattr(record, name))))
+
+
+@dataclass(frozen=True)
+class AxesText:
+    """What one plot of a figure says about itself (shown as alt text)."""
+
+    title: str
+    x: str
+    y: str
+
+
+@dataclass(frozen=True)
+class FigureText:
+    """What one figure says about itself: its suptitle, each plot, each colorbar's label."""
+
+    title: str
+    axes: tuple[AxesText, ...]
+    scales: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One recorded cell: its fence (page, line), what it printed and the figures it drew."""
+
+    index: int  # 1, 2, … in program order
+    page: str  # docs/zh/… (repository-relative)
+    line: int
+    output: str  # clean_output's text
+    figures: tuple[str, ...]  # cellN-figM-<digest>.png inside recordings/<profile>/<id>/
+    # One per figure; absent (None) in recordings made before it, or when the driver could not
+    # read a figure's texts (the pages then name the cell in the alt text).
+    figure_text: tuple[FigureText, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What freshness is decided on: the program's code hash and its declared data files."""
+
+    code: str
+    data: Mapping[str, str]  # repository-relative path → sha256
+
+    def __post_init__(self) -> None:
+        _freeze(self, "data")
+
+
+@dataclass(frozen=True)
+class Env:
+    """The numeric environment (tools.profiles.NUMERIC_KEYS): drift is decided on it."""
+
+    torch: str | None
+    transformers: str | None
+    numerics: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {key: getattr(self, key) for key in ENV_KEYS}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where, when and with what the recording was made: shown on the page, never freshness."""
+
+    device: str
+    python: str
+    torch: str | None  # with the local version ("2.13.0+cpu")
+    transformers: str | None
+    threads: int
+    pinned_env: Mapping[str, str]  # the profile's pinned variables as the run had them
+    duration_s: int | float
+    date: str  # ISO 8601, UTC
+    commit: str
+
+    def __post_init__(self) -> None:
+        _freeze(self, "pinned_env")
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One snippet's recorded run under one profile."""
+
+    schema: int
+    id: str
+    profile: str
+    status: str
+    fingerprint: Fingerprint
+    env: Env
+    provenance: Provenance
+    cells: tuple[Cell, ...]
+
+    def cell(self, index: int) -> Cell | None:
+        """The cell with this 1-based index, None when the recording has none."""
+        return next((cell for cell in self.cells if cell.index == index), None)
+
+
+_NAMES = {str: "str", int: "int", float: "float", type(None): "null"}
+
+
+def _parse(value: Any, hint: Any, where: str) -> Any:
+    """`value` (parsed JSON) as the type `hint` (a record above, tuple[X, ...], Mapping[str, X],
+    str, int, float, a union of these), or RecordingError naming the path of what is wrong."""
+    if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
-            raise RecordingError(f"{where} must be an object, not {type(value).__name__}")
-        if len(schema) == 1 and next(iter(schema)) is str:  # a mapping str → item
-            item = schema[str]
-            for key, sub in value.items():
-                if not isinstance(key, str):
-                    raise RecordingError(f"{where} has a non-string key")
-                _check(sub, item, f"{where}[{key!r}]")
-            return
-        for key, sub in schema.items():
-            if key not in value:
-                raise RecordingError(f"{where} lacks {key!r}")
-            _check(value[key], sub, f"{where}.{key}" if where else key)
-        return
-    if isinstance(schema, list):
+            raise RecordingError(f"{where or 'the file'} must be an object, not {type(value).__name__}")
+        hints = _hints(hint)
+        unknown = sorted(set(value) - {item.name for item in dataclasses.fields(hint)})
+        if unknown:  # what the writer would drop: the reader refuses it instead
+            raise RecordingError(
+                f"{where or 'the recording'} has the unknown field {unknown[0]!r} "
+                f"(schema {SCHEMA} has no such field; re-record it)"
+            )
+        values = {}
+        for item in dataclasses.fields(hint):
+            path = f"{where}.{item.name}" if where else item.name
+            if item.name in value:
+                optional = item.default is None  # may be absent, never null
+                sub = _not_none(hints[item.name]) if optional else hints[item.name]
+                values[item.name] = _parse(value[item.name], sub, path)
+            elif item.default is dataclasses.MISSING:
+                raise RecordingError(f"{where or 'the recording'} lacks {item.name!r}")
+        return hint(**values)
+    origin = typing.get_origin(hint)
+    if origin is tuple:
         if not isinstance(value, list):
             raise RecordingError(f"{where} must be a list, not {type(value).__name__}")
-        for number, item in enumerate(value):
-            _check(item, schema[0], f"{where}[{number}]")
-        return
-    types = schema if isinstance(schema, tuple) else (schema,)
+        item = typing.get_args(hint)[0]
+        return tuple(_parse(sub, item, f"{where}[{number}]") for number, sub in enumerate(value))
+    if origin is Mapping:
+        if not isinstance(value, dict):
+            raise RecordingError(f"{where} must be an object, not {type(value).__name__}")
+        item = typing.get_args(hint)[1]
+        return {key: _parse(sub, item, f"{where}[{key!r}]") for key, sub in value.items()}
+    types = typing.get_args(hint) if origin in (UnionType, typing.Union) else (hint,)
     if isinstance(value, bool) or not isinstance(value, types):
-        names = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+        names = " or ".join(_NAMES[t] for t in types)
         raise RecordingError(f"{where} must be {names}, not {type(value).__name__}")
+    return value
 
 
-def validate_recording(recording: Any, *, snippet_id: str, profile: str, folder: Path | None = None) -> dict:
-    """Raise RecordingError unless `recording` is a well-formed recording of this snippet."""
-    if isinstance(recording, dict) and recording.get("schema") != SCHEMA:
-        raise RecordingError(f"schema {recording.get('schema')!r}, this tool reads {SCHEMA}")
-    _check(recording, RECORDING_SCHEMA, "")
-    if recording["id"] != snippet_id or recording["profile"] != profile:
+@functools.cache
+def _hints(record: type) -> dict[str, Any]:
+    return typing.get_type_hints(record)
+
+
+def _not_none(hint: Any) -> Any:
+    """X for `X | None`."""
+    rest = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    return rest[0] if len(rest) == 1 else hint
+
+
+def _plain(value: Any) -> Any:
+    """A record as the JSON values it was read from: fields in order, an absent optional field
+    (None where its default is None) left out, tuples as lists, mappings as objects."""
+    if dataclasses.is_dataclass(value):
+        return {
+            item.name: _plain(getattr(value, item.name))
+            for item in dataclasses.fields(value)
+            if not (item.default is None and getattr(value, item.name) is None)
+        }
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def recording_json(recording: Recording) -> str:
+    """The text of a recording's file (what write_recording writes)."""
+    return json.dumps(_plain(recording), ensure_ascii=False, indent=1) + "\n"
+
+
+def parse_recording(data: Any, *, snippet_id: str, profile: str, folder: Path | None = None) -> Recording:
+    """The Recording that parsed JSON `data` holds, checked for this snippet and profile (and,
+    with `folder`, its figure files); RecordingError says what is wrong."""
+    if isinstance(data, dict) and data.get("schema") != SCHEMA:
+        raise RecordingError(f"schema {data.get('schema')!r}, this tool reads {SCHEMA}")
+    recording = _parse(data, Recording, "")
+    return validate_recording(recording, snippet_id=snippet_id, profile=profile, folder=folder)
+
+
+def validate_recording(
+    recording: Recording, *, snippet_id: str, profile: str, folder: Path | None = None
+) -> Recording:
+    """Raise RecordingError unless `recording` is a usable recording of this snippet: what its
+    types cannot say (ids, status, bounds, figure names and, with `folder`, figure files)."""
+    if recording.id != snippet_id or recording.profile != profile:
         raise RecordingError(
-            f"it is the recording of {recording['id']!r} ({recording['profile']}), "
-            f"not of {snippet_id!r} ({profile})"
+            f"it is the recording of {recording.id!r} ({recording.profile}), not of {snippet_id!r} ({profile})"
         )
-    if recording["status"] != "ok":
-        raise RecordingError(f"status is {recording['status'][:80]!r}, not 'ok'")
-    duration = recording["provenance"]["duration_s"]
+    if recording.status != "ok":
+        raise RecordingError(f"status is {recording.status[:80]!r}, not 'ok'")
+    duration = recording.provenance.duration_s
     if not 0 <= duration < 10**7:  # also refuses NaN and Infinity
         raise RecordingError(f"provenance.duration_s is {duration!r}, not a number of seconds")
-    indexes = [cell["index"] for cell in recording["cells"]]
+    indexes = [cell.index for cell in recording.cells]
     if indexes != list(range(1, len(indexes) + 1)):
         raise RecordingError(f"cell indexes {indexes} are not 1, 2, …")
-    for cell in recording["cells"]:
-        if len(cell["output"]) > OUTPUT_LIMIT + 100:  # clean_output never records more
+    for cell in recording.cells:
+        if len(cell.output) > OUTPUT_LIMIT + 100:  # clean_output never records more
             raise RecordingError(
-                f"cell {cell['index']} has {len(cell['output'])} characters of "
+                f"cell {cell.index} has {len(cell.output)} characters of "
                 f"output; a recording keeps at most {OUTPUT_LIMIT}"
             )
-        for figure in cell["figures"]:
+        for figure in cell.figures:
             match = FIGURE_NAME.fullmatch(figure)
-            if match is None or int(match["cell"]) != cell["index"]:
+            if match is None or int(match["cell"]) != cell.index:
                 raise RecordingError(
-                    f"cell {cell['index']} names figure {figure!r}; figures are "
-                    f"cell{cell['index']}-figN-<digest>.png inside {snippet_id}/"
+                    f"cell {cell.index} names figure {figure!r}; figures are "
+                    f"cell{cell.index}-figN-<digest>.png inside {snippet_id}/"
                 )
             if folder is not None:
                 _check_figure(folder, snippet_id, figure, match["digest"])
-        if "figure_text" in cell:
-            check_figure_text(
-                cell["figure_text"], figures=len(cell["figures"]), where=f"cell {cell['index']}.figure_text"
+        if cell.figure_text is not None:
+            _check_figure_text(
+                cell.figure_text, figures=len(cell.figures), where=f"cell {cell.index}.figure_text"
             )
     return recording
 
 
-def check_figure_text(texts: Any, *, figures: int, where: str = "figure_text") -> None:
-    """Raise RecordingError unless `texts` is one `_FIGURE_TEXT` per figure, each string a
-    bounded line of printable text (it becomes alt text on the pages)."""
-    _check(texts, [_FIGURE_TEXT], where)
+def parse_figure_text(data: Any, *, figures: int, where: str = "figure_text") -> tuple[FigureText, ...]:
+    """What `figures` figures say about themselves, from parsed JSON (the driver's), or
+    RecordingError: one FigureText per figure, each string a bounded line of printable text
+    (it becomes alt text on the pages)."""
+    texts = _parse(data, tuple[FigureText, ...], where)
+    _check_figure_text(texts, figures=figures, where=where)
+    return texts
+
+
+def _check_figure_text(texts: tuple[FigureText, ...], *, figures: int, where: str) -> None:
     if len(texts) != figures:
         raise RecordingError(f"{where} has {len(texts)} entries for {figures} figures")
     for number, entry in enumerate(texts):
-        if len(entry["axes"]) + len(entry["scales"]) > FIGURE_AXES_LIMIT:
+        if len(entry.axes) + len(entry.scales) > FIGURE_AXES_LIMIT:
             raise RecordingError(f"{where}[{number}] describes more than {FIGURE_AXES_LIMIT} plots")
-        strings = [entry["title"], *entry["scales"]]
-        strings += [value for axes in entry["axes"] for value in (axes["title"], axes["x"], axes["y"])]
+        strings = [entry.title, *entry.scales]
+        strings += [value for axes in entry.axes for value in (axes.title, axes.x, axes.y)]
         for value in strings:
             if len(value) > FIGURE_TEXT_LIMIT or not value.isprintable():
                 raise RecordingError(
@@ -297,7 +450,7 @@ def png_problem(path: Path) -> str | None:
     return None
 
 
-def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
+def load_recording(root: Path, snippet_id: str, profile: str) -> Recording | None:
     """The validated recording of a snippet for a profile, None if there is none;
     RecordingError (with the path and the repair command) if the file is not a valid recording."""
     path = recording_path(root, snippet_id, profile)
@@ -311,11 +464,11 @@ def load_recording(root: Path, snippet_id: str, profile: str) -> dict | None:
     except ValueError as error:
         raise RecordingError(f"{rel}: {error}") from None
     try:
-        recording = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise RecordingError(f"{rel}: not valid JSON ({error})") from None
     try:
-        return validate_recording(recording, snippet_id=snippet_id, profile=profile, folder=path.parent)
+        return parse_recording(data, snippet_id=snippet_id, profile=profile, folder=path.parent)
     except RecordingError as error:
         raise RecordingError(f"{rel}: {error}") from None
 
@@ -363,13 +516,11 @@ def current_env(profile: str, *, threads: int = profiles.DEFAULT_THREADS) -> dic
     }
 
 
-def env_drift(recording: dict, env: dict[str, str | None]) -> list[str]:
+def env_drift(recording: Recording, env: Mapping[str, str | None]) -> list[str]:
     """["torch 2.13.0 -> 2.14.1", …]: how the recording's numeric environment differs from `env`."""
-    recorded = recording.get("env", {})
+    recorded = recording.env.as_dict()
     return [
-        f"{key} {recorded.get(key)} -> {env[key]}"
-        for key in ENV_KEYS
-        if key in env and recorded.get(key) != env[key]
+        f"{key} {recorded[key]} -> {env[key]}" for key in ENV_KEYS if key in env and recorded[key] != env[key]
     ]
 
 
@@ -382,7 +533,7 @@ class RecordingState:
     """One profile's recording of a program, and whether it may be shown."""
 
     profile: str  # a name of tools.profiles.PROFILES
-    recording: dict | None  # None: missing or broken
+    recording: Recording | None  # None: missing or broken
     state: str  # fresh | env-drift | code-changed | data-changed | missing | broken
     reason: str = ""  # why it is not fresh ("" when fresh)
 
@@ -450,16 +601,16 @@ def recording_state(
         return RecordingState(profile, None, MISSING, f"{rel} does not exist")
     if program is None:
         return RecordingState(profile, recording, CODE_CHANGED, "docs/zh has no fence with this id")
-    if recording["fingerprint"]["code"] != code_hash(program):
+    if recording.fingerprint.code != code_hash(program):
         return RecordingState(profile, recording, CODE_CHANGED, "code changed")
-    if len(recording["cells"]) != len(program.cells):
+    if len(recording.cells) != len(program.cells):
         return RecordingState(
             profile,
             recording,
             CODE_CHANGED,
-            f"it has {len(recording['cells'])} cells, the program {len(program.cells)}",
+            f"it has {len(recording.cells)} cells, the program {len(program.cells)}",
         )
-    recorded = recording["fingerprint"]["data"]
+    recorded = recording.fingerprint.data
     now = data_files(root, program)
     if sorted(recorded) != now:
         added, removed = sorted(set(now) - set(recorded)), sorted(set(recorded) - set(now))
@@ -468,11 +619,20 @@ def recording_state(
     for rel, digest in sorted(recorded.items()):
         if sha256_file(root / rel) != digest:
             return RecordingState(profile, recording, DATA_CHANGED, f"data file {rel} changed")
-    threads = recording["provenance"]["threads"]
+    threads = recording.provenance.threads
     drift = env_drift(recording, env if env is not None else current_env(profile, threads=threads))
     if drift:
         return RecordingState(profile, recording, ENV_DRIFT, "recorded with " + ", ".join(drift))
     return RecordingState(profile, recording, FRESH)
+
+
+def program_states(root: Path, programs: Mapping[str, Program]) -> dict[str, list[RecordingState]]:
+    """Every program's state under every profile (in PROFILES order): the one computation the
+    site build makes per state of the repository; its hooks and languages share it."""
+    return {
+        snippet_id: [recording_state(root, program, snippet_id, profile) for profile in PROFILES]
+        for snippet_id, program in programs.items()
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -571,12 +731,14 @@ def figure_name(cell: int, number: int, data: bytes) -> str:
     return f"cell{cell}-fig{number}-{hashlib.sha256(data).hexdigest()[:8]}.png"
 
 
-def write_recording(directory: Path, snippet_id: str, recording: dict, *, figures: dict[str, bytes]) -> None:
+def write_recording(
+    directory: Path, snippet_id: str, recording: Recording, *, figures: Mapping[str, bytes]
+) -> None:
     """Install <id>.json and its figures (name → PNG bytes) without ever leaving a JSON that
     points to a missing figure: new figures, then the JSON (atomic rename), then cleanup.
     SIGINT is held back while the JSON is swapped."""
-    validate_recording(recording, snippet_id=snippet_id, profile=recording.get("profile", "?"))
-    named = {figure for cell in recording["cells"] for figure in cell["figures"]}
+    validate_recording(recording, snippet_id=snippet_id, profile=recording.profile)
+    named = {figure for cell in recording.cells for figure in cell.figures}
     if named != set(figures):
         raise ValueError(f"figures {sorted(figures)} do not match the cells' {sorted(named)}")
     directory.mkdir(parents=True, exist_ok=True)
@@ -586,7 +748,7 @@ def write_recording(directory: Path, snippet_id: str, recording: dict, *, figure
         if not target.is_file() or target.read_bytes() != data:
             folder.mkdir(parents=True, exist_ok=True)
             write_bytes_atomic(target, data, fsync=True)
-    text = json.dumps(recording, ensure_ascii=False, indent=1) + "\n"
+    text = recording_json(recording)
     blocked = _block_sigint()
     try:
         write_bytes_atomic(directory / f"{snippet_id}.json", text.encode("utf-8"), fsync=True)

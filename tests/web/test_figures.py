@@ -3,13 +3,14 @@ page's language) on the article page, and the notebook page gives it the same al
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from site_helpers import ROOT
+
+from tools.recordings import FigureText, load_recording
 
 FIGURE_SRC = re.compile(
     r"figures/(?P<profile>[a-z]+)/(?P<id>[a-z0-9-]+)/(?P<name>cell(?P<cell>\d+)-fig\d+-[0-9a-f]{8}\.png)$"
@@ -46,11 +47,10 @@ def _article_figures(site: Path, lang: str) -> dict[str, list[tuple[str, str, st
     return found
 
 
-def _recorded_text(snippet_id: str, name: str) -> dict | None:
-    recording = json.loads((ROOT / "recordings" / "cpu" / f"{snippet_id}.json").read_text(encoding="utf-8"))
-    for cell in recording["cells"]:
-        if name in cell["figures"] and "figure_text" in cell:
-            return cell["figure_text"][cell["figures"].index(name)]
+def _recorded_text(snippet_id: str, name: str) -> FigureText | None:
+    for cell in load_recording(ROOT, snippet_id, "cpu").cells:
+        if name in cell.figures and cell.figure_text is not None:
+            return cell.figure_text[cell.figures.index(name)]
     return None
 
 
@@ -68,8 +68,8 @@ def test_every_figure_alt_names_its_title_and_axes_in_the_page_language(built_si
                 if snippet_id not in alt:
                     problems.append(f"{where}: alt {alt!r} names neither the figure nor its snippet")
                 continue
-            strings = [entry["title"], *entry["scales"]]
-            strings += [value for axes in entry["axes"] for value in (axes["title"], axes["x"], axes["y"])]
+            strings = [entry.title, *entry.scales]
+            strings += [value for axes in entry.axes for value in (axes.title, axes.x, axes.y)]
             if not any(strings):
                 continue
             described += 1

@@ -7,7 +7,6 @@ tests already printed PDFs instead, e.g. ones broken on purpose to see a test fa
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -23,7 +22,7 @@ from bs4 import BeautifulSoup
 from site_helpers import ROOT, TEST_SITE_URL
 
 from tools.markdown import title as markdown_title
-from tools.recordings import figure_path
+from tools.recordings import Recording, figure_path, load_recording
 from tools.site import pdf_hooks
 from tools.site.pdf import LABELS, PDF_STEM, edition_pages, read_config
 from tools.site.render import _TEXT as RENDER_TEXT
@@ -156,9 +155,9 @@ def _markdown_title(lang: str, docs_path: str) -> str:
     return re.sub(r"[`*_]|<[^>]+>", "", title).strip()
 
 
-def _recordings() -> list[dict]:
+def _recordings() -> list[Recording]:
     paths = sorted((ROOT / "recordings" / "cpu").glob("*.json"))
-    return [json.loads(path.read_text(encoding="utf-8")) for path in paths]
+    return [load_recording(ROOT, path.stem, "cpu") for path in paths]
 
 
 # ---------------------------------------------------------------------------------- content
@@ -189,10 +188,10 @@ def test_every_output_appears_with_its_provenance(pdf: PrintedPdf) -> None:
     recordings = _recordings()
     assert recordings
     for recording in recordings:
-        for cell in recording["cells"]:
-            first = next((line for line in cell["output"].splitlines() if line.strip()), None)
+        for cell in recording.cells:
+            first = next((line for line in cell.output.splitlines() if line.strip()), None)
             if first and not pdf.holds(first):
-                missing.append(f"{recording['id']} cell {cell['index']}: {first!r}")
+                missing.append(f"{recording.id} cell {cell.index}: {first!r}")
     assert not missing, f"{pdf.lang}: outputs missing from the PDF: {missing}"
     provenance = RENDER_TEXT[pdf.lang]["recorded"].split("{")[0]
     assert body.count(_squash(provenance)) >= len(recordings), f"{pdf.lang}: provenance lines missing"
@@ -204,10 +203,10 @@ def test_every_figure_is_embedded(pdf: PrintedPdf) -> None:
     listed = _poppler("pdfimages", "-list", str(pdf.path)).splitlines()[2:]
     sizes = {(int(row.split()[3]), int(row.split()[4])) for row in listed if row.split()[2] == "image"}
     figures = [
-        figure_path(ROOT, recording["id"], "cpu", figure)
+        figure_path(ROOT, recording.id, "cpu", figure)
         for recording in _recordings()
-        for cell in recording["cells"]
-        for figure in cell.get("figures", [])
+        for cell in recording.cells
+        for figure in cell.figures
     ]
     assert figures
     missing = []
@@ -408,7 +407,7 @@ def _own_text(lang: str) -> str:
     """What the edition's pages of `lang` say themselves: their Markdown (prose and code) and
     the recorded outputs they embed."""
     pages = [(ROOT / "docs" / lang / page.docs_path).read_text(encoding="utf-8") for page in PAGES]
-    outputs = [cell["output"] for recording in _recordings() for cell in recording["cells"]]
+    outputs = [cell.output for recording in _recordings() for cell in recording.cells]
     return "\n".join(pages + outputs)
 
 
@@ -431,7 +430,7 @@ def test_chinese_in_the_english_pdf_is_quoted_from_its_pages(printed: dict[str, 
     sources = _squash(
         "".join((ROOT / "docs" / "en" / page.docs_path).read_text(encoding="utf-8") for page in PAGES)
     )
-    sources += _squash("".join(cell["output"] for recording in _recordings() for cell in recording["cells"]))
+    sources += _squash("".join(cell.output for recording in _recordings() for cell in recording.cells))
     stray = sorted(
         {
             run

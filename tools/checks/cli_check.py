@@ -15,7 +15,7 @@ from tools.recordings import (
     WARNING,
     RecordingState,
     consequence,
-    recording_state,
+    program_states,
     recordings_dir,
     repair_command,
 )
@@ -36,14 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def states(root: Path, programs: dict[str, Program]) -> dict[str, list[RecordingState]]:
-    """Every program's recording state per profile (the one decision, tools.recordings)."""
-    return {
-        snippet_id: [recording_state(root, program, snippet_id, profile) for profile in PROFILES]
-        for snippet_id, program in programs.items()
-    }
-
-
 def recording_problems(
     root: Path, programs: dict[str, Program], *, pages_ok: bool = True
 ) -> tuple[list[str], list[str], list[str], dict[str, list[RecordingState]]]:
@@ -53,10 +45,10 @@ def recording_problems(
     With page errors (pages_ok False) a recording whose fence was not read is not reported: its
     fence may only be unreadable for now, and the recording is still good."""
     problems, warnings, notes = [], [], []
-    table = states(root, programs)
-    for snippet_id, program_states in table.items():
+    table = program_states(root, programs)
+    for snippet_id, per_profile in table.items():
         where = programs[snippet_id].where
-        for state in program_states:
+        for state in per_profile:
             fix = f"run `{repair_command(snippet_id, state.profile)}`"
             effect = consequence(state)
             if effect == NOTE:
@@ -95,8 +87,8 @@ def recording_problems(
 def format_table(table: dict[str, list[RecordingState]]) -> str:
     width = max((len(snippet_id) for snippet_id in table), default=7)
     lines = [f"{'snippet':<{width}}  " + "  ".join(f"{profile:<13}" for profile in PROFILES)]
-    for snippet_id, program_states in table.items():
-        lines.append(f"{snippet_id:<{width}}  " + "  ".join(f"{s.state:<13}" for s in program_states))
+    for snippet_id, per_profile in table.items():
+        lines.append(f"{snippet_id:<{width}}  " + "  ".join(f"{s.state:<13}" for s in per_profile))
     return "\n".join(lines)
 
 

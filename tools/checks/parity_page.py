@@ -46,7 +46,7 @@ class Page:
 
     @classmethod
     def parse(cls, path: str, text: str) -> Page:
-        return cls(path, text, tuple(split_blocks(text, path=path)), _front_matter_lines(text))
+        return cls(path, text, tuple(split_blocks(text, path=path)), front_matter_lines(text))
 
     @classmethod
     def load(cls, root: Path, path: str) -> Page:
@@ -96,9 +96,6 @@ def _blank_text(text: str) -> str:
 
 def _blank(match: re.Match[str]) -> str:
     return _blank_text(match.group(0))
-
-
-_front_matter_lines = front_matter_lines
 
 
 def _line_of(block_line: int, text: str, offset: int) -> int:
@@ -274,7 +271,7 @@ def stamp(root: Path, page: str) -> str:
         raise ValueError(f"{page}: cannot stamp, {missing.relative_to(root)} does not exist")
     digest = source_hash(zh_path.read_bytes())
     text = en_path.read_bytes().decode("utf-8")  # keep the page's line endings
-    end = _front_matter_lines(text)
+    end = front_matter_lines(text)
     lines = text.splitlines(keepends=True)
     entry = f"source_hash: {digest}\n"
     if end == 0:

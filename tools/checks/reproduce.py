@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.profiles import EXACT, Tolerance
-from tools.recordings import env_drift, figure_path
+from tools.recordings import Recording, env_drift, figure_path
 
 __all__ = ["MASKS", "Difference", "EnvironmentDriftWarning", "compare_recordings", "mask", "same_environment"]
 
@@ -132,8 +132,8 @@ def _text_difference(before: str, after: str, index: int, tolerance: Tolerance) 
 
 def compare_recordings(
     root: Path,
-    recorded: dict,
-    fresh: dict,
+    recorded: Recording,
+    fresh: Recording,
     fresh_figures: dict[str, bytes],
     *,
     tolerance: Tolerance = EXACT,
@@ -142,9 +142,9 @@ def compare_recordings(
     """Every difference between a committed recording and a fresh run of the same program,
     under `tolerance`; the text of cells in `volatile` (their index) is not compared."""
     differences = []
-    old_cells = {cell["index"]: cell for cell in recorded["cells"]}
-    for cell in fresh["cells"]:
-        index, page, line = cell["index"], cell["page"], cell["line"]
+    old_cells = {cell.index: cell for cell in recorded.cells}
+    for cell in fresh.cells:
+        index, page, line = cell.index, cell.page, cell.line
         old = old_cells.get(index)
         if old is None:
             differences.append(Difference(index, page, line, "not in the recording"))
@@ -152,44 +152,44 @@ def compare_recordings(
         found = (
             None
             if index in volatile
-            else _text_difference(mask(old["output"]), mask(cell["output"]), index, tolerance)
+            else _text_difference(mask(old.output), mask(cell.output), index, tolerance)
         )
         if found:
             differences.append(Difference(index, page, line, found[0], text=found[1]))
-        if len(old["figures"]) != len(cell["figures"]):
+        if len(old.figures) != len(cell.figures):
             differences.append(
                 Difference(
                     index,
                     page,
                     line,
-                    f"{len(old['figures'])} figures recorded, {len(cell['figures'])} drawn now",
+                    f"{len(old.figures)} figures recorded, {len(cell.figures)} drawn now",
                 )
             )
             continue
-        for number, (old_name, new_name) in enumerate(zip(old["figures"], cell["figures"], strict=True), 1):
-            path = figure_path(root, recorded["id"], recorded["profile"], old_name)
+        for number, (old_name, new_name) in enumerate(zip(old.figures, cell.figures, strict=True), 1):
+            path = figure_path(root, recorded.id, recorded.profile, old_name)
             detail = _figure_difference(path.read_bytes(), fresh_figures[new_name], tolerance)
             if detail:
                 differences.append(
                     Difference(index, page, line, f"figure {number} differs: {detail}", text=False)
                 )
-        if "figure_text" in old and old["figure_text"] != cell.get("figure_text"):
+        if old.figure_text is not None and old.figure_text != cell.figure_text:
             differences.append(
                 Difference(
                     index,
                     page,
                     line,
                     "the figures' titles and axis labels "
-                    f"differ: recorded {old['figure_text']}, drawn now "
-                    f"{cell.get('figure_text')}",
+                    f"differ: recorded {old.figure_text}, drawn now "
+                    f"{cell.figure_text}",
                 )
             )
-    for index in sorted(set(old_cells) - {cell["index"] for cell in fresh["cells"]}):
+    for index in sorted(set(old_cells) - {cell.index for cell in fresh.cells}):
         old = old_cells[index]
-        differences.append(Difference(index, old["page"], old["line"], "recorded, but not run now"))
+        differences.append(Difference(index, old.page, old.line, "recorded, but not run now"))
     return differences
 
 
-def same_environment(recorded: dict, fresh: dict) -> bool:
+def same_environment(recorded: Recording, fresh: Recording) -> bool:
     """Bit-comparable: the same torch, transformers and pinned numeric setting."""
-    return not env_drift(recorded, fresh["env"])
+    return not env_drift(recorded, fresh.env.as_dict())

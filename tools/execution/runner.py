@@ -45,11 +45,16 @@ from tools.programs import NOT_DATA, Program, code_hash, data_files
 from tools.recordings import (
     RECORDINGS_DIR,
     SCHEMA,
+    Cell,
+    Env,
+    Fingerprint,
+    Provenance,
+    Recording,
     RecordingError,
-    check_figure_text,
     clean_output,
     data_fingerprint,
     figure_name,
+    parse_figure_text,
     recordings_dir,
     write_recording,
 )
@@ -80,7 +85,7 @@ class RunResult:
     ok: bool
     message: str  # "" on success; otherwise what failed, where (page:line) and the traceback
     duration_s: float
-    recording: dict | None = None
+    recording: Recording | None = None
     figures: dict[str, bytes] | None = None  # name → PNG bytes of a successful run
 
 
@@ -378,7 +383,8 @@ def _recording(
     commit: str,
     out: Path,
     data_digests: dict[str, str],
-) -> tuple[dict, dict[str, bytes]]:
+) -> tuple[Recording, dict[str, bytes]]:
+    """The Recording of a successful run (`result`: the driver's result.json) and its figures."""
     figures: dict[str, bytes] = {}
     cells = []
     for cell in result["cells"]:
@@ -388,35 +394,37 @@ def _recording(
             final = figure_name(cell["index"], number, data)
             figures[final] = data
             names.append(final)
-        entry = {
-            "index": cell["index"],
-            "page": cell["page"],
-            "line": cell["line"],
-            "output": clean_output(cell["output"]),
-            "figures": names,
-        }
+        texts = None
         if names:
             try:  # the figures' titles and labels, when the driver could read them
-                check_figure_text(cell.get("figure_text"), figures=len(names))
-                entry["figure_text"] = cell["figure_text"]
+                texts = parse_figure_text(cell.get("figure_text"), figures=len(names))
             except RecordingError:
                 pass  # the pages fall back to alt text that names the cell
-        cells.append(entry)
-    recording = {
-        "schema": SCHEMA,
-        "id": program.id,
-        "profile": profile,
-        "status": "ok",
-        "fingerprint": {"code": code_hash(program), "data": data_digests},
-        "env": result["env"],
-        "provenance": {
+        cells.append(
+            Cell(
+                index=cell["index"],
+                page=cell["page"],
+                line=cell["line"],
+                output=clean_output(cell["output"]),
+                figures=tuple(names),
+                figure_text=texts,
+            )
+        )
+    recording = Recording(
+        schema=SCHEMA,
+        id=program.id,
+        profile=profile,
+        status="ok",
+        fingerprint=Fingerprint(code=code_hash(program), data=data_digests),
+        env=Env(**result["env"]),
+        provenance=Provenance(
             **result["provenance"],
-            "duration_s": round(duration, 1),
-            "date": datetime.now(UTC).isoformat(timespec="seconds"),
-            "commit": commit,
-        },
-        "cells": cells,
-    }
+            duration_s=round(duration, 1),
+            date=datetime.now(UTC).isoformat(timespec="seconds"),
+            commit=commit,
+        ),
+        cells=tuple(cells),
+    )
     return recording, figures
 
 

@@ -100,7 +100,7 @@ def _checked_states(
     problems: list[Problem] = []
     for state in states:
         if state.usable and state.recording is not None:
-            recorded = len(state.recording.get("cells", []))
+            recorded = len(state.recording.cells)
             if recorded != fences:
                 state = replace(
                     state,
@@ -213,9 +213,8 @@ def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
     # block per snippet (a phone: extra CSS in snippets.css), where no header row is shown.
     labels = [f'<span class="snippet-report__label">{_cell(header)}</span>' for header in headers]
     for row in rows:
-        state, recording = row.state, row.state.recording or {}
-        prov = recording.get("provenance", {})
-        duration = prov.get("duration_s")
+        state = row.state
+        prov = state.recording.provenance if state.recording is not None else None
         status = (
             f'<span class="snippet-status snippet-status--{state.status}" title="{_cell(state.reason)}">'
             f"{text(state.status, lang=lang)}</span>"
@@ -225,9 +224,9 @@ def report_markdown(rows: Sequence[ReportRow], *, lang: str) -> str:
             f"[{_cell(row.page_label)}]({row.page_link})",
             profiles.get(state.profile).label,
             status,
-            f"{duration:.1f} s" if isinstance(duration, (int, float)) else "—",
-            _cell(str(prov.get("device", "—"))),
-            _cell(format_date(str(prov.get("date", "—")))),
+            f"{prov.duration_s:.1f} s" if prov else "—",
+            _cell(prov.device if prov else "—"),
+            _cell(format_date(prov.date) if prov else "—"),
         ]
         lines.append(
             "| " + " | ".join(label + cell for label, cell in zip(labels, cells, strict=True)) + " |"

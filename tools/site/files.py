@@ -19,14 +19,14 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
-import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tools.files import write_bytes_atomic
 from tools.languages import twin
 from tools.profiles import CPU
 from tools.programs import Program, report_errors, scan_programs
-from tools.recordings import PROFILES, RecordingState, figure_path, recording_state
+from tools.recordings import PROFILES, RecordingState, figure_path, program_states, recording_json
 from tools.scripts import render_script
 from tools.site.cache import cached_text
 from tools.site.notebooks import LANGUAGES, NOTEBOOKS, build_notebook
@@ -48,26 +48,33 @@ def download_src(snippet_id: str, *, lang: str | None = None) -> str:
     return f"assets/generated/downloads/{name}"
 
 
-def expected_site_files(root: Path, programs: dict[str, Program] | None = None) -> dict[Path, bytes]:
-    """Every generated file and its bytes."""
+def expected_site_files(
+    root: Path,
+    programs: dict[str, Program] | None = None,
+    states: Mapping[str, Sequence[RecordingState]] | None = None,
+) -> dict[Path, bytes]:
+    """Every generated file and its bytes; `states`: tools.recordings.program_states of these
+    programs when the caller has them (the build computes them once)."""
     if programs is None:
         programs, _ = scan_programs(root, lang="zh")
+    if states is None:
+        states = program_states(root, programs)
     docs = root / "docs"
     files: dict[Path, bytes] = {}
     for snippet_id, program in programs.items():
         files[docs / download_src(snippet_id)] = render_script(program).encode("utf-8")
-        states = {profile: recording_state(root, program, snippet_id, profile) for profile in PROFILES}
+        by_profile = dict(zip(PROFILES, states[snippet_id], strict=True))
         figures: dict[str, list[bytes]] = {}
-        for profile, state in states.items():
+        for profile, state in by_profile.items():
             if not state.usable or state.recording is None:
                 continue
-            for cell in state.recording["cells"]:
-                for figure in cell["figures"]:
+            for cell in state.recording.cells:
+                for figure in cell.figures:
                     data = figure_path(root, snippet_id, profile, figure).read_bytes()
                     files[docs / figure_src(profile, snippet_id, figure)] = data
                     figures.setdefault(profile, []).append(data)
         for lang in LANGUAGES:
-            cpu = states[CPU.name]
+            cpu = by_profile[CPU.name]
             download = _notebook(root, program, lang=lang, page=False, state=cpu,
                                  figures=figures.get(CPU.name, []))
             if download is None:
@@ -103,7 +110,7 @@ def _notebook(root: Path, program: Program, *, lang: str, page: bool, state: Rec
         return None
     recording = state.recording if state.usable else None
     parts = [program.id, program.page, lang, str(page), source.read_bytes(),
-             json.dumps(recording, sort_keys=True, ensure_ascii=False), *figures, *_notebook_code()]
+             recording_json(recording) if recording else "", *figures, *_notebook_code()]
     text = cached_text(root, "notebook", parts,
                        lambda: build_notebook(root, program, lang=lang, page=page, state=state) or "",
                        distributions=_NOTEBOOK_DISTRIBUTIONS)
@@ -129,9 +136,13 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_site_files(root: Path, programs: dict[str, Program] | None = None) -> tuple[int, int, int]:
+def write_site_files(
+    root: Path,
+    programs: dict[str, Program] | None = None,
+    states: Mapping[str, Sequence[RecordingState]] | None = None,
+) -> tuple[int, int, int]:
     """Bring the generated files in line; (written, unchanged, removed)."""
-    expected = expected_site_files(root, programs)
+    expected = expected_site_files(root, programs, states)
     written = sum(_write_if_changed(path, data) for path, data in expected.items())
     removed = 0
     for path in _generated_now(root):

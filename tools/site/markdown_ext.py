@@ -32,7 +32,7 @@ from tools.markdown import MarkdownError, split_blocks, strip_front_matter
 from tools.markdown import title as markdown_title
 from tools.programs import Program, is_exec_fence, scan_all
 from tools.profiles import CPU
-from tools.recordings import HIDE, PROFILES, RecordingState, consequence, recording_state
+from tools.recordings import HIDE, RecordingState, consequence, program_states, recording_state
 from tools.site.embed import REPORT_MARKER, DownloadLinks, PageContext, ReportRow, embed_outputs, report_markdown
 from tools.site.files import ProgramInputs, download_src, figure_src
 from tools.languages import LANGUAGES, language_prefix
@@ -84,12 +84,14 @@ def _signature(text: str) -> tuple:
 
 @dataclass
 class _Site:
-    """Everything read from disk for one state of the repository (re-read when files change)."""
+    """Everything read from disk for one state of the repository (re-read when files change):
+    one per build, shared by every language's pages and by the MkDocs hook (the site files)."""
 
     programs: dict[str, Program]
     errors: list[str]
     pages: dict[tuple, list[str]]  # signature → docs-relative paths ("en/a/b.md")
-    states: dict[str, list[RecordingState]]
+    states: dict[str, list[RecordingState]]  # tools.recordings.program_states
+    files_written: bool = False  # the generated site files of this state (tools.site.files)
     logged: bool = False
     reported: set[str] = field(default_factory=set)  # messages logged once per state
 
@@ -116,10 +118,7 @@ def _load(root: Path) -> _Site:
                     continue
                 body = strip_front_matter(text)
                 pages.setdefault(_signature(body), []).append(path.relative_to(root / "docs").as_posix())
-        states = {snippet_id: [recording_state(root, program, snippet_id, profile)
-                               for profile in PROFILES]
-                  for snippet_id, program in programs.items()}
-        site = _Site(programs, [str(error) for error in errors], pages, states)
+        site = _Site(programs, [str(error) for error in errors], pages, program_states(root, programs))
         _sites[root] = (watch, site)
         return site
 

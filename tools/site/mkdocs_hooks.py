@@ -34,7 +34,7 @@ from tools.languages import language_prefix  # noqa: E402
 from tools.programs import SnippetError, read_page  # noqa: E402
 from tools.site import markdown_ext  # noqa: E402
 from tools.site.cache import cache_dir, cached_text, prune  # noqa: E402
-from tools.site.files import ProgramInputs, write_site_files  # noqa: E402
+from tools.site.files import write_site_files  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tools")
 
@@ -42,7 +42,6 @@ _STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.S)
 # nbconvert's template adds a module script that imports mermaid from a CDN when a notebook has
 # diagrams. The site never requests another host, and the notebooks carry no diagrams.
 _REMOTE_SCRIPT = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>", re.S)
-_INPUTS = ProgramInputs()
 SHARED_STYLE_MIN = 20_000  # characters: mkdocs-jupyter inlines ~570 kB of JupyterLab CSS per page
 
 
@@ -144,11 +143,14 @@ def on_pre_build(config: Any) -> None:
         return  # i18n's nested per-language build: the outer one wrote the files
     _nav_reported.clear()  # a new build (mkdocs serve): report the nav's problems again
     root = Path(config.config_file_path).resolve().parent
-    if not _INPUTS.changed(root):
+    # The programs and their recording states as the pages' extension reads them: computed once
+    # per state of the repository, for this hook and every language's pages.
+    site = markdown_ext._load(root)
+    if site.files_written:
         return  # a prose save on a page without programs: the generated files still hold
+    site.files_written = True
     try:
-        # The programs as the pages' extension reads them (once per state of the pages).
-        written, _, removed = write_site_files(root, markdown_ext._load(root).programs)
+        written, _, removed = write_site_files(root, site.programs, site.states)
     except Exception as error:  # noqa: BLE001 - reported as a build error, not a traceback
         log.error("generating the site files failed: %s; run `python -m tools site-files` to see "
                   "the details", error)

@@ -29,7 +29,7 @@ from tools.markdown import Block, join_blocks, split_blocks
 from tools.markdown import title as markdown_title
 from tools.programs import Program, is_exec_fence
 from tools import profiles
-from tools.recordings import RecordingState, recording_state, recordings_dir
+from tools.recordings import Recording, RecordingState, recording_state, recordings_dir
 from tools.languages import LANGUAGES, twin
 from tools.site.render import figure_alt, page_url, text, visible_controls
 
@@ -93,20 +93,20 @@ def _section_start(blocks: list[Block], fence: int) -> tuple[int, str]:
 
 
 def _outputs(
-    recording: dict | None, index: int, figures_dir: Path, *, page_lang: str | None, snippet_id: str
+    recording: Recording | None, index: int, figures_dir: Path, *, page_lang: str | None, snippet_id: str
 ) -> list:
     """Stream text and figures of a recorded cell; with `page_lang`, figures as <img> with the
     alt text the article page gives them (`figure_alt`)."""
     if recording is None:
         return []
-    cell = next((c for c in recording["cells"] if c["index"] == index), None)
+    cell = recording.cell(index)
     if cell is None:
         return []
     outputs = []
-    if cell["output"]:  # the page flavor shows control characters escaped, as the pages do
-        text = cell["output"] if page_lang is None else visible_controls(cell["output"])
+    if cell.output:  # the page flavor shows control characters escaped, as the pages do
+        text = cell.output if page_lang is None else visible_controls(cell.output)
         outputs.append(new_output("stream", name="stdout", text=text))
-    for number, figure in enumerate(cell["figures"], start=1):
+    for number, figure in enumerate(cell.figures, start=1):
         if page_lang is None:
             png = (figures_dir / figure).read_bytes()
             data = base64.b64encode(png).decode("ascii")

@@ -1,6 +1,6 @@
 """Recorded snippet outputs → HTML fragments for the site's pages.
 
-Pure functions: recording dicts in, strings out. No MkDocs, no PyTorch. The caller (the MkDocs hook,
+Pure functions: recordings (tools.recordings.Recording) in, strings out. No MkDocs, no PyTorch. The caller (the MkDocs hook,
 or a test with fake recordings) says which recordings exist and whether they are fresh
 (`RecordingState`), and how a figure path becomes a URL (`figure_url`).
 
@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from tools import languages, profiles
-from tools.recordings import PROFILES, RecordingState, repair_command
+from tools.recordings import PROFILES, Cell, Recording, RecordingState, repair_command
 
 __all__ = [
     "DEFAULT_LANG",
@@ -138,69 +137,52 @@ def format_date(value: str) -> str:
     return value[:10] if len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-" else value
 
 
-def device_label(recording: Mapping[str, Any]) -> str:
-    return str(recording.get("provenance", {}).get("device") or recording.get("profile", "?"))
+def device_label(recording: Recording) -> str:
+    return recording.provenance.device or recording.profile
 
 
-def provenance_line(recording: Mapping[str, Any], *, lang: str) -> str:
+def provenance_line(recording: Recording, *, lang: str) -> str:
     """One line saying where, when and with what a recording was made (plain text)."""
-    prov = recording.get("provenance", {})
-    parts = [
-        text(
-            "recorded",
-            lang=lang,
-            device=device_label(recording),
-            date=format_date(str(prov.get("date", "?"))),
-        )
-    ]
-    for label, key in (("Python", "python"), ("torch", "torch"), ("transformers", "transformers")):
-        if prov.get(key):
-            parts.append(f"{label} {prov[key]}")
-    if isinstance(prov.get("duration_s"), (int, float)):
-        parts.append(text("duration", lang=lang, duration=f"{prov['duration_s']:.1f}"))
-    if prov.get("commit"):
-        parts.append(text("commit", lang=lang, commit=prov["commit"]))
+    prov = recording.provenance
+    parts = [text("recorded", lang=lang, device=device_label(recording), date=format_date(prov.date))]
+    for label, value in (("Python", prov.python), ("torch", prov.torch), ("transformers", prov.transformers)):
+        if value:
+            parts.append(f"{label} {value}")
+    parts.append(text("duration", lang=lang, duration=f"{prov.duration_s:.1f}"))
+    if prov.commit:
+        parts.append(text("commit", lang=lang, commit=prov.commit))
     return " · ".join(parts)
 
 
-def _recorded_cell(recording: Mapping[str, Any], index: int) -> Mapping[str, Any] | None:
-    for cell in recording.get("cells", []):
-        if cell.get("index") == index:
-            return cell
-    return None
-
-
-def figure_alt(cell: Mapping[str, Any], n: int, *, snippet_id: str, cell_index: int, lang: str) -> str:
+def figure_alt(cell: Cell, n: int, *, snippet_id: str, cell_index: int, lang: str) -> str:
     """Alt text of figure `n` (from 1) of a recorded cell: what the figure says about itself
     (its title, each plot's title and axis labels, its color scales) in the page's language,
     or, for a figure recorded without them, which cell drew it. Plain text: escape it."""
-    texts = cell.get("figure_text")
-    entry = texts[n - 1] if isinstance(texts, list) and 0 < n <= len(texts) else None
+    texts = cell.figure_text
+    entry = texts[n - 1] if texts is not None and 0 < n <= len(texts) else None
     plain = text("figure", lang=lang, id=snippet_id, cell=cell_index, n=n)
-    if not isinstance(entry, Mapping):
+    if entry is None:
         return plain
     say = lambda key, **values: text(key, lang=lang, **values)  # noqa: E731
-    axes = [a for a in entry.get("axes") or [] if isinstance(a, Mapping)]
     panels = []
-    for plot in axes:
-        labels = [say("figure_axes_x", x=plot["x"])] if plot.get("x") else []
-        labels += [say("figure_axes_y", y=plot["y"])] if plot.get("y") else []
+    for plot in entry.axes:
+        labels = [say("figure_axes_x", x=plot.x)] if plot.x else []
+        labels += [say("figure_axes_y", y=plot.y)] if plot.y else []
         joined = say("figure_axes_join").join(labels)
-        title = str(plot.get("title") or "")
-        if title and joined:
-            panels.append(say("figure_panel_axes", title=title, axes=joined))
-        elif title or joined:
-            panels.append(title or joined)
-    scales = [str(label) for label in entry.get("scales") or [] if label]
+        if plot.title and joined:
+            panels.append(say("figure_panel_axes", title=plot.title, axes=joined))
+        elif plot.title or joined:
+            panels.append(plot.title or joined)
+    scales = [label for label in entry.scales if label]
     if scales:
         panels.append(say("figure_scales", scales=say("figure_axes_join").join(scales)))
-    title = str(entry.get("title") or "")
+    title = entry.title
     if not panels:
         return say("figure_one", what=title) if title else plain
     what = say("figure_join").join(panels)
-    if len(axes) > 1:
+    if len(entry.axes) > 1:
         key = "figure_titled_panels" if title else "figure_panels"
-        return say(key, title=title, count=len(axes), what=what)
+        return say(key, title=title, count=len(entry.axes), what=what)
     return say("figure_titled", title=title, what=what) if title else say("figure_one", what=what)
 
 
@@ -247,8 +229,8 @@ def _profile_box(
 ) -> str:
     """The output container of one profile for one cell, or "" when there is nothing to show."""
     assert state.recording is not None
-    cell = _recorded_cell(state.recording, cell_index) or {}
-    output = visible_controls(str(cell.get("output") or "").rstrip("\n"))
+    cell = state.recording.cell(cell_index)
+    output = visible_controls(cell.output.rstrip("\n")) if cell else ""
     parts: list[str] = []
     if output.strip():
         block = f"<pre><code>{html.escape(output)}</code></pre>"
@@ -263,7 +245,7 @@ def _profile_box(
                 "</label></div>"
             )
         parts.append(block)
-    for n, figure in enumerate(cell.get("figures") or [], start=1):
+    for n, figure in enumerate(cell.figures if cell else (), start=1):
         alt = figure_alt(cell, n, snippet_id=snippet_id, cell_index=cell_index, lang=lang)
         parts.append(
             f'<figure class="snippet-figure"><img src="{_attr(figure_url(state.profile, f"{snippet_id}/{figure}"))}" '
