@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import logging
+import os
 import re
 import sys
 from pathlib import Path, PurePath
@@ -62,6 +64,8 @@ def on_config(config: Any) -> Any:
     if markdown_ext.NOTEBOOK_PAGES:
         _cache_notebook_conversions()
         _read_only_included(_jupyter(config))
+    _cache_search_entries()
+    _cache_highlighting()
     return config
 
 
@@ -116,6 +120,103 @@ def _cached_toc(original: Any) -> Any:
 
     toc_tokens.cached = True  # type: ignore[attr-defined]
     return toc_tokens
+
+
+def _cache_highlighting() -> None:
+    """Highlight each code block once per content, not once per build (tools.site.cache):
+    Pygments is ~15 % of a warm build. A block's HTML is a function of its source, the call's
+    arguments (language, line numbers, the block's number for its line anchors, …) and the
+    highlighter's options. Inline code (an element, not text) and HTML titles (which touch the
+    page's stash) are highlighted as before."""
+    try:
+        from pymdownx.highlight import Highlight
+    except ImportError:
+        return
+    original = Highlight.highlight
+    if getattr(original, "cached", False):
+        return
+
+    signature = inspect.signature(original)
+
+    def highlight(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = signature.bind(self, *args, **kwargs)
+        call.apply_defaults()
+        arguments = {name: value for name, value in call.arguments.items() if name != "self"}
+        if arguments.get("inline") or self.title_mode == "html":
+            return original(self, *args, **kwargs)
+        options = {name: value for name, value in vars(self).items() if name != "md"}
+        parts = [repr(sorted(arguments.items())), repr(sorted(options.items()))]
+        return cached_text(_ROOT[0], "highlight", parts, lambda: original(self, *args, **kwargs),
+                           distributions=("pymdown-extensions", "pygments"))
+
+    highlight.cached = True  # type: ignore[attr-defined]
+    Highlight.highlight = highlight
+
+
+# What Material's search entries of a page depend on besides the page (its HTML, URL, title,
+# metadata and table of contents) and the jieba dictionaries.
+SEARCH_DISTRIBUTIONS = ("mkdocs-material", "jieba", "backrefs")
+
+
+def _cache_search_entries() -> None:
+    """Index each page once per content, not once per build (tools.site.cache): Material's search
+    plugin parses every page's HTML with html.parser and segments its Chinese text with jieba
+    (~40 % of a warm build: every highlighted token and output line is a tag to parse). The
+    entries are the same for the same page HTML, URL, title, metadata, table of contents and
+    dictionaries, so they are kept by those and appended as the plugin would append them."""
+    try:
+        from material.plugins.search.plugin import SearchIndex
+    except ImportError:
+        return
+    original = SearchIndex.add_entry_from_context
+    if getattr(original, "cached", False):
+        return
+
+    def add_entry_from_context(self: Any, page: Any) -> None:
+        if (page.meta.get("search") or {}).get("exclude"):
+            return  # nothing to index (the plugin's own first check)
+        parts = [page.content or "", page.url, str(page.title),
+                 json.dumps(page.meta, sort_keys=True, default=str),
+                 json.dumps(_toc_anchors(page.toc)),
+                 *(_file_bytes(self.config.get(name)) for name in ("jieba_dict", "jieba_dict_user"))]
+        entries = self.entries
+        start = len(entries)
+        added: list[dict] = []
+
+        def index() -> str:
+            original(self, page)
+            added.extend(entries[start:])
+            return json.dumps(added, ensure_ascii=False)
+
+        text = cached_text(_ROOT[0], "search-entries", parts, index, distributions=SEARCH_DISTRIBUTIONS)
+        if not added:  # a cache hit: the plugin did not run
+            entries.extend(json.loads(text))
+
+    add_entry_from_context.cached = True  # type: ignore[attr-defined]
+    SearchIndex.add_entry_from_context = add_entry_from_context
+
+
+def _toc_anchors(toc: Any) -> list:
+    """(id, url, children) of every table-of-contents item: what the plugin's section URLs read."""
+    return [(item.id, item.url, _toc_anchors(item.children)) for item in toc or []]
+
+
+def _file_bytes(path: str | None) -> bytes:
+    """A dictionary's bytes (b"" without one), read again only when its size or mtime changed
+    (`mkdocs serve` rewrites the glossary's between builds)."""
+    if not path:
+        return b""
+    try:
+        stat = os.stat(path)
+        known = _dictionaries.get(path)
+        if known is None or known[0] != (stat.st_size, stat.st_mtime_ns):
+            known = _dictionaries[path] = ((stat.st_size, stat.st_mtime_ns), Path(path).read_bytes())
+        return known[1]
+    except OSError:
+        return b""
+
+
+_dictionaries: dict[str, tuple[tuple[int, int], bytes]] = {}
 
 
 def _read_only_included(jupyter: Any) -> None:
