@@ -138,6 +138,7 @@ def _cache_highlighting() -> None:
 
     signature = inspect.signature(original)
 
+    @functools.wraps(original)
     def highlight(self: Any, *args: Any, **kwargs: Any) -> Any:
         call = signature.bind(self, *args, **kwargs)
         call.apply_defaults()
@@ -172,6 +173,7 @@ def _cache_search_entries() -> None:
     if getattr(original, "cached", False):
         return
 
+    @functools.wraps(original)
     def add_entry_from_context(self: Any, page: Any) -> None:
         if (page.meta.get("search") or {}).get("exclude"):
             return  # nothing to index (the plugin's own first check)
