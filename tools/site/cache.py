@@ -3,8 +3,11 @@
 The site build converts the same inputs again and again: every build (and every `mkdocs serve`
 save) turns each generated notebook into HTML with nbconvert (templates compiled anew each
 time, ~0.5 s a notebook), into Markdown again for its table of contents, and cuts JupyterLab's
-570 kB stylesheet down for each notebook page (tinycss2, ~1 s). Their results depend only on
-their inputs and on the versions of the code that computes them, so they are kept here:
+570 kB stylesheet down for each notebook page (tinycss2, ~1 s); Material's search plugin parses
+every page's HTML and segments its Chinese with jieba, and Pygments highlights every code block
+(together over half of a build: tools/site/mkdocs_hooks.py keeps both by page and by block).
+Their results depend only on their inputs and on the versions of the code that computes them, so
+they are kept here:
 
     .cache/site/<kind>/<sha256>.txt      (git-ignored; SITE_BUILD_CACHE names another folder)
     .cache/site/jinja/                   the page templates compiled (Jinja's bytecode cache)

@@ -18,6 +18,7 @@ without --strict the page shows a warning box instead of the output.
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import re
@@ -60,6 +61,7 @@ def _as_markdown_reads(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+@functools.lru_cache(maxsize=256)  # each page's text: once when read from disk, once when built
 def _signature(text: str) -> tuple:
     """What identifies a page's Markdown: its exec fences with the prose line before each, or,
     for a page with the report marker, its title."""

@@ -455,8 +455,8 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
         return output
     styles = getattr(page, "notebook_styles", [])
     page.notebook_styles = []  # the build keeps every page: do not keep ~570 kB for each
-    used = {name for html in (output, *(css for _, css in styles))
-            for value in _class_attributes(html) for name in value.split()}
+    values = {value for html in (output, *(css for _, css in styles)) for value in _class_attributes(html)}
+    used = {name for value in values for name in value.split()}
 
     def shared(element: str, css: str) -> str:
         if len(css) < SHARED_STYLE_MIN:
