@@ -132,10 +132,11 @@ def _cache_highlighting() -> None:
         from pymdownx.highlight import Highlight
     except ImportError:
         return
-    original = Highlight.highlight
-    if getattr(original, "cached", False):
-        return
+    if not getattr(Highlight.highlight, "cached", False):
+        Highlight.highlight = _cached_highlight(Highlight.highlight)
 
+
+def _cached_highlight(original: Any) -> Any:
     signature = inspect.signature(original)
 
     @functools.wraps(original)
@@ -151,7 +152,7 @@ def _cache_highlighting() -> None:
                            distributions=("pymdown-extensions", "pygments"))
 
     highlight.cached = True  # type: ignore[attr-defined]
-    Highlight.highlight = highlight
+    return highlight
 
 
 # What Material's search entries of a page depend on besides the page (its HTML, URL, title,
@@ -169,10 +170,11 @@ def _cache_search_entries() -> None:
         from material.plugins.search.plugin import SearchIndex
     except ImportError:
         return
-    original = SearchIndex.add_entry_from_context
-    if getattr(original, "cached", False):
-        return
+    if not getattr(SearchIndex.add_entry_from_context, "cached", False):
+        SearchIndex.add_entry_from_context = _cached_search_entries(SearchIndex.add_entry_from_context)
 
+
+def _cached_search_entries(original: Any) -> Any:
     @functools.wraps(original)
     def add_entry_from_context(self: Any, page: Any) -> None:
         if (page.meta.get("search") or {}).get("exclude"):
@@ -195,7 +197,7 @@ def _cache_search_entries() -> None:
             entries.extend(json.loads(text))
 
     add_entry_from_context.cached = True  # type: ignore[attr-defined]
-    SearchIndex.add_entry_from_context = add_entry_from_context
+    return add_entry_from_context
 
 
 def _toc_anchors(toc: Any) -> list:
