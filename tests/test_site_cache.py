@@ -372,3 +372,16 @@ def test_a_build_checks_the_programs_inputs_once(tmp_path: Path, monkeypatch) ->
     markdown_ext.hold_inputs(tmp_path, False)  # the build ended
     markdown_ext._load(tmp_path)
     assert len(scans) == 4
+
+
+def test_without_the_disk_cache_one_kind_evicts_no_other(tmp_path: Path, counted, monkeypatch) -> None:
+    monkeypatch.setenv(cache.ENV, "off")
+    monkeypatch.setattr(cache, "_memory", {})
+    calls, compute = counted
+    cache.cached_text(tmp_path, "notebook", ["kept"], compute("notebook"))
+    for n in range(cache.MEMORY_ENTRIES + 1):  # a page's code blocks
+        cache.cached_text(tmp_path, "block", [str(n)], compute(str(n)))
+    cache.cached_text(tmp_path, "notebook", ["kept"], compute("notebook"))
+    assert calls.count("notebook") == 1
+    cache.cached_text(tmp_path, "block", ["0"], compute("0"))  # the oldest of its kind was dropped
+    assert calls.count("0") == 2

@@ -38,8 +38,8 @@ ENV = "SITE_BUILD_CACHE"
 DEFAULT = Path(".cache") / "site"
 SCHEMA = "1"  # bump when the meaning of a kind's key changes
 MAX_AGE_DAYS = 30
-MEMORY_ENTRIES = 64  # without the disk cache: results kept in memory, least recently used dropped
-_memory: OrderedDict[str, str] = OrderedDict()
+MEMORY_ENTRIES = 64  # without the disk cache: results kept in memory per kind, least recently used dropped
+_memory: dict[str, OrderedDict[str, str]] = {}  # per kind: a page's many code blocks evict no notebook
 _versions: dict[tuple[str, ...], str] = {}
 
 
@@ -82,12 +82,13 @@ def cached_text(root: Path, kind: str, parts: Iterable[bytes | str], compute: Ca
     key = _key(kind, parts, distributions)
     folder = cache_dir(root)
     if folder is None:  # no disk cache: the process keeps the latest results
-        if key not in _memory:
-            _memory[key] = compute()
-            while len(_memory) > MEMORY_ENTRIES:
-                _memory.popitem(last=False)
-        _memory.move_to_end(key)
-        return _memory[key]
+        memory = _memory.setdefault(kind, OrderedDict())
+        if key not in memory:
+            memory[key] = compute()
+            while len(memory) > MEMORY_ENTRIES:
+                memory.popitem(last=False)
+        memory.move_to_end(key)
+        return memory[key]
     path = folder / kind / f"{key}.txt"
     try:
         text = path.read_bytes().decode("utf-8")
