@@ -192,3 +192,196 @@ def test_page_templates_are_compiled_once_into_the_cache(tmp_path: Path, monkeyp
     assert len(list((tmp_path / ".cache" / "site" / "jinja").iterdir())) == 1
     monkeypatch.setenv(cache.ENV, "off")
     assert mkdocs_hooks.on_env(Environment(), None, None).bytecode_cache is None
+
+
+# ---------------------------------------------------------------------------------------------
+# What the build keeps per page: search entries and highlighted code; work done once per build
+
+
+def _search_page(url: str = "a/", anchor_url: str = "#b", content: str | None = None):
+    from types import SimpleNamespace
+
+    toc = [SimpleNamespace(id="t", url="#t", children=[SimpleNamespace(id="b", url=anchor_url, children=[])])]
+    html = (
+        content
+        or '<h1 id="t">Title</h1><p>开源模型 text</p><h2 id="b">Part</h2><pre><code>x = 1</code></pre>'
+    )
+    return SimpleNamespace(content=html, url=url, title="Title", meta={}, toc=toc)
+
+
+def _entries(add, page) -> list[dict]:
+    from material.plugins.search.plugin import SearchIndex
+
+    index = SearchIndex(jieba_dict=None, jieba_dict_user=None)
+    add(index, page)
+    return index.entries
+
+
+def test_search_entries_from_the_cache_are_the_plugins(tmp_path: Path, monkeypatch) -> None:
+    from material.plugins.search.plugin import SearchIndex
+
+    from tools.site import mkdocs_hooks
+
+    monkeypatch.delenv(cache.ENV, raising=False)
+    monkeypatch.setattr(mkdocs_hooks, "_ROOT", [tmp_path])
+    plugin = SearchIndex.add_entry_from_context  # a build in this process may have wrapped it
+    fresh = getattr(plugin, "__wrapped__", plugin)
+    cached = mkdocs_hooks._cached_search_entries(fresh)
+    page = _search_page()
+    expected = _entries(fresh, page)
+    assert len(expected) == 2 and expected[1]["location"] == "a/#b"
+    assert _entries(cached, page) == expected  # computed and stored
+    assert _entries(cached, page) == expected  # read back
+    assert len(list((tmp_path / ".cache" / "site" / "search-entries").glob("*.txt"))) == 1
+    # Whatever the entries read is part of the key: the page's URL, its table of contents, its HTML.
+    for other in (
+        _search_page(url="b/"),
+        _search_page(anchor_url="#c"),
+        _search_page(content="<p>other</p>"),
+    ):
+        assert _entries(cached, other) == _entries(fresh, other) != expected
+    excluded = _search_page()
+    excluded.meta = {"search": {"exclude": True}}
+    assert _entries(cached, excluded) == []
+
+
+def test_highlighted_code_from_the_cache_is_pygments(tmp_path: Path, monkeypatch) -> None:
+    from pymdownx.highlight import Highlight
+
+    from tools.site import mkdocs_hooks
+
+    monkeypatch.delenv(cache.ENV, raising=False)
+    monkeypatch.setattr(mkdocs_hooks, "_ROOT", [tmp_path])
+    fresh = getattr(Highlight.highlight, "__wrapped__", Highlight.highlight)
+    monkeypatch.setattr(Highlight, "highlight", mkdocs_hooks._cached_highlight(fresh))
+    anchored, numbered = Highlight(None, anchor_linenums=True), Highlight(None, linenums=True)
+    calls = [
+        (anchored, ("x = 1\n", "python", "highlight"), {"code_block_count": 1}),
+        (anchored, ("x = 1\n", "python", "highlight"), {"code_block_count": 2}),  # other line anchors
+        (anchored, ("x = 2\n", "python", "highlight"), {"code_block_count": 1}),
+        (anchored, ("x = 1\n", "text", "highlight"), {"code_block_count": 1}),
+        (numbered, ("x = 1\n", "python", "highlight"), {"code_block_count": 1}),  # other options
+    ]
+    outputs = []
+    for highlighter, args, kwargs in calls:
+        expected = fresh(highlighter, *args, **kwargs)
+        assert highlighter.highlight(*args, **kwargs) == expected  # computed and stored
+        assert highlighter.highlight(*args, **kwargs) == expected  # read back
+        outputs.append(expected)
+    assert len(set(outputs)) == len(calls)
+    assert len(list((tmp_path / ".cache" / "site" / "highlight").glob("*.txt"))) == len(calls)
+    inline = anchored.highlight("x", "python", "", inline=True)  # an element: never cached
+    assert inline.tag == "code"
+
+
+_OLD_STYLE = r"<style[^>]*>(?P<css>.*?)</style>"
+_OLD_SCRIPT = r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>"
+
+
+def _notebook_page_reference(output: str, page_url: str, site: Path) -> str:
+    """The notebook page post-processing as first written (regexes over the whole page)."""
+    import hashlib
+    import re
+
+    from mkdocs.utils import get_relative_url
+
+    from tools.site import mkdocs_hooks
+
+    used = {name for value in mkdocs_hooks._class_attributes(output) for name in value.split()}
+
+    def shared(match: re.Match[str]) -> str:
+        css = match["css"]
+        if len(css) < mkdocs_hooks.SHARED_STYLE_MIN:
+            return match.group(0)
+        css = mkdocs_hooks.used_css(css, used)
+        name = f"assets/notebooks/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(css, encoding="utf-8")
+        return f'<link rel="stylesheet" href="{get_relative_url(name, page_url)}">'
+
+    output = output.replace(
+        '<div class="jp-Cell-inputWrapper" tabindex="0">', '<div class="jp-Cell-inputWrapper">'
+    )
+    return re.sub(_OLD_SCRIPT, "", re.sub(_OLD_STYLE, shared, output, flags=re.S), flags=re.S)
+
+
+BIG_CSS = CSS * 100  # over SHARED_STYLE_MIN
+NOTEBOOK_HTML = [
+    f'<style type="text/css">{BIG_CSS}</style><div class="jp-Cell jp-Cell-inputWrapper" tabindex="0">x</div>',
+    f'<style>.small {{ color: red }}</style><style>{BIG_CSS}</style><p class="jp-OutputArea">y</p>'
+    f'<style media="print">{BIG_CSS.replace("jp-Cell", "jp-Print")}</style>',
+    '<script>var a = 1;</script><script type="module">import("https://cdn.example/m.js")</script>'
+    '<script src="local.js"></script><script>// http://x in a comment\n</script><p class="jp-Cell">z</p>',
+    f"<style>{BIG_CSS}",  # not closed
+    "<p>no style, no script</p>",
+]
+
+
+@pytest.mark.parametrize("html", NOTEBOOK_HTML, ids=range(len(NOTEBOOK_HTML)))
+def test_notebook_page_post_processing_is_the_regex_one(html: str, tmp_path: Path, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from tools.site import mkdocs_hooks
+
+    monkeypatch.delenv(cache.ENV, raising=False)
+    monkeypatch.setattr(mkdocs_hooks, "_ROOT", [tmp_path])
+    file = mkdocs_hooks.NotebookPageFile.__new__(mkdocs_hooks.NotebookPageFile)
+    page = SimpleNamespace(file=file, meta={}, url="notebooks/a/")
+    config = SimpleNamespace(site_dir=str(tmp_path / "site"))
+    template = '<html><head><style>.md-nav { x: y }</style></head><body class="md-body">{}</body></html>'
+    content = mkdocs_hooks.on_page_content(html, page, config, None)
+    assert page.meta["search"]["exclude"] is True
+    if f"{BIG_CSS}</style>" in html:
+        assert BIG_CSS not in content  # set aside until the page is written
+    got = mkdocs_hooks.on_post_page(template.replace("{}", content), page, config)
+    expected = _notebook_page_reference(template.replace("{}", html), page.url, tmp_path / "reference")
+    assert got == expected
+    written = sorted(p.relative_to(tmp_path / "site") for p in (tmp_path / "site").rglob("*.css"))
+    assert written == sorted(
+        p.relative_to(tmp_path / "reference") for p in (tmp_path / "reference").rglob("*.css")
+    )
+    assert page.notebook_styles == []  # not kept for the rest of the build
+
+
+def test_a_build_checks_the_programs_inputs_once(tmp_path: Path, monkeypatch) -> None:
+    from tools.site import markdown_ext
+
+    for lang in ("zh", "en"):
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+    scans: list[int] = []
+    monkeypatch.setattr(markdown_ext, "scan_all", lambda root: (scans.append(1), ({}, []))[1])
+    monkeypatch.setattr(markdown_ext, "_sites", {})
+    page = tmp_path / "docs" / "zh" / "p.md"
+
+    def edit(text: str) -> None:
+        page.write_text(text, encoding="utf-8")
+        os.utime(page, ns=(len(scans) * 10**9 + 10**12, len(scans) * 10**9 + 10**12))
+
+    markdown_ext._load(tmp_path)
+    assert len(scans) == 1
+    edit('```python {exec="a"}\n```\n')
+    markdown_ext._load(tmp_path)  # no build: every page checks
+    assert len(scans) == 2
+    markdown_ext.hold_inputs(tmp_path, True)  # a build starts: its first page checks
+    edit('```python {exec="b"}\n```\n')
+    markdown_ext._load(tmp_path)
+    assert len(scans) == 3
+    edit('```python {exec="c"}\n```\n')
+    markdown_ext._load(tmp_path)  # the rest of the build uses what was read
+    assert len(scans) == 3
+    markdown_ext.hold_inputs(tmp_path, False)  # the build ended
+    markdown_ext._load(tmp_path)
+    assert len(scans) == 4
+
+
+def test_without_the_disk_cache_one_kind_evicts_no_other(tmp_path: Path, counted, monkeypatch) -> None:
+    monkeypatch.setenv(cache.ENV, "off")
+    monkeypatch.setattr(cache, "_memory", {})
+    calls, compute = counted
+    cache.cached_text(tmp_path, "notebook", ["kept"], compute("notebook"))
+    for n in range(cache.MEMORY_ENTRIES + 1):  # a page's code blocks
+        cache.cached_text(tmp_path, "block", [str(n)], compute(str(n)))
+    cache.cached_text(tmp_path, "notebook", ["kept"], compute("notebook"))
+    assert calls.count("notebook") == 1
+    cache.cached_text(tmp_path, "block", ["0"], compute("0"))  # the oldest of its kind was dropped
+    assert calls.count("0") == 2

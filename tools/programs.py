@@ -294,25 +294,39 @@ def _fence_cell(block: Block, rel: str, options: dict[str, str]) -> Cell:
             'Put large data in a file under data/, declared with data="…", and '
             "read it",
         )
+    problem = _code_problem(cell.code)
+    if problem is not None:
+        kind, line, detail = problem
+        at = cell.line if line is None else cell.line + line - 1  # a line of the page
+        if kind == "syntax":
+            message = f'syntax error in snippet "{snippet_id}": {detail}'
+        elif kind == "deep":
+            message = _too_deep(snippet_id)
+        else:
+            message = f'snippet "{snippet_id}" imports tools/; snippets must run on their own, copy the code you need'
+        raise SnippetError(rel, at, message)
+    return cell
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_problem(code: str) -> tuple[str, int | None, str] | None:
+    """What is wrong with a fence's code: ("syntax" | "deep" | "tools", its line in the code or
+    None for the fence's first line, the parser's message), or None. Kept per code text for the
+    process: every build and command scans each page, and a zh fence and its en twin almost
+    always hold the same text (only comments may differ)."""
     try:
-        tree = compile("\n" * (cell.line - 1) + cell.code, rel, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(code, "<fence>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:
-        raise SnippetError(
-            rel, error.lineno or cell.line, f'syntax error in snippet "{snippet_id}": {error.msg}'
-        ) from None
+        return "syntax", error.lineno or None, error.msg
     except (RecursionError, MemoryError):
-        raise SnippetError(rel, cell.line, _too_deep(snippet_id)) from None
+        return "deep", None, ""
     deepest = _deepest(tree)
     if deepest is not None:
-        raise SnippetError(rel, deepest, _too_deep(snippet_id))
+        return "deep", deepest, ""
     bad_import = _imports_tools(tree)
     if bad_import is not None:
-        raise SnippetError(
-            rel,
-            bad_import.lineno,
-            f'snippet "{snippet_id}" imports tools/; snippets must run on their own, copy the code you need',
-        )
-    return cell
+        return "tools", bad_import.lineno, ""
+    return None
 
 
 def id_problem(snippet_id: str) -> str | None:
@@ -656,6 +670,8 @@ def compare_programs(zh: Program, en: Program, *, same_page: bool = True) -> Sni
             f'snippet "{en.id}" belongs on {expected_page} (the twin of {zh.page}); move its fences there',
         )
     for zh_cell, en_cell in zip(zh.cells, en.cells, strict=False):
+        if zh_cell.code == en_cell.code:
+            continue  # the same text is the same program (the common case: nothing to parse)
         zh_tree, en_tree = ast.parse(zh_cell.code), ast.parse(en_cell.code)
         found = _first_difference(zh_tree, en_tree, 1, 1)
         if found is None:

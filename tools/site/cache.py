@@ -3,8 +3,11 @@
 The site build converts the same inputs again and again: every build (and every `mkdocs serve`
 save) turns each generated notebook into HTML with nbconvert (templates compiled anew each
 time, ~0.5 s a notebook), into Markdown again for its table of contents, and cuts JupyterLab's
-570 kB stylesheet down for each notebook page (tinycss2, ~1 s). Their results depend only on
-their inputs and on the versions of the code that computes them, so they are kept here:
+570 kB stylesheet down for each notebook page (tinycss2, ~1 s); Material's search plugin parses
+every page's HTML and segments its Chinese with jieba, and Pygments highlights every code block
+(together over half of a build: tools/site/mkdocs_hooks.py keeps both by page and by block).
+Their results depend only on their inputs and on the versions of the code that computes them, so
+they are kept here:
 
     .cache/site/<kind>/<sha256>.txt      (git-ignored; SITE_BUILD_CACHE names another folder)
     .cache/site/jinja/                   the page templates compiled (Jinja's bytecode cache)
@@ -35,8 +38,8 @@ ENV = "SITE_BUILD_CACHE"
 DEFAULT = Path(".cache") / "site"
 SCHEMA = "1"  # bump when the meaning of a kind's key changes
 MAX_AGE_DAYS = 30
-MEMORY_ENTRIES = 64  # without the disk cache: results kept in memory, least recently used dropped
-_memory: OrderedDict[str, str] = OrderedDict()
+MEMORY_ENTRIES = 64  # without the disk cache: results kept in memory per kind, least recently used dropped
+_memory: dict[str, OrderedDict[str, str]] = {}  # per kind: a page's many code blocks evict no notebook
 _versions: dict[tuple[str, ...], str] = {}
 
 
@@ -79,12 +82,13 @@ def cached_text(root: Path, kind: str, parts: Iterable[bytes | str], compute: Ca
     key = _key(kind, parts, distributions)
     folder = cache_dir(root)
     if folder is None:  # no disk cache: the process keeps the latest results
-        if key not in _memory:
-            _memory[key] = compute()
-            while len(_memory) > MEMORY_ENTRIES:
-                _memory.popitem(last=False)
-        _memory.move_to_end(key)
-        return _memory[key]
+        memory = _memory.setdefault(kind, OrderedDict())
+        if key not in memory:
+            memory[key] = compute()
+            while len(memory) > MEMORY_ENTRIES:
+                memory.popitem(last=False)
+        memory.move_to_end(key)
+        return memory[key]
     path = folder / kind / f"{key}.txt"
     try:
         text = path.read_bytes().decode("utf-8")

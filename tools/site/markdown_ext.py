@@ -18,6 +18,7 @@ without --strict the page shows a warning box instead of the output.
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import re
@@ -60,6 +61,7 @@ def _as_markdown_reads(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+@functools.lru_cache(maxsize=256)  # each page's text: once when read from disk, once when built
 def _signature(text: str) -> tuple:
     """What identifies a page's Markdown: its exec fences with the prose line before each, or,
     for a page with the report marker, its title."""
@@ -100,11 +102,30 @@ _lock = threading.Lock()
 _sites: dict[Path, tuple[ProgramInputs, _Site]] = {}  # repository root → (its inputs, what was read)
 
 
+_held: dict[Path, bool] = {}  # root → whether the build in progress has checked its inputs
+
+
+def hold_inputs(root: Path, held: bool) -> None:
+    """Called by an engine hook when a build starts (True) and ends (False): in between, the
+    first page checks the inputs and the others use what it read, instead of checking every
+    page and recording again for each page with programs (a cost of pages × files per build).
+    Without a hook, every page checks."""
+    with _lock:
+        if held:
+            _held[root] = False
+        else:
+            _held.pop(root, None)
+
+
 def _load(root: Path) -> _Site:
     """What the pages need from disk; re-read only when a page with programs (or the report)
     or a recording changed (pages are re-read by size and mtime, tools.site.files)."""
     with _lock:
         watch, site = _sites.get(root, (ProgramInputs(), None))
+        if site is not None and _held.get(root):
+            return site
+        if root in _held:
+            _held[root] = True  # checked now, for the rest of this build
         if not watch.changed(root) and site is not None:
             return site
         programs, errors = scan_all(root)
@@ -144,13 +165,20 @@ def _ambiguous(candidates: list[str]) -> str:
 def _report(site: _Site, root: Path, *, page: str, lang: str) -> str:
     """The execution report table, links relative to the report page (Markdown .md links)."""
     rows = []
+    titles: dict[Path, str] = {}  # several programs share a page and every page an article
+
+    def title(path: Path) -> str:
+        if path not in titles:
+            titles[path] = _title(path)
+        return titles[path]
+
     for snippet_id, program in site.programs.items():
         rel = program.page.split("/", 2)[2]  # docs/zh/a/b.md → a/b.md
         link = posixpath.relpath(f"{lang}/{rel}", posixpath.dirname(page) or ".")
         article = rel.split("/")[0]
-        labels = [_title(root / "docs" / lang / article / "index.md")]
+        labels = [title(root / "docs" / lang / article / "index.md")]
         if not rel.endswith("index.md"):
-            labels.append(_title(root / "docs" / lang / rel))
+            labels.append(title(root / "docs" / lang / rel))
         for state in site.states[snippet_id]:
             if consequence(state) != HIDE:
                 rows.append(ReportRow(snippet_id, f"{link}#{fence_anchor(snippet_id)}",

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import logging
+import os
 import re
 import sys
 from pathlib import Path, PurePath
@@ -38,10 +40,10 @@ from tools.site.files import write_site_files  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tools")
 
-_STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.S)
+_STYLE_OPEN = re.compile(r"<style[^>]*>")
 # nbconvert's template adds a module script that imports mermaid from a CDN when a notebook has
 # diagrams. The site never requests another host, and the notebooks carry no diagrams.
-_REMOTE_SCRIPT = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>", re.S)
+_SCRIPT_OPEN = re.compile(r"<script\b[^>]*>")
 SHARED_STYLE_MIN = 20_000  # characters: mkdocs-jupyter inlines ~570 kB of JupyterLab CSS per page
 
 
@@ -61,6 +63,8 @@ def on_config(config: Any) -> Any:
     if markdown_ext.NOTEBOOK_PAGES:
         _cache_notebook_conversions()
         _read_only_included(_jupyter(config))
+    _cache_search_entries()
+    _cache_highlighting()
     return config
 
 
@@ -117,6 +121,107 @@ def _cached_toc(original: Any) -> Any:
     return toc_tokens
 
 
+def _cache_highlighting() -> None:
+    """Highlight each code block once per content, not once per build (tools.site.cache):
+    Pygments is ~15 % of a warm build. A block's HTML is a function of its source, the call's
+    arguments (language, line numbers, the block's number for its line anchors, …) and the
+    highlighter's options. Inline code (an element, not text) and HTML titles (which touch the
+    page's stash) are highlighted as before."""
+    try:
+        from pymdownx.highlight import Highlight
+    except ImportError:
+        return
+    if not getattr(Highlight.highlight, "cached", False):
+        Highlight.highlight = _cached_highlight(Highlight.highlight)
+
+
+def _cached_highlight(original: Any) -> Any:
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def highlight(self: Any, *args: Any, **kwargs: Any) -> Any:
+        call = signature.bind(self, *args, **kwargs)
+        call.apply_defaults()
+        arguments = {name: value for name, value in call.arguments.items() if name != "self"}
+        if arguments.get("inline") or self.title_mode == "html":
+            return original(self, *args, **kwargs)
+        options = {name: value for name, value in vars(self).items() if name != "md"}
+        parts = [repr(sorted(arguments.items())), repr(sorted(options.items()))]
+        return cached_text(_ROOT[0], "highlight", parts, lambda: original(self, *args, **kwargs),
+                           distributions=("pymdown-extensions", "pygments"))
+
+    highlight.cached = True  # type: ignore[attr-defined]
+    return highlight
+
+
+# What Material's search entries of a page depend on besides the page (its HTML, URL, title,
+# metadata and table of contents) and the jieba dictionaries.
+SEARCH_DISTRIBUTIONS = ("mkdocs-material", "jieba", "backrefs")
+
+
+def _cache_search_entries() -> None:
+    """Index each page once per content, not once per build (tools.site.cache): Material's search
+    plugin parses every page's HTML with html.parser and segments its Chinese text with jieba
+    (~40 % of a warm build: every highlighted token and output line is a tag to parse). The
+    entries are the same for the same page HTML, URL, title, metadata, table of contents and
+    dictionaries, so they are kept by those and appended as the plugin would append them."""
+    try:
+        from material.plugins.search.plugin import SearchIndex
+    except ImportError:
+        return
+    if not getattr(SearchIndex.add_entry_from_context, "cached", False):
+        SearchIndex.add_entry_from_context = _cached_search_entries(SearchIndex.add_entry_from_context)
+
+
+def _cached_search_entries(original: Any) -> Any:
+    @functools.wraps(original)
+    def add_entry_from_context(self: Any, page: Any) -> None:
+        if (page.meta.get("search") or {}).get("exclude"):
+            return  # nothing to index (the plugin's own first check)
+        parts = [page.content or "", page.url, str(page.title),
+                 json.dumps(page.meta, sort_keys=True, default=str),
+                 json.dumps(_toc_anchors(page.toc)),
+                 *(_file_bytes(self.config.get(name)) for name in ("jieba_dict", "jieba_dict_user"))]
+        entries = self.entries
+        start = len(entries)
+        added: list[dict] = []
+
+        def index() -> str:
+            original(self, page)
+            added.extend(entries[start:])
+            return json.dumps(added, ensure_ascii=False)
+
+        text = cached_text(_ROOT[0], "search-entries", parts, index, distributions=SEARCH_DISTRIBUTIONS)
+        if not added:  # a cache hit: the plugin did not run
+            entries.extend(json.loads(text))
+
+    add_entry_from_context.cached = True  # type: ignore[attr-defined]
+    return add_entry_from_context
+
+
+def _toc_anchors(toc: Any) -> list:
+    """(id, url, children) of every table-of-contents item: what the plugin's section URLs read."""
+    return [(item.id, item.url, _toc_anchors(item.children)) for item in toc or []]
+
+
+def _file_bytes(path: str | None) -> bytes:
+    """A dictionary's bytes (b"" without one), read again only when its size or mtime changed
+    (`mkdocs serve` rewrites the glossary's between builds)."""
+    if not path:
+        return b""
+    try:
+        stat = os.stat(path)
+        known = _dictionaries.get(path)
+        if known is None or known[0] != (stat.st_size, stat.st_mtime_ns):
+            known = _dictionaries[path] = ((stat.st_size, stat.st_mtime_ns), Path(path).read_bytes())
+        return known[1]
+    except OSError:
+        return b""
+
+
+_dictionaries: dict[str, tuple[tuple[int, int], bytes]] = {}
+
+
 def _read_only_included(jupyter: Any) -> None:
     """mkdocs-jupyter's should_include reads every .md file with jupytext (~20 ms each, on every
     file of every language build and again per page) before it looks at `include`, which only
@@ -143,8 +248,10 @@ def on_pre_build(config: Any) -> None:
         return  # i18n's nested per-language build: the outer one wrote the files
     _nav_reported.clear()  # a new build (mkdocs serve): report the nav's problems again
     root = Path(config.config_file_path).resolve().parent
-    # The programs and their recording states as the pages' extension reads them: computed once
-    # per state of the repository, for this hook and every language's pages.
+    # The pages' programs and recordings are checked once for this build (every language), and
+    # their recording states computed once per state of the repository, for this hook and every
+    # language's pages.
+    markdown_ext.hold_inputs(root, True)
     site = markdown_ext._load(root)
     if site.files_written:
         return  # a prose save on a page without programs: the generated files still hold
@@ -176,9 +283,15 @@ def on_env(env: Any, config: Any, files: Files) -> Any:
     return env
 
 
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config: Any) -> None:
     if not getattr(_i18n(config), "building", False):
+        markdown_ext.hold_inputs(Path(config.config_file_path).resolve().parent, False)
         prune(_ROOT[0])  # build cache entries unused for a month
+
+
+def on_build_error(error: Exception) -> None:
+    markdown_ext.hold_inputs(_ROOT[0], False)
 
 
 class NotebookPageFile(File):
@@ -315,24 +428,43 @@ def on_files(files: Files, config: Any) -> Files:
 
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
     """Keep notebook pages out of the search index (set before the search plugin reads
-    page.meta in on_page_context): they repeat their article's prose and code."""
+    page.meta in on_page_context): they repeat their article's prose and code. Take their large
+    inlined stylesheets out of the page until on_post_page puts a shared file's link in their
+    place: every later step (the search plugin's attribute regex, the template, the other hooks)
+    would otherwise go through ~570 kB of CSS per notebook page (~15 ms)."""
     if isinstance(page.file, NotebookPageFile):
         page.meta.setdefault("search", {})["exclude"] = True
+        styles: list[tuple[str, str]] = []
+
+        def set_aside(element: str, css: str) -> str:
+            if len(css) < SHARED_STYLE_MIN:
+                return element
+            styles.append((element, css))
+            return _style_marker(len(styles) - 1)
+
+        html = _replace_elements(html, _STYLE_OPEN, "</style>", set_aside)
+        page.notebook_styles = styles
     return html
+
+
+def _style_marker(index: int) -> str:
+    return f"<!--tools-notebook-style-{index}-->"
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
     """Move the large stylesheets mkdocs-jupyter inlines into each notebook page to a shared
-    file, and drop scripts that would load code from another host."""
+    file (set aside by on_page_content), and drop scripts that would load code from another
+    host."""
     if not isinstance(page.file, NotebookPageFile):
         return output
+    styles = getattr(page, "notebook_styles", [])
+    page.notebook_styles = []  # the build keeps every page: do not keep ~570 kB for each
+    values = {value for html in (output, *(css for _, css in styles)) for value in _class_attributes(html)}
+    used = {name for value in values for name in value.split()}
 
-    used = {name for value in _class_attributes(output) for name in value.split()}
-
-    def shared(match: re.Match[str]) -> str:
-        css = match["css"]
+    def shared(element: str, css: str) -> str:
         if len(css) < SHARED_STYLE_MIN:
-            return match.group(0)
+            return element
         css = _cached_used_css(css, used)
         name = f"assets/notebooks/jupyter-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
         path = Path(config.site_dir) / name
@@ -345,7 +477,33 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     # docs/assets/javascripts/site.js adds it to those.
     output = output.replace('<div class="jp-Cell-inputWrapper" tabindex="0">',
                             '<div class="jp-Cell-inputWrapper">')
-    return _REMOTE_SCRIPT.sub("", _STYLE.sub(shared, output))
+    for index, (element, css) in enumerate(styles):
+        output = output.replace(_style_marker(index), shared(element, css), 1)
+    output = _replace_elements(output, _STYLE_OPEN, "</style>", shared)  # any left in the template
+    return _replace_elements(output, _SCRIPT_OPEN, "</script>",
+                             lambda element, body: "" if "http://" in body or "https://" in body else element)
+
+
+def _replace_elements(html: str, opening: re.Pattern[str], closing: str, replace: Any) -> str:
+    """`html` with each element from a match of `opening` to the next `closing` replaced by
+    replace(element, body): what `re.sub(opening + "(.*?)" + closing, …, flags=re.S)` does, without
+    the regex engine's per-character steps over the ~570 kB of an inlined stylesheet (~10 ms a
+    notebook page)."""
+    out = []
+    copied = 0
+    start = 0
+    while (match := opening.search(html, start)) is not None:
+        end = html.find(closing, match.end())
+        if end < 0:
+            break  # no closing tag after this opening one: no later one has one either
+        stop = end + len(closing)
+        element = html[match.start():stop]
+        replacement = replace(element, html[match.end():end])
+        if replacement != element:
+            out += [html[copied:match.start()], replacement]
+            copied = stop
+        start = stop
+    return "".join(out) + html[copied:] if out else html
 
 
 _CLASS_ATTR = re.compile(r'class="([^"]*)"')
