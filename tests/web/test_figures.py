@@ -78,10 +78,10 @@ def test_every_figure_alt_names_its_title_and_axes_in_the_page_language(built_si
             missing = [value for value in strings if value and value not in alt]
             if missing:
                 problems.append(f"{where}: alt {alt!r} lacks {missing}")
-            for key, label in (("x", "x"), ("y", "y")):
-                if any(axes[label] for axes in entry["axes"]) and words[key] not in alt:
+            for key in ("x", "y"):
+                if any(getattr(axes, key) for axes in entry.axes) and words[key] not in alt:
                     problems.append(f"{where}: alt {alt!r} does not say {words[key]!r}")
-            if entry["scales"] and words["scale"] not in alt:
+            if entry.scales and words["scale"] not in alt:
                 problems.append(f"{where}: alt {alt!r} does not say {words['scale']!r}")
             if any(word in alt for word in other.values() if word != "Figure" and word != "图"):
                 problems.append(f"{where}: alt {alt!r} uses the other language's words")
