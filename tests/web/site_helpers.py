@@ -18,9 +18,11 @@ SUB_PATH = "/llm-site/"
 TEST_SITE_URL = "http://127.0.0.1" + SUB_PATH
 
 
-def build_site(site_dir: Path, *, site_url: str = TEST_SITE_URL) -> subprocess.CompletedProcess[str]:
-    """Run `mkdocs build --strict` on the real project into `site_dir`."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=site_url)
+def build_site(
+    site_dir: Path, *, site_url: str = TEST_SITE_URL, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `mkdocs build --strict` on the real project into `site_dir` (`env`: extra variables)."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=site_url, **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
         cwd=ROOT,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from site_helpers import ROOT, TEST_SITE_URL
+from site_helpers import ROOT, build_site
 
 from tools.markdown import title as markdown_title
 from tools.recordings import Recording, figure_path, load_recording
@@ -470,15 +470,7 @@ def test_built_site_links_each_language_pdf_with_its_size(
     for printed_pdf in printed.values():
         shutil.copy2(printed_pdf.path, pdf_dir / printed_pdf.path.name)
     site = tmp_path / "site"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=TEST_SITE_URL, PDF_DIR=str(pdf_dir))
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = build_site(site, env={"PDF_DIR": str(pdf_dir)})
     assert result.returncode == 0, result.stderr[-6000:]
     for lang in LANGS:
         for page in ("", "about/"):
